@@ -1,0 +1,47 @@
+# TheKey — every entry point. `make setup` is idempotent: it installs only what changed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+
+.PHONY: setup demo test test-py test-ape bench lint deep-test node clean
+
+setup: $(VENV)/.installed node_modules/.installed
+	@$(PY) -m thekey.build.solc >/dev/null
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+demo: setup
+	$(BIN)/thekey demo
+
+test: setup test-py test-ape
+
+test-py:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-ape:
+	$(BIN)/ape test tests/ape --network ethereum:local:foundry
+
+bench: setup
+	$(BIN)/python -m benchmarks
+
+lint: setup
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+	$(BIN)/mypy
+
+node: setup
+	$(BIN)/thekey node
+
+clean:
+	rm -rf build .build .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,267 @@
+"""``Chain``: one connection to a node and the one path for calls and transactions.
+
+Every transaction is signed locally (EIP-1559), nonce-managed, gas-estimated (a revert at
+estimation is raised before anything is broadcast), and awaited with a timeout; reverts
+surface as :class:`~thekey.errors.ContractRevert` with the decoded custom error.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import cached_property
+from typing import Any, cast
+
+import requests
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
+from web3.types import RPCEndpoint, TxParams
+
+from thekey.build.artifacts import Artifacts, load_artifacts
+from thekey.chain.revert import ErrorDecoder
+from thekey.chain.transactions import NonceManager, Receipt
+from thekey.config import LOCAL_CHAIN_ID
+from thekey.errors import BadInput, ChainError, ChainIdMismatch, ContractRevert, TransactionTimeout
+
+GAS_MARGIN = 1.25
+
+
+def _revert_data(error: Any) -> bytes | None:
+    """Revert data out of a JSON-RPC error object or a web3 exception, if present."""
+    data = error.get("data") if isinstance(error, dict) else getattr(error, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    if isinstance(data, str) and data.startswith("0x"):
+        return bytes.fromhex(data[2:])
+    return None
+
+
+class Chain:
+    """A connected node, the build's artifacts, and the transaction path."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        *,
+        expected_chain_id: int | None = None,
+        artifacts: Artifacts | None = None,
+        receipt_timeout: float = 120.0,
+        poll_interval: float = 0.05,
+    ) -> None:
+        self.w3 = w3
+        try:
+            self.chain_id = int(w3.eth.chain_id)
+        except (requests.RequestException, Web3Exception, OSError) as exc:
+            raise ChainError(f"cannot reach the node: {exc}") from None
+        if expected_chain_id is not None and self.chain_id != expected_chain_id:
+            raise ChainIdMismatch(expected_chain_id, self.chain_id)
+        self._artifacts = artifacts
+        self.receipt_timeout = receipt_timeout
+        self.poll_interval = poll_interval
+        self.nonces = NonceManager(lambda a: int(self.rpc("eth_getTransactionCount", [a, "pending"]), 16))
+
+    @classmethod
+    def connect(cls, rpc_url: str, *, expected_chain_id: int | None = None, **kwargs: Any) -> Chain:
+        if not rpc_url.startswith(("http://", "https://")):
+            raise BadInput(f"not an HTTP(S) JSON-RPC URL: {rpc_url!r}")
+        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+        return cls(w3, expected_chain_id=expected_chain_id, **kwargs)
+
+    # -- what is on the other side -------------------------------------------------------
+
+    @cached_property
+    def client_version(self) -> str:
+        return str(self.rpc("web3_clientVersion"))
+
+    @property
+    def is_local(self) -> bool:
+        """A development node (Anvil) whose dev accounts may sign."""
+        return self.chain_id == LOCAL_CHAIN_ID or self.client_version.lower().startswith("anvil")
+
+    @property
+    def artifacts(self) -> Artifacts:
+        if self._artifacts is None:
+            self._artifacts = load_artifacts()
+        return self._artifacts
+
+    @cached_property
+    def decoder(self) -> ErrorDecoder:
+        return ErrorDecoder(self.artifacts.all_abi_items)
+
+    # -- raw JSON-RPC ---------------------------------------------------------------------
+
+    def rpc(self, method: str, params: list[Any] | None = None) -> Any:
+        """A raw JSON-RPC request. A revert becomes ContractRevert; other errors ChainError."""
+        try:
+            response = self.w3.provider.make_request(RPCEndpoint(method), params or [])
+        except (requests.RequestException, Web3Exception, OSError) as exc:
+            raise ChainError(f"{method} failed: the node did not answer ({type(exc).__name__})") from exc
+        if "error" in response:
+            error = response["error"]
+            data = _revert_data(error)
+            if data is not None or "revert" in str(error.get("message", "")).lower():
+                raise self.decoder.decode(data or b"")
+            raise ChainError(f"{method}: {error.get('message', error)}")
+        return response["result"]
+
+    # -- contracts ------------------------------------------------------------------------
+
+    def contract(self, name: str, address: str) -> Contract:
+        """A web3 contract object for the compiled contract ``name`` at ``address``."""
+        return self.w3.eth.contract(address=to_checksum_address(address), abi=self.artifacts.get(name).abi)
+
+    def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
+        """Call a view (or simulate a function); reverts raise the decoded ContractRevert."""
+        try:
+            return fn.call(block_identifier=block)
+        except ContractLogicError as exc:
+            raise self.decoder.decode(_revert_data(exc) or b"") from None
+        except (requests.RequestException, OSError) as exc:
+            raise ChainError(f"call failed: the node did not answer ({type(exc).__name__})") from exc
+
+    def deploy(self, name: str, *args: Any, sender: LocalAccount) -> tuple[Contract, Receipt]:
+        artifact = self.artifacts.get(name)
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        data = factory.constructor(*args).data_in_transaction
+        receipt = self.send_raw({"data": data}, sender)
+        if receipt.contract_address is None:
+            raise ChainError(f"deploying {name} produced no contract address")
+        return self.contract(name, receipt.contract_address), receipt
+
+    def transact(self, fn: ContractFunction, sender: LocalAccount, *, value: int = 0) -> Receipt:
+        """Send ``fn`` as a transaction signed by ``sender`` and wait for its receipt."""
+        data = fn._encode_transaction_data()
+        return self.send_raw({"to": fn.address, "data": data, "value": value}, sender)
+
+    # -- the one sending path -------------------------------------------------------------
+
+    def _fees(self) -> tuple[int, int]:
+        block = self.rpc("eth_getBlockByNumber", ["latest", False])
+        base = int(block.get("baseFeePerGas", "0x0"), 16)
+        try:
+            tip = int(self.rpc("eth_maxPriorityFeePerGas"), 16)
+        except ChainError:
+            tip = 10**9
+        return 2 * base + tip, tip
+
+    def sign(self, tx: TxParams, sender: LocalAccount) -> tuple[bytes, str]:
+        """Estimate, fill in fees and nonce, and sign; consumes the nonce. Returns (raw, hash).
+
+        Estimation runs first, so a call that would revert raises ContractRevert and uses no nonce.
+        """
+        tx = dict(tx)  # type: ignore[assignment]
+        tx.setdefault("value", 0)
+        tx["from"] = sender.address
+        tx["chainId"] = self.chain_id
+        estimate_params = {k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items() if k != "chainId"}
+        if "gas" not in tx:
+            tx["gas"] = int(int(self.rpc("eth_estimateGas", [estimate_params]), 16) * GAS_MARGIN)
+        max_fee, tip = self._fees()
+        tx.setdefault("maxFeePerGas", max_fee)
+        tx.setdefault("maxPriorityFeePerGas", tip)
+        tx["type"] = 2
+        lock = self.nonces.lock(sender.address)
+        with lock:
+            tx["nonce"] = self.nonces.peek(sender.address)
+            signed = sender.sign_transaction(cast(dict[str, Any], tx))
+            raw = bytes(signed.raw_transaction)
+            tx_hash = self.broadcast(raw, sender.address)
+            self.nonces.consume(sender.address)
+        return raw, tx_hash
+
+    def broadcast(self, raw: bytes, sender: str | None = None) -> str:
+        """Send a signed transaction. Re-sending one the node already has is not an error."""
+        tx_hash = "0x" + keccak(raw).hex()
+        try:
+            self.rpc("eth_sendRawTransaction", ["0x" + raw.hex()])
+        except ChainError as exc:
+            msg = str(exc).lower()
+            if "already known" in msg or "already imported" in msg:
+                return tx_hash
+            if "nonce too low" in msg and self.receipt_or_none(tx_hash) is not None:
+                return tx_hash
+            if sender is not None:
+                self.nonces.reset(sender)
+            raise
+        return tx_hash
+
+    def receipt_or_none(self, tx_hash: str) -> dict[str, Any] | None:
+        result = self.rpc("eth_getTransactionReceipt", [tx_hash])
+        return cast(dict[str, Any] | None, result)
+
+    def wait(self, tx_hash: str, *, timeout: float | None = None, raw: bytes | None = None) -> Receipt:
+        """Wait for ``tx_hash`` to be mined; raise TransactionTimeout or the decoded revert."""
+        timeout = self.receipt_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                receipt = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
+                break
+            except TimeExhausted:
+                pass
+            except Web3Exception as exc:
+                if "not found" not in str(exc).lower():
+                    raise ChainError(f"waiting for {tx_hash}: {exc}") from exc
+            except (requests.RequestException, OSError) as exc:
+                raise ChainError(f"waiting for {tx_hash}: the node did not answer ({type(exc).__name__})") from exc
+            if time.monotonic() >= deadline:
+                raise TransactionTimeout(tx_hash, timeout, raw)
+            time.sleep(self.poll_interval)
+        if receipt["status"] != 1:
+            raise self._replay_failure(tx_hash, receipt)
+        address = receipt.get("contractAddress")
+        return Receipt(
+            tx_hash=tx_hash,
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            contract_address=to_checksum_address(address) if address else None,
+            raw=receipt,
+        )
+
+    def _replay_failure(self, tx_hash: str, receipt: Any) -> ContractRevert:
+        tx = self.w3.eth.get_transaction(HexBytes(tx_hash))
+        params = {"from": tx["from"], "to": tx.get("to"), "data": HexBytes(tx["input"]).to_0x_hex(),
+                  "value": hex(tx["value"]), "gas": hex(tx["gas"])}  # fmt: skip
+        try:
+            self.rpc("eth_call", [params, hex(int(receipt["blockNumber"]) - 1)])
+        except ContractRevert as revert:
+            revert.tx_hash = tx_hash
+            return revert
+        return ContractRevert(None, tx_hash=tx_hash)
+
+    def send_raw(self, tx: TxParams, sender: LocalAccount, *, timeout: float | None = None) -> Receipt:
+        raw, tx_hash = self.sign(tx, sender)
+        return self.wait(tx_hash, timeout=timeout, raw=raw)
+
+    def send_eth(self, to: str, value: int, sender: LocalAccount) -> Receipt:
+        return self.send_raw({"to": to_checksum_address(to), "value": value}, sender)
+
+    # -- time and state (development nodes) ----------------------------------------------
+
+    def timestamp(self, block: int | str = "latest") -> int:
+        return int(self.rpc("eth_getBlockByNumber", [block if isinstance(block, str) else hex(block), False])["timestamp"], 16)
+
+    def block_number(self) -> int:
+        return int(self.rpc("eth_blockNumber"), 16)
+
+    def snapshot(self) -> str:
+        return str(self.rpc("evm_snapshot"))
+
+    def revert_to(self, snapshot_id: str) -> None:
+        if not self.rpc("evm_revert", [snapshot_id]):
+            raise ChainError(f"evm_revert to {snapshot_id} failed")
+        self.nonces.reset()
+
+    def increase_time(self, seconds: int) -> None:
+        self.rpc("evm_increaseTime", [seconds])
+        self.mine()
+
+    def set_next_block_timestamp(self, timestamp: int) -> None:
+        self.rpc("anvil_setNextBlockTimestamp", [timestamp])
+
+    def mine(self, blocks: int = 1) -> None:
+        self.rpc("anvil_mine", [hex(blocks)])

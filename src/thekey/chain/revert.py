@@ -1,0 +1,68 @@
+"""Decode revert data into :class:`~thekey.errors.ContractRevert`.
+
+Selectors are gathered from every ABI of the build (OpenZeppelin's included), plus the
+built-in ``Error(string)`` and ``Panic(uint256)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from eth_abi import decode
+from eth_abi.exceptions import DecodingError
+from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+
+from thekey.errors import ContractRevert
+
+PANIC_REASONS = {
+    0x00: "generic compiler panic",
+    0x01: "assert failed",
+    0x11: "arithmetic overflow or underflow",
+    0x12: "division or modulo by zero",
+    0x21: "invalid enum value",
+    0x22: "corrupt storage byte array",
+    0x31: "pop on empty array",
+    0x32: "array index out of bounds",
+    0x41: "out of memory",
+    0x51: "call to an uninitialised function",
+}
+
+
+def _canonical_type(item: dict[str, Any]) -> str:
+    t = str(item["type"])
+    if t.startswith("tuple"):
+        return "(" + ",".join(_canonical_type(c) for c in item["components"]) + ")" + t[len("tuple") :]
+    return t
+
+
+class ErrorDecoder:
+    def __init__(self, abi_items: Iterable[dict[str, Any]]) -> None:
+        self._by_selector: dict[bytes, tuple[str, list[str], list[str]]] = {
+            function_signature_to_4byte_selector("Error(string)"): ("Error", ["string"], ["message"]),
+            function_signature_to_4byte_selector("Panic(uint256)"): ("Panic", ["uint256"], ["code"]),
+        }
+        for item in abi_items:
+            if item.get("type") != "error":
+                continue
+            types = [_canonical_type(i) for i in item.get("inputs", [])]
+            names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
+            selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
+            self._by_selector[selector] = (item["name"], types, names)
+
+    def selectors(self) -> dict[bytes, str]:
+        return {sel: name for sel, (name, _, _) in self._by_selector.items()}
+
+    def decode(self, data: bytes, tx_hash: str | None = None) -> ContractRevert:
+        if len(data) < 4 or data[:4] not in self._by_selector:
+            return ContractRevert(None, data=data, tx_hash=tx_hash)
+        name, types, names = self._by_selector[data[:4]]
+        try:
+            values = decode(types, data[4:])
+        except DecodingError:
+            return ContractRevert(None, data=data, tx_hash=tx_hash)
+        values = tuple(to_checksum_address(v) if t == "address" else v for t, v in zip(types, values, strict=True))
+        args = dict(zip(names, values, strict=True))
+        if name == "Panic":
+            args["reason"] = PANIC_REASONS.get(int(args["code"]), "unknown panic code")
+        return ContractRevert(name, args, data=data, tx_hash=tx_hash)

@@ -1,0 +1,1 @@
+"""The ``thekey`` command line: one module per command group, thin over the library."""

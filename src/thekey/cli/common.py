@@ -1,0 +1,133 @@
+"""What every command shares: connection and key options, the session, and output."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from eth_account.signers.local import LocalAccount
+from rich.console import Console
+
+from thekey.chain import Anvil, Chain, dev_accounts, signer_from_env
+from thekey.deploy import Deployment
+from thekey.errors import BadInput, ChainError, ConfigError
+from thekey.parsing import parse_address
+
+DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+RpcUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--rpc-url",
+        envvar="THEKEY_RPC_URL",
+        help=f"JSON-RPC endpoint of the node [default: {DEFAULT_RPC_URL}, as started by `thekey node`].",
+        show_default=False,
+    ),
+]
+ChainId = Annotated[
+    int | None,
+    typer.Option("--chain-id", envvar="THEKEY_CHAIN_ID", help="Refuse to sign unless the node reports this chain id."),
+]
+JsonOut = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of text.")]
+AccountOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--account", "-a",
+        help="Local chains only: the dev account to sign with, by index (0-19) or address [default: 0].",
+    ),
+]  # fmt: skip
+KeystoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--keystore",
+        help="Encrypted keystore to sign with (password from THEKEY_KEYSTORE_PASSWORD or a prompt). "
+        "Otherwise THEKEY_PRIVATE_KEY, or a dev account on a local chain.",
+        dir_okay=False,
+    ),
+]
+
+
+@dataclass
+class Session:
+    """A command's connection, keys and output mode."""
+
+    rpc_url: str | None = None
+    chain_id: int | None = None
+    account: str | None = None
+    keystore: Path | None = None
+    json: bool = False
+    _chain: Chain | None = field(default=None, repr=False)
+    _anvil: Anvil | None = field(default=None, repr=False)
+
+    def chain(self, *, embedded_by_default: bool = False) -> Chain:
+        """Connect to ``--rpc-url``; with none given, start an embedded Anvil when the command
+        allows it, else connect to the default local node."""
+        if self._chain is None:
+            if self.rpc_url is None and embedded_by_default:
+                self._anvil = Anvil()
+                self._chain = Chain.connect(self._anvil.url, expected_chain_id=self.chain_id)
+            else:
+                url = self.rpc_url or DEFAULT_RPC_URL
+                try:
+                    self._chain = Chain.connect(url, expected_chain_id=self.chain_id)
+                except ChainError:
+                    hint = "" if self.rpc_url else " (start one with `thekey node`, or pass --rpc-url)"
+                    raise ChainError(f"no node answers at {url}{hint}") from None
+        return self._chain
+
+    def signer(self, chain: Chain | None = None) -> LocalAccount:
+        chain = chain or self.chain()
+        if self.keystore is not None or os.environ.get("THEKEY_PRIVATE_KEY"):
+            return signer_from_env(self.keystore)
+        if not chain.is_local:
+            raise ConfigError("no signing key for a non-local chain: set THEKEY_PRIVATE_KEY or pass --keystore FILE")
+        return dev_account(self.account)
+
+    def deployment(self, chain: Chain | None = None) -> Deployment:
+        return Deployment.load(chain or self.chain())
+
+    def close(self) -> None:
+        if self._anvil is not None:
+            self._anvil.stop()
+            self._anvil = None
+
+    def emit(self, data: Any, human: Callable[[], None] | str | None = None) -> None:
+        """Print ``data`` as JSON in --json mode, else the human rendering."""
+        if self.json or human is None:
+            typer.echo(json.dumps(data, indent=2, default=_json_default))
+        elif isinstance(human, str):
+            console.print(human, highlight=False)
+        else:
+            human()
+
+
+def dev_account(selector: str | None) -> LocalAccount:
+    accounts = dev_accounts(20)
+    if selector is None:
+        return accounts[0]
+    if selector.isdigit():
+        i = int(selector)
+        if i >= len(accounts):
+            raise BadInput(f"--account index {i} is out of range (0-{len(accounts) - 1})")
+        return accounts[i]
+    address = parse_address(selector)
+    for a in accounts:
+        if a.address == address:
+            return a
+    raise BadInput(f"{address} is not one of the local dev accounts")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")

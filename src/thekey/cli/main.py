@@ -1,0 +1,74 @@
+"""``thekey``: compile, deploy and drive TheKey's contracts."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from thekey import __version__
+from thekey.cli import build, chain, demo, token
+from thekey.cli.common import err_console
+from thekey.errors import BadInput, ContractRevert, TheKeyError
+
+app = typer.Typer(
+    name="thekey",
+    help="TheKey — DIDs, credentials, consent and TKY payments on an Ethereum-compatible chain.\n\n"
+    "Commands that talk to a node use --rpc-url (default http://127.0.0.1:8545, as `thekey node` serves); "
+    "`deploy` and `demo` start an embedded Anvil when no --rpc-url is given.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"thekey {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+) -> None:
+    """TheKey command line."""
+
+
+build.register(app)
+chain.register(app)
+app.add_typer(token.app, name="token")
+demo.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI: user mistakes print one line and exit 2; failures exit 1; never a traceback.
+
+    Usage errors (unknown option, missing argument) are reported by typer itself, exit 2.
+    """
+    try:
+        app(args=argv, prog_name="thekey")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        return 130
+    except BadInput as exc:
+        err_console.print(f"error: {exc}", highlight=False)
+        return 2
+    except ContractRevert as exc:
+        err_console.print(f"error: transaction {exc}", highlight=False)
+        return 1
+    except TheKeyError as exc:
+        err_console.print(f"error: {exc}", highlight=False)
+        return 1
+    return 0
+
+
+def run() -> None:
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

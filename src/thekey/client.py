@@ -1,0 +1,49 @@
+"""The base of every typed contract client: one contract, one chain, one sending path."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from eth_account.signers.local import LocalAccount
+from web3.contract import Contract
+
+from thekey.chain.connection import Chain
+from thekey.chain.transactions import Receipt
+from thekey.eip712 import Domain, domain_of
+
+if TYPE_CHECKING:
+    from thekey.deploy import Deployment
+
+
+class ContractClient:
+    """Subclasses name their compiled contract (``ARTIFACT``) and manifest key (``KEY``)."""
+
+    ARTIFACT: ClassVar[str]
+    KEY: ClassVar[str]
+
+    def __init__(self, chain: Chain, address: str) -> None:
+        self.chain = chain
+        self.contract: Contract = chain.contract(self.ARTIFACT, address)
+
+    @classmethod
+    def from_deployment(cls, deployment: Deployment) -> Self:
+        return cls(deployment.chain, deployment.address(cls.KEY))
+
+    @property
+    def address(self) -> str:
+        return str(self.contract.address)
+
+    @cached_property
+    def domain(self) -> Domain:
+        """This contract's EIP-712 domain, as it reports it (ERC-5267)."""
+        return domain_of(self.contract)
+
+    def _call(self, function: str, *args: Any) -> Any:
+        return self.chain.call(getattr(self.contract.functions, function)(*args))
+
+    def _send(self, sender: LocalAccount, function: str, *args: Any, value: int = 0) -> Receipt:
+        return self.chain.transact(getattr(self.contract.functions, function)(*args), sender, value=value)
+
+    def events(self, receipt: Receipt, name: str) -> list[dict[str, Any]]:
+        return receipt.events(self.contract, name)

@@ -1,0 +1,105 @@
+"""Parsers for everything a user types: addresses, amounts, hashes, times, durations.
+
+Each raises :class:`~thekey.errors.BadInput` with one clear sentence on bad input.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from eth_utils import is_checksum_address, is_hex_address, keccak, to_checksum_address
+
+from thekey.errors import BadInput
+
+UINT256_MAX = 2**256 - 1
+_DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_address(text: str) -> str:
+    """A 20-byte hex address; mixed case must be a valid EIP-55 checksum."""
+    t = text.strip()
+    if not is_hex_address(t):
+        raise BadInput(f"not an address: {text!r} (expected 0x followed by 40 hex digits)")
+    if t[2:] != t[2:].lower() and t[2:] != t[2:].upper() and not is_checksum_address(t):
+        raise BadInput(f"bad EIP-55 checksum in address {text!r}")
+    return to_checksum_address(t)
+
+
+def parse_amount(text: str | int, decimals: int = 18) -> int:
+    """A token amount in whole units (``"1.5"`` TKY) or in wei with a ``wei`` suffix; returns wei."""
+    if isinstance(text, int):
+        value = text
+    else:
+        t = text.strip().replace("_", "").lower()
+        try:
+            if t.endswith("wei"):
+                value = int(t[:-3].strip(), 10)
+            else:
+                d = Decimal(t)
+                if not d.is_finite():
+                    raise InvalidOperation
+                scaled = d.scaleb(decimals)
+                if scaled != scaled.to_integral_value():
+                    raise BadInput(f"amount {text!r} has more than {decimals} decimals")
+                value = int(scaled)
+        except (InvalidOperation, ValueError):
+            raise BadInput(f"not an amount: {text!r} (e.g. 12.5 or 1000wei)") from None
+    if value < 0:
+        raise BadInput(f"amount must not be negative: {text!r}")
+    if value > UINT256_MAX:
+        raise BadInput(f"amount too large: {text!r}")
+    return value
+
+
+def format_amount(wei: int, decimals: int = 18) -> str:
+    """Whole units with no trailing zeros (``1500000000000000000`` → ``"1.5"``)."""
+    d = Decimal(wei).scaleb(-decimals)
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def parse_bytes32(text: str) -> bytes:
+    """A 32-byte value as 0x-hex (64 digits)."""
+    t = text.strip()
+    if not re.fullmatch(r"0x[0-9a-fA-F]{64}", t):
+        raise BadInput(f"not a 32-byte hex value: {text!r}")
+    return bytes.fromhex(t[2:])
+
+
+def label_hash(text: str) -> bytes:
+    """keccak256 of a human-readable label (purpose, scope, reason code...), or the value itself
+    when ``text`` already is 32-byte hex."""
+    t = text.strip()
+    if not t:
+        raise BadInput("an empty label")
+    if re.fullmatch(r"0x[0-9a-fA-F]{64}", t):
+        return bytes.fromhex(t[2:])
+    return keccak(text=t)
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from ``"90"``, ``"15m"``, ``"2h"``, ``"30d"``, ``"1w"``."""
+    m = _DURATION.match(text.strip().lower())
+    if not m:
+        raise BadInput(f"not a duration: {text!r} (e.g. 3600, 15m, 2h, 30d, 1w)")
+    return int(m.group(1)) * _UNITS[m.group(2)]
+
+
+def parse_time(text: str) -> int:
+    """A UNIX timestamp from an integer or an ISO 8601 date/time (UTC when no zone is given)."""
+    t = text.strip()
+    if t.isdigit():
+        return int(t)
+    try:
+        dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadInput(f"not a time: {text!r} (UNIX seconds or ISO 8601, e.g. 2027-01-31T12:00Z)") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    ts = int(dt.timestamp())
+    if ts < 0:
+        raise BadInput(f"time before 1970: {text!r}")
+    return ts
