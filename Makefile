@@ -29,8 +29,10 @@ test: setup test-py test-ape
 test-py:
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# ape-foundry runs `anvil` from PATH: put the npm package's binary there.
 test-ape:
-	$(BIN)/ape test tests/ape --network ethereum:local:foundry
+	PATH="$$($(PY) -c 'from thekey.chain.anvil import anvil_binary; print(anvil_binary().parent)'):$$PATH" \
+	  $(BIN)/ape test tests/ape --network ethereum:local:foundry -c tests/ape/pytest.ini
 
 bench: setup
 	$(BIN)/python -m benchmarks

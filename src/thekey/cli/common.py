@@ -15,7 +15,7 @@ from rich.console import Console
 
 from thekey.chain import Anvil, Chain, dev_accounts, signer_from_env
 from thekey.deploy import Deployment
-from thekey.errors import BadInput, ChainError, ConfigError
+from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError
 from thekey.parsing import parse_address
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
@@ -78,6 +78,8 @@ class Session:
                 url = self.rpc_url or DEFAULT_RPC_URL
                 try:
                     self._chain = Chain.connect(url, expected_chain_id=self.chain_id)
+                except ChainIdMismatch:
+                    raise
                 except ChainError:
                     hint = "" if self.rpc_url else " (start one with `thekey node`, or pass --rpc-url)"
                     raise ChainError(f"no node answers at {url}{hint}") from None
