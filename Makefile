@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 .PHONY: setup demo test test-py test-ape bench lint deep-test node clean
 
 setup: $(VENV)/.installed node_modules/.installed
-	@$(PY) -m thekey.build.solc >/dev/null
+	@$(PY) -c 'from thekey.build.solc import ensure_solc; ensure_solc()'
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

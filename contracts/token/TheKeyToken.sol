@@ -54,11 +54,6 @@ contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessCo
         return "1.0.0";
     }
 
-    /// @inheritdoc ITheKeyToken
-    function cap() public view override(ERC20Capped, ITheKeyToken) returns (uint256) {
-        return super.cap();
-    }
-
     function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Capped) {
         super._update(from, to, value);
     }

@@ -77,12 +77,3 @@ def ensure_solc(version: str | None = None) -> Path:
     if not _reports_version(target, version):
         raise ConfigError(f"the solc-js launcher at {target} does not report version {version}: run `npm ci`")
     return target
-
-
-def main() -> None:
-    """``python -m thekey.build.solc``: register the pinned compiler (used by ``make setup``)."""
-    print(ensure_solc())
-
-
-if __name__ == "__main__":
-    main()
