@@ -59,7 +59,8 @@ def test_policy__version_changes_with_the_rules_not_with_formatting() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("::", "not valid YAML"),
+        ("rules: [unclosed", "not valid YAML"),
+        ("just text", "expected a mapping"),
         ("version: 2\nrules: []", "version: 1"),
         ("version: 1\nrules: []", "no rules"),
         ("version: 1\nrules: [{provider_category: x, scopes: [], purposes: [p]}]", "scopes must be"),
