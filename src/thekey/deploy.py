@@ -77,8 +77,18 @@ def _token_wire(ctx: DeployContext, token: Contract) -> None:
         ctx.grant_role(token, "REWARDER_ROLE", ctx.admin)
 
 
+def _routes_args(ctx: DeployContext) -> list[Any]:
+    return [ctx.admin, ctx.contracts["identity"].address, ctx.contracts["consent"].address]
+
+
 SUITE: list[ContractSpec] = [
     ContractSpec("token", "TheKeyToken", _token_args, _token_wire),
+    ContractSpec("escrow", "PaymentEscrow", lambda ctx: [ctx.contracts["token"].address]),
+    ContractSpec("identity", "EIDRegistry", lambda ctx: []),
+    ContractSpec("binding", "IdentityBinding", lambda ctx: [ctx.contracts["identity"].address, ctx.admin]),
+    ContractSpec("consent", "ConsentRegistry", lambda ctx: [ctx.contracts["identity"].address]),
+    ContractSpec("routes", "DataRoutes", _routes_args),
+    ContractSpec("credentials", "CredentialRegistry", lambda ctx: [ctx.admin, ctx.contracts["identity"].address]),
 ]
 
 

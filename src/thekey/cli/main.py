@@ -8,6 +8,9 @@ import typer
 
 from thekey import __version__
 from thekey.cli import build, chain, demo, token
+from thekey.cli import consent as consent_cli
+from thekey.cli import did as did_cli
+from thekey.cli import escrow as escrow_cli
 from thekey.cli.common import err_console
 from thekey.errors import BadInput, ContractRevert, TheKeyError
 
@@ -39,6 +42,10 @@ def _root(
 build.register(app)
 chain.register(app)
 app.add_typer(token.app, name="token")
+app.add_typer(did_cli.app, name="did")
+app.add_typer(consent_cli.app, name="consent")
+app.add_typer(consent_cli.route_app, name="route")
+app.add_typer(escrow_cli.app, name="escrow")
 demo.register(app)
 
 

@@ -1,0 +1,114 @@
+"""The analytic gas floor of an operation: what any implementation must pay.
+
+floor = 21,000 (transaction) + calldata (4 gas per zero byte, 16 per non-zero byte)
+      + the storage writes it cannot avoid + the logs it cannot avoid − refunds,
+and never less than the EIP-7623 calldata floor (21,000 + 10 per calldata token, a token
+being 1 per zero byte and 4 per non-zero byte), which the chain charges when execution is
+cheap relative to calldata.
+
+Storage writes (EIP-2200 / EIP-2929 / EIP-3529), each slot cold on first touch:
+- new: zero → non-zero, 20,000 + 2,100 cold access = 22,100;
+- update: non-zero → other non-zero, 2,900 + 2,100 = 5,000;
+- clear: non-zero → zero, 5,000 with a 4,800 refund (refunds capped at a fifth of the gas used).
+Logs: 375 + 375 per topic (the event id is a topic) + 8 per data byte.
+Memory, hashing, SLOADs and call overhead are deliberately left out: the floor is a lower
+bound, not an estimate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from eth_utils import keccak
+
+TX = 21_000
+CALLDATA_ZERO = 4
+CALLDATA_NONZERO = 16
+FLOOR_PER_TOKEN = 10  # EIP-7623
+SSTORE_NEW = 22_100
+SSTORE_UPDATE = 5_000
+SSTORE_CLEAR = 5_000
+CLEAR_REFUND = 4_800
+LOG = 375
+LOG_TOPIC = 375
+LOG_BYTE = 8
+
+
+def calldata_cost(data: bytes) -> int:
+    zeros = data.count(0)
+    return zeros * CALLDATA_ZERO + (len(data) - zeros) * CALLDATA_NONZERO
+
+
+def calldata_tokens(data: bytes) -> int:
+    zeros = data.count(0)
+    return zeros + 4 * (len(data) - zeros)
+
+
+def log_cost(topics: int, data_bytes: int) -> int:
+    return LOG + LOG_TOPIC * topics + LOG_BYTE * data_bytes
+
+
+@dataclass(frozen=True)
+class LogShape:
+    """A log: its number of topics (event id included) and bytes of data."""
+
+    topics: int
+    data: int
+
+    @property
+    def gas(self) -> int:
+        return log_cost(self.topics, self.data)
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The unavoidable state changes of an operation (calldata is taken from the real call)."""
+
+    new: int = 0
+    updates: int = 0
+    clears: int = 0
+    logs: tuple[LogShape, ...] = field(default=())
+
+    @property
+    def execution(self) -> int:
+        return (
+            self.new * SSTORE_NEW
+            + self.updates * SSTORE_UPDATE
+            + self.clears * SSTORE_CLEAR
+            + sum(log.gas for log in self.logs)
+        )
+
+    def gas(self, calldata: bytes) -> int:
+        """The floor of one transaction carrying ``calldata``."""
+        standard = TX + calldata_cost(calldata) + self.execution
+        net = standard - min(self.clears * CLEAR_REFUND, standard // 5)
+        return max(net, TX + FLOOR_PER_TOKEN * calldata_tokens(calldata))
+
+    def describe(self) -> str:
+        parts = [f"{n} {what}" for n, what in ((self.new, "new"), (self.updates, "upd"), (self.clears, "clr")) if n]
+        parts += [f"LOG{log.topics}+{log.data}B" for log in self.logs]
+        return ", ".join(parts) or "tx + calldata"
+
+
+def event_topic(signature: str) -> bytes:
+    """topic0 of an event, e.g. ``Transfer(address,address,uint256)``."""
+    return keccak(text=signature)
+
+
+def shapes_of(raw_receipt: object, topic0: bytes, emitter: str | None = None) -> tuple[LogShape, ...]:
+    """The shapes of the logs with ``topic0`` (from ``emitter`` if given) in a web3 receipt."""
+    found = []
+    for log in raw_receipt["logs"]:  # type: ignore[index]
+        topics = log["topics"]
+        if not topics or bytes(topics[0]) != topic0:
+            continue
+        if emitter is not None and str(log["address"]).lower() != emitter.lower():
+            continue
+        found.append(LogShape(len(topics), len(bytes(log["data"]))))
+    return tuple(found)
+
+
+TRANSFER = event_topic("Transfer(address,address,uint256)")
+APPROVAL = event_topic("Approval(address,address,uint256)")
+TRANSFER_LOG = LogShape(3, 32)
+APPROVAL_LOG = LogShape(3, 32)

@@ -1,0 +1,68 @@
+"""Consent: grant (direct and signed-and-relayed), revoke (direct and signed), record use.
+No reference contract exists for consent records; each row stands against its analytic floor.
+
+Floor model: a consent needs one new slot (window, use limit and use count, keyed by
+keccak(subject, grantee, scope, purpose)) plus its ``ConsentGranted`` audit event; a revocation
+one update plus ``ConsentRevoked``; a recorded use one update (the counter) plus ``ConsentUsed``;
+a signed action also consumes the signer's nonce (new on its first signature).
+"""
+
+from __future__ import annotations
+
+from eth_account.signers.local import LocalAccount
+
+from benchmarks.floors import Floor, LogShape, event_topic, shapes_of
+from benchmarks.harness import Bench, Tx, row
+from benchmarks.model import GasRow
+
+SECTION = "Consent"
+GRANTED = event_topic("ConsentGranted(bytes32,address,address,bytes32,bytes32,uint64,uint64,uint32,address)")
+REVOKED = event_topic("ConsentRevoked(bytes32,address,address)")
+USED = event_topic("ConsentUsed(bytes32,address,address,bytes32,uint32)")
+
+
+def _logs(tx: Tx, topic: bytes) -> tuple[LogShape, ...]:
+    return shapes_of(tx.receipt.raw, topic)[:1]
+
+
+def run(bench: Bench) -> list[GasRow]:
+    from thekey.consent import ConsentRegistry, GrantRequest, purpose_id, scope_id
+
+    consents = ConsentRegistry.from_deployment(bench.require_deployment("consent"))
+    f = consents.contract.functions
+    subject, signer_subject, grantee, relayer = (bench.fresh_account() for _ in range(4))
+    health, tax = scope_id("health.record"), scope_id("tax.record")
+    underwriting = purpose_id("insurance-underwriting")
+    deadline = bench.chain.timestamp() + 86_400
+    rows: list[GasRow] = []
+
+    def grant(sender: LocalAccount, who: LocalAccount, scope: bytes) -> Tx:
+        request = GrantRequest(who.address, grantee.address, scope, underwriting)
+        return bench.send(f.grant(request.as_tuple()), sender)
+
+    first = grant(subject, subject, health)
+    rows.append(row(SECTION, "grant (subject's first)", first, floor=Floor(new=1, logs=_logs(first, GRANTED))))
+    second = grant(subject, subject, tax)
+    rows.append(row(SECTION, "grant (subject's second)", second, floor=Floor(new=1, logs=_logs(second, GRANTED))))
+
+    for label, nonce_floor in (("first", {"new": 2}), ("repeat", {"new": 1, "updates": 1})):
+        scope = health if label == "first" else tax
+        signed = consents.sign_grant(signer_subject, GrantRequest(signer_subject.address, grantee.address, scope,
+                                                                  underwriting), deadline)  # fmt: skip
+        receipt = consents.grant_by_sig(relayer, signed).receipt
+        assert receipt is not None
+        tx = bench.measured(receipt)
+        rows.append(row(SECTION, f"grant signed, relayed ({label} signature)", tx,
+                        floor=Floor(**nonce_floor, logs=_logs(tx, GRANTED))))  # fmt: skip
+
+    consent_id = bytes(first.receipt.events(consents.contract, "ConsentGranted")[0]["id"])
+    tx = bench.send(f.recordUse(consent_id, bytes.fromhex("ab" * 32)), grantee)
+    rows.append(row(SECTION, "record use", tx, floor=Floor(updates=1, logs=_logs(tx, USED))))
+    tx = bench.send(f.revoke(consent_id), subject)
+    rows.append(row(SECTION, "revoke", tx, floor=Floor(updates=1, logs=_logs(tx, REVOKED))))
+    tax_id = bytes(second.receipt.events(consents.contract, "ConsentGranted")[0]["id"])
+    signed_revoke = consents.sign_revoke(subject, tax_id, deadline)
+    tx = bench.measured(consents.revoke_by_sig(relayer, signed_revoke))
+    rows.append(row(SECTION, "revoke signed, relayed (first signature)", tx,
+                    floor=Floor(new=1, updates=1, logs=_logs(tx, REVOKED))))  # fmt: skip
+    return rows

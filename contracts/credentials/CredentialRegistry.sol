@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ICredentialRegistry} from "../interfaces/ICredentialRegistry.sol";
+import {IERC1056} from "../interfaces/IERC1056.sol";
+import {IIssuerRegistry} from "../interfaces/IIssuerRegistry.sol";
+import {SchemaRegistry} from "./SchemaRegistry.sol";
+import {IssuerRegistry} from "./IssuerRegistry.sol";
+
+/// @title CredentialRegistry — issuers, schemas, credential anchors and status lists
+/// @notice One deployable holding the issuer registry, the schema registry, single and batch
+/// anchors, the issuers' bitstring status lists and the validity view (see the interfaces).
+/// Everything an anchor checks lives in this contract's storage: an anchor reads the issuer
+/// slot, its type grant and the schema slot, and writes one new slot (the record) and the
+/// issuer's high-water mark.
+///
+/// Invariants:
+/// - Write-once: an anchored hash (or batch root) never changes or disappears.
+/// - Only an issuer that is Active and granted the schema's credential type at that moment
+///   anchors, under a registered, non-deprecated schema — directly or by its own signature.
+/// - A relayed request is valid once (issuer nonce), on this chain and this contract, until its
+///   deadline inclusive, never in its malleable (high-`s`) form.
+/// - Status indexes are allocated once: every anchor's entries lie at or above the issuer's
+///   previous high-water mark, which then moves past them; reserved indexes (multiples of 128)
+///   are never allocated.
+/// - A revocation bit, once set, is never cleared; a suspension bit is set and cleared only by
+///   the issuer, its DID controller or its "veriKey" delegate.
+/// - `isValid(h)` ⇔ `validityOf(h) == Valid` ⇔ h is anchored, its issuer not removed and its DID
+///   not deactivated, its entry neither revoked nor suspended, and now within [validFrom, validUntil].
+contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegistry {
+    /// keccak256("Anchor(address issuer,bytes32 credentialHash,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 statusIndex,uint256 nonce,uint64 deadline)")
+    bytes32 public constant ANCHOR_TYPEHASH = keccak256(
+        "Anchor(address issuer,bytes32 credentialHash,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 statusIndex,uint256 nonce,uint64 deadline)"
+    );
+    /// keccak256("AnchorBatch(address issuer,bytes32 root,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 firstStatusIndex,uint32 count,uint256 nonce,uint64 deadline)")
+    bytes32 public constant ANCHOR_BATCH_TYPEHASH = keccak256(
+        "AnchorBatch(address issuer,bytes32 root,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 firstStatusIndex,uint32 count,uint256 nonce,uint64 deadline)"
+    );
+
+    /// @inheritdoc ICredentialRegistry
+    bytes32 public constant STATUS_DELEGATE_TYPE = "veriKey";
+
+    /// @dev One slot per anchor (single credential or batch). Times fit 40 bits (until year 36812).
+    struct Record {
+        uint32 issuerId;
+        uint32 schemaIndex;
+        uint40 anchoredAt;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint40 statusIndex;
+        uint32 count;
+    }
+
+    IERC1056 private immutable _identities;
+
+    mapping(bytes32 credentialHash => Record) private _credentials;
+    mapping(bytes32 root => Record) private _batches;
+
+    /// @param admin receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE.
+    /// @param identities the ERC-1056 registry of issuers' DIDs.
+    constructor(address admin, IERC1056 identities) IssuerRegistry(admin) EIP712("TheKey Credentials", "1") {
+        _identities = identities;
+    }
+
+    // ---------------------------------------------------------------- anchoring
+
+    /// @inheritdoc ICredentialRegistry
+    function anchor(bytes32 credentialHash, bytes32 schemaId, uint64 validFrom, uint64 validUntil, uint64 statusIndex)
+        external
+    {
+        _anchor(msg.sender, credentialHash, schemaId, validFrom, validUntil, statusIndex);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function anchorBySig(AnchorRequest calldata r, uint256 nonce, uint64 deadline, bytes calldata signature)
+        external
+    {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                ANCHOR_TYPEHASH,
+                r.issuer,
+                r.credentialHash,
+                r.schemaId,
+                r.validFrom,
+                r.validUntil,
+                r.statusIndex,
+                nonce,
+                deadline
+            )
+        );
+        _checkSigned(r.issuer, structHash, nonce, deadline, signature);
+        _anchor(r.issuer, r.credentialHash, r.schemaId, r.validFrom, r.validUntil, r.statusIndex);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function anchorBatch(
+        bytes32 root,
+        bytes32 schemaId,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 firstStatusIndex,
+        uint32 count
+    ) external {
+        _anchorBatch(msg.sender, root, schemaId, validFrom, validUntil, firstStatusIndex, count);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function anchorBatchBySig(BatchRequest calldata r, uint256 nonce, uint64 deadline, bytes calldata signature)
+        external
+    {
+        bytes32 structHash = keccak256(
+            abi.encode(
+                ANCHOR_BATCH_TYPEHASH,
+                r.issuer,
+                r.root,
+                r.schemaId,
+                r.validFrom,
+                r.validUntil,
+                r.firstStatusIndex,
+                r.count,
+                nonce,
+                deadline
+            )
+        );
+        _checkSigned(r.issuer, structHash, nonce, deadline, signature);
+        _anchorBatch(r.issuer, r.root, r.schemaId, r.validFrom, r.validUntil, r.firstStatusIndex, r.count);
+    }
+
+    // ---------------------------------------------------------------- status
+
+    /// @inheritdoc ICredentialRegistry
+    function revoke(bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(credentialHash, StatusAction.Revoke, reason);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function suspend(bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(credentialHash, StatusAction.Suspend, reason);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function reinstate(bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(credentialHash, StatusAction.Reinstate, reason);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function updateStatus(address issuer, StatusAction action, uint64[] calldata indexes, bytes32 reason) external {
+        _checkStatusAuthority(issuer);
+        uint256 next = _issuers[issuer].nextStatusIndex;
+        uint256 n = indexes.length;
+        uint256 i = 0;
+        while (i < n) {
+            // One read and one write per run of indexes that share a word.
+            uint256 wordIndex = indexes[i] / _ENTRIES_PER_WORD;
+            uint256 entries = 0;
+            for (; i < n && indexes[i] / _ENTRIES_PER_WORD == wordIndex; ++i) {
+                uint256 index = indexes[i];
+                if (index >= next || index % _ENTRIES_PER_WORD == 0) {
+                    revert CredentialStatusIndexNotAllocated(issuer, index);
+                }
+                entries |= 1 << (index % _ENTRIES_PER_WORD);
+            }
+            mapping(uint256 => uint256) storage words = _statusWords[issuer];
+            words[wordIndex] = _apply(words[wordIndex], entries, action);
+            emit StatusEntriesChanged(issuer, action, wordIndex, entries, reason);
+        }
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /// @inheritdoc ICredentialRegistry
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function identityRegistry() external view returns (address) {
+        return address(_identities);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function getAnchor(bytes32 credentialHash) external view returns (Anchor memory) {
+        return _toAnchor(_credentials[credentialHash]);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function getBatch(bytes32 root) external view returns (Anchor memory) {
+        return _toAnchor(_batches[root]);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function isValid(bytes32 credentialHash) external view returns (bool) {
+        return validityOf(credentialHash) == Validity.Valid;
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function isValidBatch(bytes32[] calldata credentialHashes) external view returns (bool[] memory valid) {
+        valid = new bool[](credentialHashes.length);
+        for (uint256 i = 0; i < credentialHashes.length; ++i) {
+            valid[i] = validityOf(credentialHashes[i]) == Validity.Valid;
+        }
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function validityOf(bytes32 credentialHash) public view returns (Validity) {
+        Record memory r = _credentials[credentialHash];
+        if (r.anchoredAt == 0) return Validity.NotAnchored;
+        return _report(r, r.statusIndex).validity;
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function isValidMember(bytes32 root, bytes32 credentialHash, uint64 statusIndex, bytes32[] calldata proof)
+        external
+        view
+        returns (bool)
+    {
+        return _inspectMember(root, credentialHash, statusIndex, proof).validity == Validity.Valid;
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function inspect(Query[] calldata queries) external view returns (Report[] memory reports) {
+        reports = new Report[](queries.length);
+        for (uint256 i = 0; i < queries.length; ++i) {
+            Query calldata q = queries[i];
+            if (q.root == bytes32(0)) {
+                Record memory r = _credentials[q.credentialHash];
+                if (r.anchoredAt != 0) reports[i] = _report(r, r.statusIndex);
+                else reports[i].validity = Validity.NotAnchored;
+            } else {
+                reports[i] = _inspectMember(q.root, q.credentialHash, q.statusIndex, q.proof);
+            }
+        }
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function statusOf(address issuer, uint256 index) external view returns (bool revoked, bool suspended) {
+        return _bits(issuer, index);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function statusWords(address issuer, uint256 fromWord, uint256 count) external view returns (uint256[] memory words) {
+        words = new uint256[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            words[i] = _statusWords[issuer][fromWord + i];
+        }
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function leafOf(bytes32 credentialHash, uint64 statusIndex) public pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(credentialHash, uint256(statusIndex)))));
+    }
+
+    // ---------------------------------------------------------------- internals: anchoring
+
+    function _anchor(
+        address issuer,
+        bytes32 credentialHash,
+        bytes32 schemaId,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 statusIndex
+    ) private {
+        if (credentialHash == bytes32(0)) revert CredentialInvalidAnchor();
+        Record storage slot = _credentials[credentialHash];
+        if (slot.anchoredAt != 0) revert CredentialAlreadyAnchored(credentialHash);
+        (uint32 issuerId, uint32 schemaIndex) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
+        _allocate(issuer, statusIndex, 1);
+        _credentials[credentialHash] = Record(
+            issuerId, schemaIndex, uint40(_time()), uint40(validFrom), uint40(validUntil), uint40(statusIndex), 0
+        );
+        emit CredentialAnchored(credentialHash, issuer, schemaId, statusIndex);
+    }
+
+    function _anchorBatch(
+        address issuer,
+        bytes32 root,
+        bytes32 schemaId,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 firstStatusIndex,
+        uint32 count
+    ) private {
+        if (root == bytes32(0) || count == 0) revert CredentialInvalidAnchor();
+        Record storage slot = _batches[root];
+        if (slot.anchoredAt != 0) revert CredentialBatchAlreadyAnchored(root);
+        (uint32 issuerId, uint32 schemaIndex) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
+        _allocate(issuer, firstStatusIndex, count);
+        _batches[root] = Record(
+            issuerId, schemaIndex, uint40(_time()), uint40(validFrom), uint40(validUntil), uint40(firstStatusIndex), count
+        );
+        emit BatchAnchored(root, issuer, schemaId, firstStatusIndex, count);
+    }
+
+    /// @dev Reverts unless `issuer` is active and granted the (registered, live) schema's type,
+    /// and the window is sound. Returns the compact ids to record.
+    function _checkCanAnchor(address issuer, bytes32 schemaId, uint64 validFrom, uint64 validUntil)
+        private
+        view
+        returns (uint32 issuerId, uint32 schemaIndex)
+    {
+        SchemaSlot storage schema = _schemas[schemaId];
+        schemaIndex = schema.index;
+        uint32 typeId = schema.typeId;
+        uint64 deprecatedAt = schema.deprecatedAt;
+        if (schemaIndex == 0) revert SchemaUnknown(schemaId);
+        if (deprecatedAt != 0) revert SchemaIsDeprecated(schemaId, deprecatedAt);
+        IssuerSlot storage s = _issuers[issuer];
+        issuerId = s.id;
+        if (s.status != IssuerStatus.Active || !_hasType(issuer, s.typeBits, typeId)) {
+            revert IssuerNotAuthorised(issuer, _types[typeId - 1]);
+        }
+        if (
+            validUntil > type(uint40).max || validFrom > type(uint40).max
+                || (validUntil != 0 && (validUntil < validFrom || validUntil < _time()))
+        ) revert CredentialInvalidWindow(validFrom, validUntil);
+    }
+
+    /// @dev Allocate the status range [first, first + count): it must start at or above the
+    /// high-water mark and not on a reserved index. Words entered for the first time get their
+    /// sentinel bit, so later status writes never turn a zero slot non-zero.
+    function _allocate(address issuer, uint64 first, uint32 count) private {
+        IssuerSlot storage s = _issuers[issuer];
+        uint256 next = s.nextStatusIndex; // ≥ 1 for every admitted issuer (set at admission)
+        uint256 last = uint256(first) + count - 1; // count ≥ 1, no overflow in 256 bits
+        if (first < next || first % _ENTRIES_PER_WORD == 0 || last >= type(uint40).max) {
+            revert CredentialInvalidStatusIndex(issuer, first, uint64(next));
+        }
+        uint256 lastWord = last / _ENTRIES_PER_WORD;
+        uint256 word = (next - 1) / _ENTRIES_PER_WORD + 1; // first word without an allocated entry
+        if (word <= lastWord) {
+            uint256 firstWord = first / _ENTRIES_PER_WORD;
+            if (word < firstWord) word = firstWord;
+            mapping(uint256 => uint256) storage words = _statusWords[issuer];
+            for (; word <= lastWord; ++word) {
+                words[word] = _WORD_SENTINEL;
+            }
+        }
+        s.nextStatusIndex = uint40(last + 1);
+    }
+
+    function _checkSigned(address issuer, bytes32 structHash, uint256 nonce, uint64 deadline, bytes calldata signature)
+        private
+    {
+        if (_time() > deadline) revert CredentialExpiredSignature(deadline);
+        if (!SignatureChecker.isValidSignatureNowCalldata(issuer, _hashTypedDataV4(structHash), signature)) {
+            revert CredentialInvalidSignature(issuer);
+        }
+        _useCheckedNonce(issuer, nonce);
+    }
+
+    // ---------------------------------------------------------------- internals: status
+
+    function _changeOne(bytes32 credentialHash, StatusAction action, bytes32 reason) private {
+        Record memory r = _credentials[credentialHash];
+        if (r.anchoredAt == 0) revert CredentialNotAnchored(credentialHash);
+        address issuer = _issuerAccounts[r.issuerId];
+        _checkStatusAuthority(issuer);
+        uint256 wordIndex = r.statusIndex / _ENTRIES_PER_WORD;
+        mapping(uint256 => uint256) storage words = _statusWords[issuer];
+        uint256 before = words[wordIndex];
+        uint256 revokeBit = 1 << (2 * (r.statusIndex % _ENTRIES_PER_WORD));
+        uint256 updated;
+        if (action == StatusAction.Revoke) updated = before | revokeBit;
+        else if (action == StatusAction.Suspend) updated = before | (revokeBit << 1);
+        else if (before & revokeBit == 0) updated = before & ~(revokeBit << 1); // a revocation is final
+        else updated = before;
+        if (updated == before) revert CredentialStatusUnchanged(credentialHash, action);
+        words[wordIndex] = updated;
+        emit CredentialStatusChanged(credentialHash, issuer, action, reason);
+    }
+
+    /// @dev `word` with `action` applied to the entries flagged in `entries` (bit e = entry e).
+    function _apply(uint256 word, uint256 entries, StatusAction action) private pure returns (uint256) {
+        uint256 revokeBits = _spread(entries);
+        if (action == StatusAction.Revoke) return word | revokeBits;
+        uint256 suspendBits = revokeBits << 1;
+        if (action == StatusAction.Suspend) return word | suspendBits;
+        // Reinstate: clear suspension only where not revoked; a revocation is final.
+        return word & ~(suspendBits & ~((word & revokeBits) << 1));
+    }
+
+    /// @dev Spread 128 entry flags to the even bits of a word (bit e → bit 2e).
+    function _spread(uint256 x) private pure returns (uint256) {
+        x &= type(uint128).max;
+        x = (x | (x << 64)) & 0x0000000000000000FFFFFFFFFFFFFFFF0000000000000000FFFFFFFFFFFFFFFF;
+        x = (x | (x << 32)) & 0x00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF;
+        x = (x | (x << 16)) & 0x0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF0000FFFF;
+        x = (x | (x << 8)) & 0x00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF00FF;
+        x = (x | (x << 4)) & 0x0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F0F;
+        x = (x | (x << 2)) & 0x3333333333333333333333333333333333333333333333333333333333333333;
+        x = (x | (x << 1)) & 0x5555555555555555555555555555555555555555555555555555555555555555;
+        return x;
+    }
+
+    /// @dev The issuer itself, its DID controller, or its valid "veriKey" delegate.
+    function _checkStatusAuthority(address issuer) private view {
+        if (msg.sender == issuer) return;
+        address controller = _identities.identityOwner(issuer);
+        if (controller != address(0)) {
+            if (controller == msg.sender || _identities.validDelegate(issuer, STATUS_DELEGATE_TYPE, msg.sender)) return;
+        }
+        revert CredentialUnauthorisedCaller(issuer, msg.sender);
+    }
+
+    function _bits(address issuer, uint256 index) private view returns (bool revoked, bool suspended) {
+        uint256 word = _statusWords[issuer][index / _ENTRIES_PER_WORD];
+        uint256 shift = 2 * (index % _ENTRIES_PER_WORD);
+        revoked = (word >> shift) & 1 == 1;
+        suspended = (word >> (shift + 1)) & 1 == 1;
+    }
+
+    // ---------------------------------------------------------------- internals: validity
+
+    function _inspectMember(bytes32 root, bytes32 credentialHash, uint64 statusIndex, bytes32[] calldata proof)
+        private
+        view
+        returns (Report memory report)
+    {
+        Record memory b = _batches[root];
+        if (b.anchoredAt == 0) {
+            report.validity = Validity.NotAnchored;
+            return report;
+        }
+        if (
+            statusIndex < b.statusIndex || statusIndex >= uint256(b.statusIndex) + b.count
+                || statusIndex % _ENTRIES_PER_WORD == 0
+                || !MerkleProof.verifyCalldata(proof, root, leafOf(credentialHash, statusIndex))
+        ) {
+            report = _report(b, statusIndex);
+            report.validity = Validity.InvalidProof;
+            return report;
+        }
+        return _report(b, statusIndex);
+    }
+
+    function _report(Record memory r, uint256 statusIndex) private view returns (Report memory report) {
+        address issuer = issuerById(r.issuerId);
+        IssuerStatus issuerStatus = _issuers[issuer].status;
+        (bool revoked, bool suspended) = _bits(issuer, statusIndex);
+        uint64 now_ = _time();
+        Validity v = Validity.Valid;
+        if (issuerStatus == IssuerStatus.Removed) v = Validity.IssuerRemoved;
+        else if (_identities.identityOwner(issuer) == address(0)) v = Validity.IssuerDeactivated;
+        else if (revoked) v = Validity.Revoked;
+        else if (suspended) v = Validity.Suspended;
+        else if (now_ < r.validFrom) v = Validity.NotYetValid;
+        else if (r.validUntil != 0 && now_ > r.validUntil) v = Validity.Expired;
+        report = Report(
+            v,
+            issuer,
+            issuerStatus,
+            schemaIdAt(r.schemaIndex),
+            r.anchoredAt,
+            r.validFrom,
+            r.validUntil,
+            uint64(statusIndex),
+            revoked,
+            suspended
+        );
+    }
+
+    function _toAnchor(Record memory r) private view returns (Anchor memory) {
+        return Anchor(
+            issuerById(r.issuerId), schemaIdAt(r.schemaIndex), r.anchoredAt, r.validFrom, r.validUntil, r.statusIndex, r.count
+        );
+    }
+}

@@ -1,0 +1,231 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IIssuerRegistry} from "./IIssuerRegistry.sol";
+
+/// @title ICredentialRegistry — credential hash anchoring, bitstring status lists, one validity view
+/// @notice Credential contents stay off chain; their hash (keccak256 of the RFC 8785 canonical
+/// VC JSON) is anchored here by an authorised issuer, with its schema, validity window and an
+/// entry in the issuer's status list.
+///
+/// Anchoring
+/// - Single: `anchor` (by the issuer) or `anchorBySig` (an EIP-712 request the issuer signed
+///   offline, relayed by anyone). Write-once: a hash is never re-anchored or overwritten.
+/// - Batch: `anchorBatch` / `anchorBatchBySig` anchor a Merkle root over many credentials.
+///   Leaves are `keccak256(bytes.concat(keccak256(abi.encode(credentialHash, statusIndex))))`
+///   with sorted-pair hashing — the StandardMerkleTree of the npm package openzeppelin/merkle-tree with leaf
+///   encoding ["bytes32", "uint256"]. A batch stores only its root and metadata.
+///
+/// Status (W3C Bitstring Status List semantics)
+/// - Each issuer has one list; an entry is (issuer, index). Purposes: `revocation` (final) and
+///   `suspension` (reversible). Entries are held as 2-bit cells, 128 per 256-bit word (bit 2e =
+///   revoked, bit 2e+1 = suspended for entry e of a word), so one transaction changes many.
+/// - Index 128·k (entry 0 of every word) is reserved and never allocated: its bit is set when
+///   the word is first allocated, so later status writes update a non-zero slot (5,000 gas
+///   instead of 22,100). The first word is prepared at issuer admission.
+/// - Issuers choose indexes at or past their high-water mark (`Issuer.nextStatusIndex`): the
+///   index is known before anchoring, so it can be written into the VC's `credentialStatus`.
+///
+/// Who changes status: the issuer itself, the controller of its DID (ERC-1056 `identityOwner`),
+/// or a valid ERC-1056 delegate of type "veriKey" (bytes32, right-padded, as did:ethr resolvers
+/// list assertion keys) — whatever the issuer's own status is, so a suspended issuer can still revoke.
+///
+/// Validity (`isValid`, `validityOf`, `inspect`): anchored (and, for a batch member, proven),
+/// issuer not removed, issuer's DID not deactivated, not revoked, not suspended, and
+/// validFrom <= now <= validUntil (validUntil 0 = no expiry). Authorisation at issuance is
+/// enforced when anchoring.
+interface ICredentialRegistry {
+    enum Validity {
+        Valid,
+        NotAnchored,
+        InvalidProof,
+        IssuerRemoved,
+        IssuerDeactivated,
+        Revoked,
+        Suspended,
+        NotYetValid,
+        Expired
+    }
+
+    enum StatusAction {
+        Revoke,
+        Suspend,
+        Reinstate
+    }
+
+    /// @notice An anchor as stored. Times are UNIX seconds, 0 = none.
+    /// @param statusIndex the credential's status entry (single) or the first of the batch's range.
+    /// @param count 0 for a single credential; for a batch the length of its status range
+    /// [statusIndex, statusIndex + count) (reserved indexes inside it are skipped by members).
+    struct Anchor {
+        address issuer;
+        bytes32 schemaId;
+        uint64 anchoredAt;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 statusIndex;
+        uint32 count;
+    }
+
+    /// @notice What an issuer signs for a relayed single anchor.
+    struct AnchorRequest {
+        address issuer;
+        bytes32 credentialHash;
+        bytes32 schemaId;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 statusIndex;
+    }
+
+    /// @notice What an issuer signs for a relayed batch anchor.
+    struct BatchRequest {
+        address issuer;
+        bytes32 root;
+        bytes32 schemaId;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 firstStatusIndex;
+        uint32 count;
+    }
+
+    /// @notice One credential to inspect: `root` zero for a singly anchored credential, else the
+    /// batch root with the member's status index and Merkle proof.
+    struct Query {
+        bytes32 credentialHash;
+        bytes32 root;
+        uint64 statusIndex;
+        bytes32[] proof;
+    }
+
+    /// @notice Everything a verifier needs from the chain about one credential.
+    struct Report {
+        Validity validity;
+        address issuer;
+        IIssuerRegistry.IssuerStatus issuerStatus;
+        bytes32 schemaId;
+        uint64 anchoredAt;
+        uint64 validFrom;
+        uint64 validUntil;
+        uint64 statusIndex;
+        bool revoked;
+        bool suspended;
+    }
+
+    event CredentialAnchored(
+        bytes32 indexed credentialHash, address indexed issuer, bytes32 indexed schemaId, uint64 statusIndex
+    );
+    event BatchAnchored(
+        bytes32 indexed root, address indexed issuer, bytes32 indexed schemaId, uint64 firstStatusIndex, uint32 count
+    );
+    /// @notice The status of a singly anchored credential changed (by hash).
+    event CredentialStatusChanged(
+        bytes32 indexed credentialHash, address indexed issuer, StatusAction action, bytes32 reason
+    );
+    /// @notice Entries of `issuer`'s list changed: bit e of `entries` = index wordIndex·128 + e.
+    event StatusEntriesChanged(
+        address indexed issuer, StatusAction indexed action, uint256 wordIndex, uint256 entries, bytes32 reason
+    );
+
+    /// @notice `credentialHash` is already anchored (write-once).
+    error CredentialAlreadyAnchored(bytes32 credentialHash);
+    /// @notice `root` is already anchored (write-once).
+    error CredentialBatchAlreadyAnchored(bytes32 root);
+    /// @notice `credentialHash` is not anchored singly.
+    error CredentialNotAnchored(bytes32 credentialHash);
+    /// @notice A zero hash or root, or an empty batch.
+    error CredentialInvalidAnchor();
+    /// @notice The window is empty, already over, or does not fit in 40 bits.
+    error CredentialInvalidWindow(uint64 validFrom, uint64 validUntil);
+    /// @notice `statusIndex` is below the issuer's high-water mark `nextStatusIndex`, reserved
+    /// (a multiple of 128), or too large.
+    error CredentialInvalidStatusIndex(address issuer, uint64 statusIndex, uint64 nextStatusIndex);
+    /// @notice `caller` may not change the status of `issuer`'s credentials.
+    error CredentialUnauthorisedCaller(address issuer, address caller);
+    /// @notice A relayed request's deadline `deadline` has passed.
+    error CredentialExpiredSignature(uint64 deadline);
+    /// @notice The signature is not `issuer`'s (plain key or ERC-1271) for this request.
+    error CredentialInvalidSignature(address issuer);
+    /// @notice `index` is not an allocated entry of `issuer`'s list.
+    error CredentialStatusIndexNotAllocated(address issuer, uint256 index);
+    /// @notice The change does not apply: already revoked, or reinstating what is not suspended.
+    error CredentialStatusUnchanged(bytes32 credentialHash, StatusAction action);
+
+    /// @notice Anchor `credentialHash` as `msg.sender` (an active issuer authorised for the
+    /// schema's credential type) with status entry `statusIndex`.
+    function anchor(bytes32 credentialHash, bytes32 schemaId, uint64 validFrom, uint64 validUntil, uint64 statusIndex)
+        external;
+
+    /// @notice Anchor a request signed by its issuer (EIP-712 `Anchor`, nonce, deadline inclusive).
+    function anchorBySig(AnchorRequest calldata request, uint256 nonce, uint64 deadline, bytes calldata signature)
+        external;
+
+    /// @notice Anchor the Merkle root of a batch as `msg.sender`, allocating the status range
+    /// [firstStatusIndex, firstStatusIndex + count).
+    function anchorBatch(
+        bytes32 root,
+        bytes32 schemaId,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 firstStatusIndex,
+        uint32 count
+    ) external;
+
+    /// @notice Anchor a batch signed by its issuer (EIP-712 `AnchorBatch`, nonce, deadline inclusive).
+    function anchorBatchBySig(BatchRequest calldata request, uint256 nonce, uint64 deadline, bytes calldata signature)
+        external;
+
+    /// @notice Revoke a singly anchored credential (final).
+    function revoke(bytes32 credentialHash, bytes32 reason) external;
+
+    /// @notice Suspend a singly anchored credential (reversible).
+    function suspend(bytes32 credentialHash, bytes32 reason) external;
+
+    /// @notice Lift the suspension of a singly anchored credential.
+    function reinstate(bytes32 credentialHash, bytes32 reason) external;
+
+    /// @notice Apply `action` to many entries of `issuer`'s list in one transaction (entries
+    /// already in the target state are left as they are; reinstating never clears a revocation).
+    function updateStatus(address issuer, StatusAction action, uint64[] calldata indexes, bytes32 reason) external;
+
+    /// @notice The anchor of a singly anchored credential (anchoredAt 0 when none).
+    function getAnchor(bytes32 credentialHash) external view returns (Anchor memory);
+
+    /// @notice The anchor of a batch root (anchoredAt 0 when none).
+    function getBatch(bytes32 root) external view returns (Anchor memory);
+
+    /// @notice Whether a singly anchored credential is valid now (see the validity rules).
+    function isValid(bytes32 credentialHash) external view returns (bool);
+
+    /// @notice `isValid` for many singly anchored credentials.
+    function isValidBatch(bytes32[] calldata credentialHashes) external view returns (bool[] memory);
+
+    /// @notice Why a singly anchored credential is valid or not.
+    function validityOf(bytes32 credentialHash) external view returns (Validity);
+
+    /// @notice Whether a batch member (hash, status index, proof) of `root` is valid now.
+    function isValidMember(bytes32 root, bytes32 credentialHash, uint64 statusIndex, bytes32[] calldata proof)
+        external
+        view
+        returns (bool);
+
+    /// @notice Full reports for many credentials, single or batch members, in one call.
+    function inspect(Query[] calldata queries) external view returns (Report[] memory);
+
+    /// @notice The revocation and suspension bits of entry `index` of `issuer`'s list.
+    function statusOf(address issuer, uint256 index) external view returns (bool revoked, bool suspended);
+
+    /// @notice `count` raw words of `issuer`'s list from word `fromWord` (for exporting the list).
+    function statusWords(address issuer, uint256 fromWord, uint256 count) external view returns (uint256[] memory);
+
+    /// @notice The Merkle leaf of a batch member (StandardMerkleTree, ["bytes32", "uint256"]).
+    function leafOf(bytes32 credentialHash, uint64 statusIndex) external pure returns (bytes32);
+
+    /// @notice The ERC-1056 registry consulted for issuers' DIDs.
+    function identityRegistry() external view returns (address);
+
+    /// @notice The ERC-1056 delegate type that may change status for an issuer ("veriKey").
+    function STATUS_DELEGATE_TYPE() external view returns (bytes32);
+
+    /// @notice The contract's semantic version.
+    function version() external view returns (string memory);
+}

@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.29;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
+
+/// @title PaymentEscrow — payment-sharing escrow in TKY
+/// @notice See {IPaymentEscrow}. Payouts are pull credits (one `withdraw` collects them across
+/// agreements); only the provider's own `reclaim` transfers directly, to the caller.
+///
+/// Invariants:
+/// - The escrow's token balance equals the sum of the prices of all non-terminal agreements
+///   plus the sum of all unwithdrawn credits (conservation; nothing is created or lost).
+/// - Every agreement moves only forward along the lifecycle and ends in exactly one terminal
+///   state (Settled, Refunded or Resolved); no action is possible on it afterwards.
+/// - A payout credits exactly the price: the plan's floors plus the dust (to the verifier), or the
+///   arbiter's refund plus split, which must sum to the price.
+/// - No payee can block another: settlement makes no external call; each payee withdraws its own
+///   credits, and a withdrawal zeroes the credit before the transfer (and is non-reentrant).
+/// - An agreement is funded with exactly its price; a token delivering any other amount is rejected.
+/// - Only the provider creates, confirms, disputes and reclaims; only the verifier completes; only
+///   the verifier and the user accept; only the arbiter resolves; anyone may settle after the window.
+/// - An acceptance signature is valid for one signer, one nonce, one chain, this contract, until
+///   its deadline (inclusive); it binds the provider and every term, including the plan.
+contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransient {
+    using SafeERC20 for IERC20;
+
+    /// @inheritdoc IPaymentEscrow
+    uint256 public constant MAX_PAYEES = 8;
+    uint256 private constant BPS = 10_000;
+
+    /// @inheritdoc IPaymentEscrow
+    /// @dev keccak256("Agreement(address provider,address verifier,address user,address arbiter,uint96 price,
+    /// uint64 serviceDeadline,uint32 disputeWindow,bytes32 termsHash,address[] payees,uint16[] shares,
+    /// uint256 nonce,uint256 deadline)") — one line, no spaces after commas.
+    bytes32 public constant AGREEMENT_TYPEHASH = 0x8e6638484c7b0f89fb3402fb7e3e3646f09c53f9343457cb8cc32334c7aa2441;
+
+    IERC20 private immutable _token;
+    uint256 private _count;
+    mapping(uint256 id => Agreement) private _agreements;
+    mapping(address account => uint256) private _credits;
+
+    /// @param token_ the TKY token (immutable: the only token this escrow accepts).
+    constructor(address token_) EIP712("TheKey PaymentEscrow", "1") {
+        if (token_ == address(0)) revert EscrowZeroAddress();
+        _token = IERC20(token_);
+    }
+
+    // -- provider --------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function create(Terms calldata terms, Acceptance calldata verifierAcceptance, Acceptance calldata userAcceptance)
+        external
+        nonReentrant
+        returns (uint256 id)
+    {
+        id = _open(terms, verifierAcceptance, userAcceptance);
+        _pull(terms.price);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function createWithPermit(
+        Terms calldata terms,
+        Acceptance calldata verifierAcceptance,
+        Acceptance calldata userAcceptance,
+        PermitData calldata permit
+    ) external nonReentrant returns (uint256 id) {
+        // A front-run permit (same signature submitted by someone else) must not grief the
+        // creation: ignore its failure; `_pull` fails anyway when no allowance exists.
+        try IERC20Permit(address(_token)).permit(
+            msg.sender, address(this), terms.price, permit.deadline, permit.v, permit.r, permit.s
+        ) {} catch {}
+        id = _open(terms, verifierAcceptance, userAcceptance);
+        _pull(terms.price);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function confirm(uint256 id, Plan calldata plan) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        _checkStatus(id, a.status, Status.Completed);
+        _checkCaller(id, a.provider);
+        _checkPlan(id, a, plan);
+        emit AgreementConfirmed(id);
+        _settle(id, a, plan);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function dispute(uint256 id, bytes32 reasonHash) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        _checkStatus(id, a.status, Status.Completed);
+        _checkCaller(id, a.provider);
+        uint64 until = _disputeUntil(a);
+        if (_time() >= until) revert EscrowDisputeWindowClosed(id, until);
+        a.status = Status.Disputed;
+        emit AgreementDisputed(id, reasonHash);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function reclaim(uint256 id) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        Status status = a.status;
+        if (status != Status.Proposed) {
+            _checkStatus(id, status, Status.Active);
+            if (_time() <= a.serviceDeadline) revert EscrowServiceDeadlineNotReached(id, a.serviceDeadline);
+        }
+        _checkCaller(id, a.provider);
+        uint256 price = a.price;
+        a.status = Status.Refunded;
+        emit AgreementReclaimed(id, price);
+        _token.safeTransfer(msg.sender, price);
+    }
+
+    // -- verifier and user -----------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function accept(uint256 id) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        _checkStatus(id, a.status, Status.Proposed);
+        bool verifierAccepted = a.verifierAccepted;
+        bool userAccepted = a.userAccepted;
+        if (msg.sender == a.verifier && !verifierAccepted) {
+            verifierAccepted = true;
+        } else if (msg.sender == a.user && !userAccepted) {
+            userAccepted = true;
+        } else if (msg.sender == a.verifier || msg.sender == a.user) {
+            revert EscrowAlreadyAccepted(id, msg.sender);
+        } else {
+            revert EscrowUnauthorized(id, msg.sender);
+        }
+        bool binding = verifierAccepted && userAccepted;
+        a.verifierAccepted = verifierAccepted;
+        a.userAccepted = userAccepted;
+        if (binding) a.status = Status.Active;
+        emit AgreementAccepted(id, msg.sender);
+        if (binding) emit AgreementActivated(id);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function complete(uint256 id, bytes32 evidenceHash) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        _checkStatus(id, a.status, Status.Active);
+        _checkCaller(id, a.verifier);
+        if (evidenceHash == bytes32(0)) revert EscrowEmptyEvidence();
+        uint64 now_ = _time();
+        if (now_ > a.serviceDeadline) revert EscrowServiceDeadlinePassed(id, a.serviceDeadline);
+        a.completedAt = now_;
+        a.status = Status.Completed;
+        a.evidenceHash = evidenceHash;
+        emit AgreementCompleted(id, evidenceHash, _disputeUntil(a));
+    }
+
+    // -- anyone ----------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function settle(uint256 id, Plan calldata plan) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        _checkStatus(id, a.status, Status.Completed);
+        uint64 until = _disputeUntil(a);
+        if (_time() < until) revert EscrowDisputeWindowOpen(id, until);
+        _checkPlan(id, a, plan);
+        _settle(id, a, plan);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function withdraw() external nonReentrant returns (uint256 amount) {
+        amount = _withdraw(msg.sender);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function withdrawTo(address to) external nonReentrant returns (uint256 amount) {
+        if (to == address(0)) revert EscrowZeroAddress();
+        amount = _withdraw(to);
+    }
+
+    // -- arbiter ---------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function resolve(
+        uint256 id,
+        Plan calldata plan,
+        uint256 refund,
+        address[] calldata recipients,
+        uint256[] calldata amounts
+    ) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        _checkStatus(id, a.status, Status.Disputed);
+        _checkCaller(id, a.arbiter);
+        _checkPlan(id, a, plan);
+        if (recipients.length != amounts.length) revert EscrowSplitLength(recipients.length, amounts.length);
+        address verifier = a.verifier;
+        address user = a.user;
+        uint256 total = refund;
+        for (uint256 i = 0; i < recipients.length; ++i) {
+            address r = recipients[i];
+            if (r != verifier && r != user && !_isPayee(plan.payees, r)) revert EscrowUnknownPayee(id, r);
+            total += amounts[i];
+        }
+        uint256 price = a.price;
+        if (total != price) revert EscrowSplitSum(total, price);
+        a.status = refund == price ? Status.Refunded : Status.Resolved;
+        emit AgreementResolved(id, refund, recipients, amounts);
+        _credit(id, a.provider, refund);
+        for (uint256 i = 0; i < recipients.length; ++i) {
+            _credit(id, recipients[i], amounts[i]);
+        }
+    }
+
+    // -- views -----------------------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function token() external view returns (address) {
+        return address(_token);
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function agreement(uint256 id) external view returns (Agreement memory) {
+        return _agreements[id];
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function agreementCount() external view returns (uint256) {
+        return _count;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function creditOf(address account) external view returns (uint256) {
+        return _credits[account];
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function hashPlan(Plan calldata plan) external pure returns (bytes32) {
+        (, , bytes32 planHash) = _planHashes(plan);
+        return planHash;
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function version() external pure returns (string memory) {
+        return "1.0.0";
+    }
+
+    // -- internals -------------------------------------------------------------------------
+
+    /// @dev Validates the terms, checks relayed acceptances, stores the agreement and emits.
+    function _open(Terms calldata t, Acceptance calldata va, Acceptance calldata ua) private returns (uint256 id) {
+        _checkTerms(t);
+        (bytes32 payeesHash, bytes32 sharesHash, bytes32 planHash) = _planHashes(t.plan);
+        bool verifierAccepted = va.signature.length != 0;
+        bool userAccepted = ua.signature.length != 0;
+        if (verifierAccepted || userAccepted) {
+            // The struct hash is this prefix followed by (nonce, deadline): all words are static,
+            // so concatenating two abi.encode blocks equals one abi.encode of every member.
+            bytes memory prefix = _structPrefix(t, payeesHash, sharesHash);
+            if (verifierAccepted) _checkAcceptance(t.verifier, prefix, va);
+            if (userAccepted) _checkAcceptance(t.user, prefix, ua);
+        }
+        unchecked {
+            id = ++_count; // cannot overflow: one per transaction
+        }
+        bool binding = verifierAccepted && userAccepted;
+        Agreement storage a = _agreements[id];
+        a.provider = msg.sender;
+        a.serviceDeadline = t.serviceDeadline;
+        a.disputeWindow = t.disputeWindow;
+        a.verifier = t.verifier;
+        a.status = binding ? Status.Active : Status.Proposed;
+        a.verifierAccepted = verifierAccepted;
+        a.userAccepted = userAccepted;
+        a.user = t.user;
+        a.price = t.price;
+        a.arbiter = t.arbiter;
+        a.planHash = planHash;
+        _emitCreated(id, t);
+        if (verifierAccepted) emit AgreementAccepted(id, t.verifier);
+        if (userAccepted) emit AgreementAccepted(id, t.user);
+        if (binding) emit AgreementActivated(id);
+    }
+
+    function _structPrefix(Terms calldata t, bytes32 payeesHash, bytes32 sharesHash)
+        private
+        view
+        returns (bytes memory)
+    {
+        return bytes.concat(
+            abi.encode(AGREEMENT_TYPEHASH, msg.sender, t.verifier, t.user, t.arbiter, t.price),
+            abi.encode(t.serviceDeadline, t.disputeWindow, t.termsHash, payeesHash, sharesHash)
+        );
+    }
+
+    function _emitCreated(uint256 id, Terms calldata t) private {
+        emit AgreementCreated(
+            id, msg.sender, t.verifier, t.user, t.arbiter, t.price, t.serviceDeadline, t.disputeWindow,
+            t.termsHash, t.plan.payees, t.plan.shares
+        );
+    }
+
+    function _checkTerms(Terms calldata t) private view {
+        if (t.price == 0) revert EscrowZeroPrice();
+        if (t.verifier == address(0) || t.user == address(0) || t.arbiter == address(0)) revert EscrowZeroAddress();
+        uint64 now_ = _time();
+        if (t.serviceDeadline <= now_) revert EscrowDeadlineInPast(t.serviceDeadline, now_);
+        address[] calldata payees = t.plan.payees;
+        uint16[] calldata shares = t.plan.shares;
+        if (payees.length > MAX_PAYEES) revert EscrowTooManyPayees(payees.length, MAX_PAYEES);
+        if (shares.length != payees.length + 2) revert EscrowSharesLength(payees.length, shares.length);
+        uint256 sum = uint256(shares[0]) + shares[1];
+        for (uint256 i = 0; i < payees.length; ++i) {
+            if (payees[i] == address(0)) revert EscrowZeroAddress();
+            sum += shares[i + 2];
+        }
+        if (sum != BPS) revert EscrowSharesSum(sum);
+    }
+
+    function _checkAcceptance(address signer, bytes memory prefix, Acceptance calldata acc) private {
+        if (_time() > acc.deadline) revert EscrowSignatureExpired(signer, acc.deadline);
+        _useCheckedNonce(signer, acc.nonce);
+        bytes32 structHash = keccak256(bytes.concat(prefix, abi.encode(acc.nonce, acc.deadline)));
+        if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), acc.signature)) {
+            revert EscrowInvalidSignature(signer);
+        }
+    }
+
+    /// @dev Moves exactly `amount` from the caller in and rejects any other delivered amount.
+    function _pull(uint256 amount) private {
+        uint256 before = _token.balanceOf(address(this));
+        _token.safeTransferFrom(msg.sender, address(this), amount);
+        uint256 received = _token.balanceOf(address(this)) - before;
+        if (received != amount) revert EscrowFundingMismatch(amount, received);
+    }
+
+    /// @dev Credits each payee its floor share and the verifier the rest (its share + dust).
+    function _settle(uint256 id, Agreement storage a, Plan calldata plan) private {
+        a.status = Status.Settled;
+        uint256 price = a.price;
+        uint16[] calldata shares = plan.shares;
+        address[] calldata payees = plan.payees;
+        uint256 paid;
+        // price < 2**96 and each share <= 10_000, so products < 2**110 and the floors sum to at
+        // most the price (shares sum to 10_000): nothing here can overflow or underflow.
+        unchecked {
+            for (uint256 i = 0; i < payees.length; ++i) {
+                uint256 amount = (price * shares[i + 2]) / BPS;
+                paid += amount;
+                _credit(id, payees[i], amount);
+            }
+            uint256 userAmount = (price * shares[1]) / BPS;
+            paid += userAmount;
+            _credit(id, a.user, userAmount);
+            uint256 verifierAmount = price - paid;
+            _credit(id, a.verifier, verifierAmount);
+            emit AgreementSettled(id, verifierAmount - (price * shares[0]) / BPS);
+        }
+    }
+
+    function _credit(uint256 id, address payee, uint256 amount) private {
+        if (amount == 0) return;
+        _credits[payee] += amount;
+        emit Credited(id, payee, amount);
+    }
+
+    function _withdraw(address to) private returns (uint256 amount) {
+        amount = _credits[msg.sender];
+        if (amount == 0) revert EscrowNothingToWithdraw(msg.sender);
+        _credits[msg.sender] = 0;
+        emit Withdrawn(msg.sender, to, amount);
+        _token.safeTransfer(to, amount);
+    }
+
+    function _planHashes(Plan calldata plan)
+        private
+        pure
+        returns (bytes32 payeesHash, bytes32 sharesHash, bytes32 planHash)
+    {
+        // EIP-712 array encoding: keccak256 of the concatenated 32-byte encoded elements.
+        payeesHash = keccak256(abi.encodePacked(plan.payees));
+        sharesHash = keccak256(abi.encodePacked(plan.shares));
+        planHash = keccak256(abi.encode(payeesHash, sharesHash));
+    }
+
+    function _checkPlan(uint256 id, Agreement storage a, Plan calldata plan) private view {
+        (, , bytes32 planHash) = _planHashes(plan);
+        if (planHash != a.planHash) revert EscrowPlanMismatch(id);
+    }
+
+    function _checkStatus(uint256 id, Status status, Status expected) private pure {
+        if (status == expected) return;
+        if (status == Status.None) revert EscrowUnknownAgreement(id);
+        if (status >= Status.Settled) revert EscrowAgreementClosed(id, status);
+        revert EscrowWrongStatus(id, status);
+    }
+
+    function _checkCaller(uint256 id, address expected) private view {
+        if (msg.sender != expected) revert EscrowUnauthorized(id, msg.sender);
+    }
+
+    function _isPayee(address[] calldata payees, address account) private pure returns (bool) {
+        for (uint256 i = 0; i < payees.length; ++i) {
+            if (payees[i] == account) return true;
+        }
+        return false;
+    }
+
+    function _disputeUntil(Agreement storage a) private view returns (uint64) {
+        return a.completedAt + a.disputeWindow;
+    }
+
+    /// @dev The clock (a hook for tests and L2s).
+    function _time() internal view virtual returns (uint64) {
+        return uint64(block.timestamp);
+    }
+}

@@ -1,0 +1,487 @@
+"""The consent registry client: grants (direct and signed-and-relayed), revocations, usage
+receipts, reads, and consent receipts as JSON documents the subject keeps."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+
+from thekey.chain.transactions import Receipt
+from thekey.client import ContractClient
+from thekey.consent.ids import describe
+from thekey.did import did_for
+from thekey.eip712 import Domain, sign_typed_data, typed_data
+from thekey.errors import BadInput
+
+GRANT_TYPES: dict[str, list[tuple[str, str]]] = {
+    "Grant": [
+        ("subject", "address"),
+        ("grantee", "address"),
+        ("scope", "bytes32"),
+        ("purpose", "bytes32"),
+        ("validFrom", "uint64"),
+        ("validUntil", "uint64"),
+        ("maxUses", "uint32"),
+        ("signer", "address"),
+        ("nonce", "uint256"),
+        ("deadline", "uint256"),
+    ]
+}
+REVOKE_TYPES: dict[str, list[tuple[str, str]]] = {
+    "Revoke": [("id", "bytes32"), ("signer", "address"), ("nonce", "uint256"), ("deadline", "uint256")]
+}
+#: The ERC-1056 delegate type whose delegates act for a DID (bytes32 of the ASCII string).
+DELEGATE_TYPE = b"sigAuth".ljust(32, b"\x00")
+_UINT32_MAX = 2**32 - 1
+_UINT64_MAX = 2**64 - 1
+
+
+def _hex(value: bytes) -> str:
+    return "0x" + bytes(value).hex()
+
+
+def _bytes32(value: Any, what: str) -> bytes:
+    try:
+        raw = bytes.fromhex(str(value).removeprefix("0x")) if isinstance(value, str) else bytes(value)
+    except ValueError:
+        raise BadInput(f"{what} is not hex: {value!r}") from None
+    if len(raw) != 32:
+        raise BadInput(f"{what} must be 32 bytes")
+    return raw
+
+
+@dataclass(frozen=True)
+class GrantRequest:
+    """What a subject consents to. ``valid_from`` 0 = from the grant; ``valid_until`` 0 = no
+    end; ``max_uses`` 0 = unlimited."""
+
+    subject: str
+    grantee: str
+    scope: bytes
+    purpose: bytes
+    valid_from: int = 0
+    valid_until: int = 0
+    max_uses: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", to_checksum_address(self.subject))
+        object.__setattr__(self, "grantee", to_checksum_address(self.grantee))
+        object.__setattr__(self, "scope", _bytes32(self.scope, "scope"))
+        object.__setattr__(self, "purpose", _bytes32(self.purpose, "purpose"))
+        if not (0 <= self.valid_from <= _UINT64_MAX and 0 <= self.valid_until <= _UINT64_MAX):
+            raise BadInput("valid-from and valid-until must be UNIX seconds (uint64)")
+        if not 0 <= self.max_uses <= _UINT32_MAX:
+            raise BadInput(f"max uses must be between 0 (unlimited) and {_UINT32_MAX}")
+
+    def as_tuple(self) -> tuple[Any, ...]:
+        return (
+            self.subject,
+            self.grantee,
+            self.scope,
+            self.purpose,
+            self.valid_from,
+            self.valid_until,
+            self.max_uses,
+        )
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "grantee": self.grantee,
+            "scope": self.scope,
+            "purpose": self.purpose,
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until,
+            "maxUses": self.max_uses,
+        }
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A consent record as the registry holds it."""
+
+    id: bytes
+    subject: str
+    grantee: str
+    scope: bytes
+    purpose: bytes
+    valid_from: int
+    valid_until: int
+    max_uses: int
+    uses: int
+    revocation_time: int
+
+    def status(self, now: int, subject_active: bool = True) -> str:
+        """``revoked``, ``pending``, ``expired``, ``exhausted``, ``inactive-subject`` or ``live``."""
+        if self.revocation_time:
+            return "revoked"
+        if now < self.valid_from:
+            return "pending"
+        if self.valid_until and now > self.valid_until:
+            return "expired"
+        if self.max_uses and self.uses >= self.max_uses:
+            return "exhausted"
+        return "live" if subject_active else "inactive-subject"
+
+    def as_json(self, chain_id: int) -> dict[str, Any]:
+        return {
+            "id": _hex(self.id),
+            "subject": did_for(chain_id, self.subject),
+            "grantee": did_for(chain_id, self.grantee),
+            "scope": describe(self.scope),
+            "purpose": describe(self.purpose),
+            "validFrom": self.valid_from,
+            "validUntil": self.valid_until or None,
+            "maxUses": self.max_uses or None,
+            "uses": self.uses,
+            "revocationTime": self.revocation_time or None,
+        }
+
+
+@dataclass(frozen=True)
+class ConsentReceipt:
+    """The proof a subject keeps of a grant: what, to whom, for what, when, and where on chain."""
+
+    consent_id: bytes
+    subject: str
+    grantee: str
+    scope: bytes
+    purpose: bytes
+    valid_from: int
+    valid_until: int
+    max_uses: int
+    granted_by: str
+    chain_id: int
+    registry: str
+    tx_hash: str
+    block_number: int
+    block_time: int
+    receipt: Receipt | None = field(default=None, repr=False, compare=False)
+
+    def document(self) -> dict[str, Any]:
+        """The JSON document (plain types only)."""
+        return {
+            "type": "TheKeyConsentReceipt",
+            "version": 1,
+            "consentId": _hex(self.consent_id),
+            "subject": did_for(self.chain_id, self.subject),
+            "grantee": did_for(self.chain_id, self.grantee),
+            "scope": {"id": _hex(self.scope), "name": describe(self.scope)},
+            "purpose": {"id": _hex(self.purpose), "name": describe(self.purpose)},
+            "window": {"validFrom": self.valid_from, "validUntil": self.valid_until or None},
+            "maxUses": self.max_uses or None,
+            "grantedBy": self.granted_by,
+            "chainId": self.chain_id,
+            "registry": self.registry,
+            "txHash": self.tx_hash,
+            "block": self.block_number,
+            "blockTime": self.block_time,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.document(), indent=2, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class SignedGrant:
+    """A grant signed off-line by ``signer`` (the subject's owner or delegate); anyone may relay it."""
+
+    request: GrantRequest
+    signer: str
+    nonce: int
+    deadline: int
+    signature: bytes
+
+    def document(self) -> dict[str, Any]:
+        r = self.request
+        return {
+            "type": "TheKeySignedGrant",
+            "subject": r.subject,
+            "grantee": r.grantee,
+            "scope": _hex(r.scope),
+            "purpose": _hex(r.purpose),
+            "validFrom": r.valid_from,
+            "validUntil": r.valid_until,
+            "maxUses": r.max_uses,
+            "signer": self.signer,
+            "nonce": self.nonce,
+            "deadline": self.deadline,
+            "signature": _hex(self.signature),
+        }
+
+    @classmethod
+    def from_document(cls, d: dict[str, Any]) -> SignedGrant:
+        try:
+            req = GrantRequest(
+                d["subject"],
+                d["grantee"],
+                d["scope"],
+                d["purpose"],
+                int(d["validFrom"]),
+                int(d["validUntil"]),
+                int(d["maxUses"]),
+            )
+            sig = bytes.fromhex(str(d["signature"]).removeprefix("0x"))
+            return cls(req, to_checksum_address(d["signer"]), int(d["nonce"]), int(d["deadline"]), sig)
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, BadInput):
+                raise
+            raise BadInput(
+                "not a signed-grant document (subject, grantee, scope, purpose, validFrom, validUntil, "
+                "maxUses, signer, nonce, deadline, signature)"
+            ) from None
+
+
+@dataclass(frozen=True)
+class SignedRevoke:
+    """A revocation signed off-line by ``signer``; anyone may relay it."""
+
+    id: bytes
+    signer: str
+    nonce: int
+    deadline: int
+    signature: bytes
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "type": "TheKeySignedRevoke",
+            "id": _hex(self.id),
+            "signer": self.signer,
+            "nonce": self.nonce,
+            "deadline": self.deadline,
+            "signature": _hex(self.signature),
+        }
+
+    @classmethod
+    def from_document(cls, d: dict[str, Any]) -> SignedRevoke:
+        try:
+            sig = bytes.fromhex(str(d["signature"]).removeprefix("0x"))
+            return cls(
+                _bytes32(d["id"], "id"),
+                to_checksum_address(d["signer"]),
+                int(d["nonce"]),
+                int(d["deadline"]),
+                sig,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            if isinstance(exc, BadInput):
+                raise
+            raise BadInput("not a signed-revoke document (id, signer, nonce, deadline, signature)") from None
+
+
+@dataclass(frozen=True)
+class UsageRecord:
+    """One recorded use of a consent (one ``ConsentUsed`` event): the audit trail."""
+
+    consent_id: bytes
+    subject: str
+    grantee: str
+    access_hash: bytes
+    use: int
+    tx_hash: str
+    block_number: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "consentId": _hex(self.consent_id),
+            "subject": self.subject,
+            "grantee": self.grantee,
+            "accessHash": _hex(self.access_hash),
+            "use": self.use,
+            "txHash": self.tx_hash,
+            "block": self.block_number,
+        }
+
+
+def grant_document(
+    domain: Domain, request: GrantRequest, signer: str, nonce: int, deadline: int
+) -> dict[str, Any]:
+    """The EIP-712 document of a signed grant."""
+    message = {
+        **request.message(),
+        "signer": to_checksum_address(signer),
+        "nonce": nonce,
+        "deadline": deadline,
+    }
+    return typed_data(domain, "Grant", GRANT_TYPES, message)
+
+
+def revoke_document(
+    domain: Domain, consent_id: bytes, signer: str, nonce: int, deadline: int
+) -> dict[str, Any]:
+    """The EIP-712 document of a signed revocation."""
+    message = {"id": consent_id, "signer": to_checksum_address(signer), "nonce": nonce, "deadline": deadline}
+    return typed_data(domain, "Revoke", REVOKE_TYPES, message)
+
+
+class ConsentRegistry(ContractClient):
+    ARTIFACT = "ConsentRegistry"
+    KEY = "consent"
+
+    # -- grants ---------------------------------------------------------------------------
+    def grant(self, sender: LocalAccount, request: GrantRequest) -> ConsentReceipt:
+        """Grant directly; ``sender`` must be the subject's owner or a sigAuth delegate."""
+        return self._receipt(self._send(sender, "grant", request.as_tuple()))
+
+    def sign_grant(
+        self,
+        signer: LocalAccount,
+        request: GrantRequest,
+        deadline: int,
+        *,
+        nonce: int | None = None,
+        domain: Domain | None = None,
+    ) -> SignedGrant:
+        """Sign a grant off-line (nonce defaults to the signer's current on-chain nonce)."""
+        nonce = self.nonce_of(signer.address) if nonce is None else nonce
+        doc = grant_document(domain or self.domain, request, signer.address, nonce, deadline)
+        return SignedGrant(request, signer.address, nonce, deadline, sign_typed_data(signer, doc))
+
+    def grant_by_sig(self, relayer: LocalAccount, signed: SignedGrant) -> ConsentReceipt:
+        """Relay a signed grant (``relayer`` pays the gas)."""
+        rc = self._send(
+            relayer,
+            "grantBySig",
+            signed.request.as_tuple(),
+            signed.signer,
+            signed.nonce,
+            signed.deadline,
+            signed.signature,
+        )
+        return self._receipt(rc)
+
+    def _receipt(self, rc: Receipt) -> ConsentReceipt:
+        (ev,) = self.events(rc, "ConsentGranted")
+        return ConsentReceipt(
+            consent_id=bytes(ev["id"]),
+            subject=ev["subject"],
+            grantee=ev["grantee"],
+            scope=bytes(ev["scope"]),
+            purpose=bytes(ev["purpose"]),
+            valid_from=int(ev["validFrom"]),
+            valid_until=int(ev["validUntil"]),
+            max_uses=int(ev["maxUses"]),
+            granted_by=ev["by"],
+            chain_id=self.chain.chain_id,
+            registry=self.address,
+            tx_hash=rc.tx_hash,
+            block_number=rc.block_number,
+            block_time=self.chain.timestamp(rc.block_number),
+            receipt=rc,
+        )
+
+    # -- revocations ----------------------------------------------------------------------
+    def revoke(self, sender: LocalAccount, consent_id: bytes) -> Receipt:
+        return self._send(sender, "revoke", consent_id)
+
+    def sign_revoke(
+        self,
+        signer: LocalAccount,
+        consent_id: bytes,
+        deadline: int,
+        *,
+        nonce: int | None = None,
+        domain: Domain | None = None,
+    ) -> SignedRevoke:
+        nonce = self.nonce_of(signer.address) if nonce is None else nonce
+        doc = revoke_document(domain or self.domain, consent_id, signer.address, nonce, deadline)
+        return SignedRevoke(consent_id, signer.address, nonce, deadline, sign_typed_data(signer, doc))
+
+    def revoke_by_sig(self, relayer: LocalAccount, signed: SignedRevoke) -> Receipt:
+        return self._send(
+            relayer, "revokeBySig", signed.id, signed.signer, signed.nonce, signed.deadline, signed.signature
+        )
+
+    # -- usage ----------------------------------------------------------------------------
+    def record_use(self, sender: LocalAccount, consent_id: bytes, access_hash: bytes) -> UsageRecord:
+        """Record one use; ``sender`` acts for the grantee. Reverts unless the consent is live."""
+        rc = self._send(sender, "recordUse", consent_id, access_hash)
+        (ev,) = self.events(rc, "ConsentUsed")
+        return UsageRecord(
+            bytes(ev["id"]),
+            ev["subject"],
+            ev["grantee"],
+            bytes(ev["accessHash"]),
+            int(ev["use"]),
+            rc.tx_hash,
+            rc.block_number,
+        )
+
+    def audit_trail(self, consent_id: bytes, from_block: int = 0) -> list[UsageRecord]:
+        """Every recorded use of ``consent_id``, oldest first (from the ``ConsentUsed`` events)."""
+        logs = self.contract.events.ConsentUsed.get_logs(
+            from_block=from_block, argument_filters={"id": consent_id}
+        )
+        return [
+            UsageRecord(
+                bytes(e["args"]["id"]),
+                e["args"]["subject"],
+                e["args"]["grantee"],
+                bytes(e["args"]["accessHash"]),
+                int(e["args"]["use"]),
+                "0x" + bytes(e["transactionHash"]).hex(),
+                int(e["blockNumber"]),
+            )
+            for e in logs
+        ]
+
+    # -- reads ----------------------------------------------------------------------------
+    def is_authorized(self, subject: str, grantee: str, scope: bytes, purpose: bytes) -> bool:
+        return bool(
+            self._call(
+                "isAuthorized", to_checksum_address(subject), to_checksum_address(grantee), scope, purpose
+            )
+        )
+
+    def is_live(self, consent_id: bytes) -> bool:
+        return bool(self._call("isLive", consent_id))
+
+    def current_consent(self, subject: str, grantee: str, scope: bytes, purpose: bytes) -> bytes | None:
+        cid = bytes(
+            self._call(
+                "currentConsent", to_checksum_address(subject), to_checksum_address(grantee), scope, purpose
+            )
+        )
+        return None if cid == b"\x00" * 32 else cid
+
+    def get(self, consent_id: bytes) -> Consent:
+        c = self._call("getConsent", consent_id)
+        return Consent(
+            consent_id,
+            c[0],
+            c[3],
+            bytes(c[6]),
+            bytes(c[7]),
+            int(c[1]),
+            int(c[4]),
+            int(c[2]),
+            int(c[5]),
+            int(c[8]),
+        )
+
+    def count(self, subject: str) -> int:
+        return int(self._call("consentCount", to_checksum_address(subject)))
+
+    def ids(self, subject: str, start: int = 0, count: int = 2**64) -> list[bytes]:
+        return [bytes(i) for i in self._call("consentIds", to_checksum_address(subject), start, count)]
+
+    def consents(self, subject: str, page: int = 100) -> list[Consent]:
+        """All of ``subject``'s consents, in grant order (the subject's dashboard)."""
+        out: list[Consent] = []
+        total = self.count(subject)
+        for start in range(0, total, page):
+            out.extend(self.get(i) for i in self.ids(subject, start, page))
+        return out
+
+    def acts_for(self, identity: str, actor: str) -> bool:
+        return bool(self._call("actsFor", to_checksum_address(identity), to_checksum_address(actor)))
+
+    def nonce_of(self, signer: str) -> int:
+        return int(self._call("nonces", to_checksum_address(signer)))
+
+    def version(self) -> str:
+        return str(self._call("version"))

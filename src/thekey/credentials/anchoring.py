@@ -1,0 +1,271 @@
+"""The CredentialRegistry client: anchoring (single, relayed, batch), status and validity reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
+
+from thekey.chain.transactions import Receipt
+from thekey.credentials.issuers import IssuerRegistry, IssuerStatus
+from thekey.credentials.schemas import SchemaRegistry
+from thekey.eip712 import Domain, sign_typed_data, typed_data
+
+STATUS_DELEGATE_TYPE = b"veriKey".ljust(32, b"\x00")
+BATCH_LEAF_ENCODING = ("bytes32", "uint256")
+
+ANCHOR_TYPES: dict[str, list[tuple[str, str]]] = {
+    "Anchor": [
+        ("issuer", "address"),
+        ("credentialHash", "bytes32"),
+        ("schemaId", "bytes32"),
+        ("validFrom", "uint64"),
+        ("validUntil", "uint64"),
+        ("statusIndex", "uint64"),
+        ("nonce", "uint256"),
+        ("deadline", "uint64"),
+    ]
+}
+ANCHOR_BATCH_TYPES: dict[str, list[tuple[str, str]]] = {
+    "AnchorBatch": [
+        ("issuer", "address"),
+        ("root", "bytes32"),
+        ("schemaId", "bytes32"),
+        ("validFrom", "uint64"),
+        ("validUntil", "uint64"),
+        ("firstStatusIndex", "uint64"),
+        ("count", "uint32"),
+        ("nonce", "uint256"),
+        ("deadline", "uint64"),
+    ]
+}
+
+
+class Validity(IntEnum):
+    VALID = 0
+    NOT_ANCHORED = 1
+    INVALID_PROOF = 2
+    ISSUER_REMOVED = 3
+    ISSUER_DEACTIVATED = 4
+    REVOKED = 5
+    SUSPENDED = 6
+    NOT_YET_VALID = 7
+    EXPIRED = 8
+
+
+class StatusAction(IntEnum):
+    REVOKE = 0
+    SUSPEND = 1
+    REINSTATE = 2
+
+
+@dataclass(frozen=True)
+class Anchor:
+    issuer: str
+    schema_id: bytes
+    anchored_at: int
+    valid_from: int
+    valid_until: int
+    status_index: int
+    count: int
+
+    @property
+    def anchored(self) -> bool:
+        return self.anchored_at != 0
+
+
+@dataclass(frozen=True)
+class Query:
+    """One credential to inspect: ``root`` None for a single anchor, else a batch member."""
+
+    credential_hash: bytes
+    root: bytes | None = None
+    status_index: int = 0
+    proof: tuple[bytes, ...] = ()
+
+    def encode(self) -> tuple[bytes, bytes, int, list[bytes]]:
+        return (self.credential_hash, self.root or b"\x00" * 32, self.status_index, list(self.proof))
+
+
+@dataclass(frozen=True)
+class Report:
+    validity: Validity
+    issuer: str
+    issuer_status: IssuerStatus
+    schema_id: bytes
+    anchored_at: int
+    valid_from: int
+    valid_until: int
+    status_index: int
+    revoked: bool
+    suspended: bool
+
+
+@dataclass(frozen=True)
+class SignedAnchor:
+    """An anchor request signed offline by its issuer; anyone may relay it."""
+
+    issuer: str
+    credential_hash: bytes
+    schema_id: bytes
+    valid_from: int
+    valid_until: int
+    status_index: int
+    nonce: int
+    deadline: int
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class SignedBatch:
+    issuer: str
+    root: bytes
+    schema_id: bytes
+    valid_from: int
+    valid_until: int
+    first_status_index: int
+    count: int
+    nonce: int
+    deadline: int
+    signature: bytes
+
+
+def anchor_document(domain: Domain, message: dict[str, Any]) -> dict[str, Any]:
+    return typed_data(domain, "Anchor", ANCHOR_TYPES, message)
+
+
+def batch_document(domain: Domain, message: dict[str, Any]) -> dict[str, Any]:
+    return typed_data(domain, "AnchorBatch", ANCHOR_BATCH_TYPES, message)
+
+
+def _anchor(raw: Sequence[Any]) -> Anchor:
+    issuer, schema, at, vf, vu, index, count = raw
+    return Anchor(str(issuer), bytes(schema), int(at), int(vf), int(vu), int(index), int(count))
+
+
+class CredentialRegistry(IssuerRegistry, SchemaRegistry):
+    """Issuers, schemas, anchors and status lists — one contract, one client."""
+
+    ARTIFACT = "CredentialRegistry"
+    KEY = "credentials"
+
+    # -- anchoring --------------------------------------------------------------------------
+    def anchor(
+        self, sender: LocalAccount, credential_hash: bytes, schema_id: bytes, valid_from: int, valid_until: int,
+        status_index: int,
+    ) -> Receipt:  # fmt: skip
+        return self._send(sender, "anchor", credential_hash, schema_id, valid_from, valid_until, status_index)
+
+    def anchor_batch(
+        self, sender: LocalAccount, root: bytes, schema_id: bytes, valid_from: int, valid_until: int,
+        first_status_index: int, count: int,
+    ) -> Receipt:  # fmt: skip
+        return self._send(sender, "anchorBatch", root, schema_id, valid_from, valid_until, first_status_index, count)
+
+    def nonce_of(self, issuer: str) -> int:
+        return int(self._call("nonces", to_checksum_address(issuer)))
+
+    def sign_anchor(
+        self, issuer: LocalAccount, credential_hash: bytes, schema_id: bytes, valid_from: int, valid_until: int,
+        status_index: int, deadline: int, *, nonce: int | None = None, domain: Domain | None = None,
+        issuer_address: str | None = None,
+    ) -> SignedAnchor:  # fmt: skip
+        """Sign an anchor request offline. ``issuer_address`` names an ERC-1271 wallet issuer whose
+        key ``issuer`` is (default: ``issuer.address`` itself)."""
+        who = to_checksum_address(issuer_address or issuer.address)
+        nonce = self.nonce_of(who) if nonce is None else nonce
+        message = {"issuer": who, "credentialHash": credential_hash, "schemaId": schema_id,
+                   "validFrom": valid_from, "validUntil": valid_until, "statusIndex": status_index,
+                   "nonce": nonce, "deadline": deadline}  # fmt: skip
+        signature = sign_typed_data(issuer, anchor_document(domain or self.domain, message))
+        return SignedAnchor(who, credential_hash, schema_id, valid_from, valid_until, status_index,
+                            nonce, deadline, signature)  # fmt: skip
+
+    def relay_anchor(self, sender: LocalAccount, signed: SignedAnchor) -> Receipt:
+        request = (signed.issuer, signed.credential_hash, signed.schema_id, signed.valid_from, signed.valid_until,
+                   signed.status_index)  # fmt: skip
+        return self._send(sender, "anchorBySig", request, signed.nonce, signed.deadline, signed.signature)
+
+    def sign_batch(
+        self, issuer: LocalAccount, root: bytes, schema_id: bytes, valid_from: int, valid_until: int,
+        first_status_index: int, count: int, deadline: int, *, nonce: int | None = None, domain: Domain | None = None,
+        issuer_address: str | None = None,
+    ) -> SignedBatch:  # fmt: skip
+        who = to_checksum_address(issuer_address or issuer.address)
+        nonce = self.nonce_of(who) if nonce is None else nonce
+        message = {"issuer": who, "root": root, "schemaId": schema_id, "validFrom": valid_from,
+                   "validUntil": valid_until, "firstStatusIndex": first_status_index, "count": count,
+                   "nonce": nonce, "deadline": deadline}  # fmt: skip
+        signature = sign_typed_data(issuer, batch_document(domain or self.domain, message))
+        return SignedBatch(who, root, schema_id, valid_from, valid_until, first_status_index, count,
+                           nonce, deadline, signature)  # fmt: skip
+
+    def relay_batch(self, sender: LocalAccount, signed: SignedBatch) -> Receipt:
+        request = (signed.issuer, signed.root, signed.schema_id, signed.valid_from, signed.valid_until,
+                   signed.first_status_index, signed.count)  # fmt: skip
+        return self._send(sender, "anchorBatchBySig", request, signed.nonce, signed.deadline, signed.signature)
+
+    # -- status -----------------------------------------------------------------------------
+    def revoke(self, sender: LocalAccount, credential_hash: bytes, reason: bytes) -> Receipt:
+        return self._send(sender, "revoke", credential_hash, reason)
+
+    def suspend(self, sender: LocalAccount, credential_hash: bytes, reason: bytes) -> Receipt:
+        return self._send(sender, "suspend", credential_hash, reason)
+
+    def reinstate(self, sender: LocalAccount, credential_hash: bytes, reason: bytes) -> Receipt:
+        return self._send(sender, "reinstate", credential_hash, reason)
+
+    def update_status(
+        self, sender: LocalAccount, issuer: str, action: StatusAction, indexes: Sequence[int], reason: bytes
+    ) -> Receipt:
+        """Apply ``action`` to many entries of ``issuer``'s list (sorted, so each word is written once)."""
+        ordered = sorted(set(indexes))
+        return self._send(sender, "updateStatus", to_checksum_address(issuer), int(action), ordered, reason)
+
+    # -- reads ------------------------------------------------------------------------------
+    def get_anchor(self, credential_hash: bytes) -> Anchor:
+        return _anchor(self._call("getAnchor", credential_hash))
+
+    def get_batch(self, root: bytes) -> Anchor:
+        return _anchor(self._call("getBatch", root))
+
+    def is_valid(self, credential_hash: bytes) -> bool:
+        return bool(self._call("isValid", credential_hash))
+
+    def is_valid_batch(self, credential_hashes: Sequence[bytes]) -> list[bool]:
+        return [bool(v) for v in self._call("isValidBatch", list(credential_hashes))]
+
+    def validity_of(self, credential_hash: bytes) -> Validity:
+        return Validity(self._call("validityOf", credential_hash))
+
+    def is_valid_member(self, root: bytes, credential_hash: bytes, status_index: int, proof: Sequence[bytes]) -> bool:
+        return bool(self._call("isValidMember", root, credential_hash, status_index, list(proof)))
+
+    def inspect(self, queries: Sequence[Query]) -> list[Report]:
+        """Reports for many credentials in ONE eth_call."""
+        if not queries:
+            return []
+        raw = self._call("inspect", [q.encode() for q in queries])
+        return [
+            Report(Validity(v), str(issuer), IssuerStatus(ist), bytes(sid), int(at), int(vf), int(vu), int(idx),
+                   bool(rev), bool(sus))  # fmt: skip
+            for v, issuer, ist, sid, at, vf, vu, idx, rev, sus in raw
+        ]
+
+    def status_of(self, issuer: str, index: int) -> tuple[bool, bool]:
+        revoked, suspended = self._call("statusOf", to_checksum_address(issuer), index)
+        return bool(revoked), bool(suspended)
+
+    def status_words(self, issuer: str, from_word: int = 0, count: int | None = None) -> list[int]:
+        """Raw list words; by default every word holding an allocated entry."""
+        if count is None:
+            next_index = self.get_issuer(issuer).next_status_index
+            count = max(0, (next_index - 1) // 128 + 1 - from_word) if next_index else 0
+        return [int(w) for w in self._call("statusWords", to_checksum_address(issuer), from_word, count)]
+
+    def leaf_of(self, credential_hash: bytes, status_index: int) -> bytes:
+        return bytes(self._call("leafOf", credential_hash, status_index))

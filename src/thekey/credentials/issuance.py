@@ -1,0 +1,128 @@
+"""Issuing credentials: build, sign, allocate status entries, anchor singly or as a batch."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+
+from thekey.chain.transactions import Receipt
+from thekey.credentials.anchoring import BATCH_LEAF_ENCODING, CredentialRegistry
+from thekey.credentials.canonical import credential_hash
+from thekey.credentials.disclosure import claims_root, commit_claims
+from thekey.credentials.merkle import StandardMerkleTree
+from thekey.credentials.status import allocate, status_entries, status_pointer
+from thekey.credentials.store import CredentialStore
+from thekey.credentials.vc import build_credential, sign_credential, view
+from thekey.did import did_for
+from thekey.errors import BadInput
+
+BATCH_EVIDENCE_TYPE = "TheKeyMerkleBatchAnchor"
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    credential: dict[str, Any]
+    hash: bytes
+    status_index: int
+    secrets: list[dict[str, Any]] | None = None  # the salted claims of a selective-disclosure credential
+
+
+def next_status_indexes(registry: CredentialRegistry, issuer: str, count: int,
+                        store: CredentialStore | None = None) -> list[int]:  # fmt: skip
+    """``count`` free indexes of ``issuer``'s list: past the on-chain high-water mark and past
+    anything the local store already handed out."""
+    start = max(registry.get_issuer(issuer).next_status_index, 1)
+    if store is not None:
+        local = store.max_status_index(issuer)
+        if local is not None:
+            start = max(start, local + 1)
+    return allocate(start, count)
+
+
+def issue_credential(
+    registry: CredentialRegistry, issuer: LocalAccount, *, subject: str, credential_type: str,
+    claims: Mapping[str, Any], schema_id: bytes, valid_from: int, valid_until: int | None, status_index: int,
+    disclosable: bool = False, created: int | None = None, credential_id: str | None = None,
+) -> IssuedCredential:  # fmt: skip
+    """Build and sign a credential (nothing is sent). With ``disclosable`` the subject carries only
+    a Merkle root over salted claims; the secrets come back in ``secrets``."""
+    chain_id = registry.chain.chain_id
+    secrets = None
+    subject_claims: dict[str, Any] = dict(claims)
+    if disclosable:
+        committed = commit_claims(claims)
+        secrets = [s.as_json() for s in committed.values()]
+        subject_claims = {"claimsRoot": "0x" + claims_root(committed).hex()}
+    vc = build_credential(
+        issuer=did_for(chain_id, issuer.address), subject=subject, credential_type=credential_type,
+        claims=subject_claims, schema_id=schema_id, valid_from=valid_from, valid_until=valid_until,
+        status=status_entries(chain_id, registry.address, issuer.address, status_index), credential_id=credential_id,
+    )  # fmt: skip
+    signed = sign_credential(vc, issuer, registry.domain, created if created is not None else valid_from)
+    return IssuedCredential(signed, credential_hash(signed), status_index, secrets)
+
+
+def anchor_credential(registry: CredentialRegistry, issuer: LocalAccount, issued: IssuedCredential) -> Receipt:
+    v = view(issued.credential)
+    return registry.anchor(issuer, issued.hash, v.schema_id, v.valid_from, v.valid_until or 0, issued.status_index)
+
+
+def batch_tree(items: Sequence[IssuedCredential]) -> StandardMerkleTree:
+    return StandardMerkleTree.of([(i.hash, i.status_index) for i in items], BATCH_LEAF_ENCODING)
+
+
+def batch_window(items: Sequence[IssuedCredential]) -> tuple[bytes, int, int, int, int]:
+    """(schema id, validFrom, validUntil, first status index, count) shared by a batch."""
+    if not items:
+        raise BadInput("an empty batch")
+    views = [view(i.credential) for i in items]
+    if len({(v.schema_id, v.valid_from, v.valid_until) for v in views}) != 1:
+        raise BadInput("a batch shares one schema and one validity window")
+    indexes = sorted(i.status_index for i in items)
+    if len(set(indexes)) != len(indexes):
+        raise BadInput("two credentials of the batch share a status index")
+    v = views[0]
+    return v.schema_id, v.valid_from, v.valid_until or 0, indexes[0], indexes[-1] - indexes[0] + 1
+
+
+def with_batch_evidence(items: Sequence[IssuedCredential], tree: StandardMerkleTree) -> list[IssuedCredential]:
+    """Attach to each credential's proof the root and Merkle path that prove it is in the batch
+    (the proof object is outside the credential hash, so this changes no hash)."""
+    out = []
+    for n, item in enumerate(items):
+        proof = dict(item.credential["proof"])
+        proof["anchor"] = {"type": BATCH_EVIDENCE_TYPE, "root": "0x" + tree.root.hex(),
+                           "path": ["0x" + p.hex() for p in tree.proof(n)]}  # fmt: skip
+        out.append(replace(item, credential={**item.credential, "proof": proof}))
+    return out
+
+
+def anchor_batch(
+    registry: CredentialRegistry, issuer: LocalAccount, items: Sequence[IssuedCredential]
+) -> tuple[bytes, Receipt, list[IssuedCredential]]:
+    """Anchor ``items`` under one Merkle root; returns the root, the receipt and the credentials
+    with their batch evidence attached."""
+    schema_id, valid_from, valid_until, first, count = batch_window(items)
+    tree = batch_tree(items)
+    receipt = registry.anchor_batch(issuer, tree.root, schema_id, valid_from, valid_until, first, count)
+    return tree.root, receipt, with_batch_evidence(items, tree)
+
+
+def batch_evidence(credential: dict[str, Any]) -> tuple[bytes, list[bytes]] | None:
+    """(root, path) when the credential carries batch evidence, else None."""
+    proof = credential.get("proof")
+    anchor = proof.get("anchor") if isinstance(proof, dict) else None
+    if not isinstance(anchor, dict) or anchor.get("type") != BATCH_EVIDENCE_TYPE:
+        return None
+    try:
+        root = bytes.fromhex(str(anchor["root"]).removeprefix("0x"))
+        return root, [bytes.fromhex(str(p).removeprefix("0x")) for p in anchor["path"]]
+    except (KeyError, TypeError, ValueError):
+        raise BadInput("malformed batch evidence in the credential's proof") from None
+
+
+def status_index_of(credential: dict[str, Any]) -> int:
+    return status_pointer(credential).index

@@ -1,0 +1,156 @@
+"""Status lists: index allocation, VC ``credentialStatus`` entries, and W3C Bitstring Status
+List export (``BitstringStatusListCredential``, GZIP + base64url multibase ``u``).
+
+On chain each issuer has one list held as 256-bit words of 128 two-bit cells (bit 2e =
+revoked, bit 2e+1 = suspended for entry e of a word). Index 128·k is reserved (its bit marks the
+word as allocated) and is never given to a credential; exports clear it.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from eth_utils import to_checksum_address
+
+from thekey.did import did_for
+from thekey.errors import BadInput
+
+ENTRIES_PER_WORD = 128
+MIN_LIST_BITS = 131_072  # the W3C minimum (16 KiB), for herd privacy
+Purpose = Literal["revocation", "suspension"]
+PURPOSES: tuple[Purpose, ...] = ("revocation", "suspension")
+
+
+def is_reserved(index: int) -> bool:
+    return index % ENTRIES_PER_WORD == 0
+
+
+def allocate(start: int, count: int) -> list[int]:
+    """``count`` status indexes from ``start`` on, skipping reserved ones."""
+    if count < 1:
+        raise BadInput("allocate at least one status index")
+    out: list[int] = []
+    i = start
+    while len(out) < count:
+        if not is_reserved(i):
+            out.append(i)
+        i += 1
+    return out
+
+
+def list_url(chain_id: int, registry: str, issuer: str, purpose: Purpose) -> str:
+    """The URI naming an issuer's on-chain list for one purpose."""
+    return f"urn:thekey:status:{chain_id}:{to_checksum_address(registry)}:{to_checksum_address(issuer)}:{purpose}"
+
+
+def parse_list_url(url: str) -> tuple[int, str, str, Purpose]:
+    parts = url.split(":")
+    if len(parts) != 7 or parts[:3] != ["urn", "thekey", "status"] or parts[6] not in PURPOSES:
+        raise BadInput(f"not a TheKey status list URI: {url!r}")
+    try:
+        chain_id = int(parts[3])
+        registry, issuer = to_checksum_address(parts[4]), to_checksum_address(parts[5])
+    except ValueError:
+        raise BadInput(f"not a TheKey status list URI: {url!r}") from None
+    purpose: Purpose = "revocation" if parts[6] == "revocation" else "suspension"
+    return chain_id, registry, issuer, purpose
+
+
+def status_entries(chain_id: int, registry: str, issuer: str, index: int) -> list[dict[str, Any]]:
+    """The VC ``credentialStatus`` entries (revocation and suspension) for ``index``."""
+    if index < 1 or is_reserved(index):
+        raise BadInput(f"status index {index} is reserved")
+    out = []
+    for purpose in PURPOSES:
+        url = list_url(chain_id, registry, issuer, purpose)
+        out.append({
+            "id": f"{url}#{index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": purpose,
+            "statusListIndex": str(index),
+            "statusListCredential": url,
+        })  # fmt: skip
+    return out
+
+
+@dataclass(frozen=True)
+class StatusPointer:
+    chain_id: int
+    registry: str
+    issuer: str
+    index: int
+
+
+def status_pointer(credential: dict[str, Any]) -> StatusPointer:
+    """The (registry, issuer list, index) a credential's ``credentialStatus`` points at."""
+    entries = credential.get("credentialStatus")
+    if isinstance(entries, dict):
+        entries = [entries]
+    if not isinstance(entries, list) or not entries:
+        raise BadInput("the credential has no credentialStatus")
+    pointers = set()
+    for e in entries:
+        try:
+            chain_id, registry, issuer, _ = parse_list_url(str(e["statusListCredential"]))
+            pointers.add(StatusPointer(chain_id, registry, issuer, int(e["statusListIndex"])))
+        except (KeyError, TypeError, ValueError):
+            raise BadInput("malformed credentialStatus entry") from None
+    if len(pointers) != 1:
+        raise BadInput("the credentialStatus entries disagree")
+    return pointers.pop()
+
+
+def words_to_bits(words: Sequence[int], purpose: Purpose) -> bytearray:
+    """The W3C bitstring of one purpose (bit i = index i, most significant bit first)."""
+    shift = 0 if purpose == "revocation" else 1
+    n = len(words) * ENTRIES_PER_WORD
+    bits = bytearray((max(n, MIN_LIST_BITS) + 7) // 8)
+    for w, word in enumerate(words):
+        for e in range(1, ENTRIES_PER_WORD):  # entry 0 is reserved
+            if (word >> (2 * e + shift)) & 1:
+                i = w * ENTRIES_PER_WORD + e
+                bits[i // 8] |= 0x80 >> (i % 8)
+    return bits
+
+
+def encode_list(bits: bytes | bytearray) -> str:
+    """GZIP, then multibase base64url without padding (prefix ``u``), as the W3C spec says."""
+    return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode().rstrip("=")
+
+
+def decode_list(encoded: str) -> bytes:
+    if not encoded.startswith("u"):
+        raise BadInput("an encodedList is multibase base64url (prefix 'u')")
+    data = encoded[1:]
+    try:
+        return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    except (ValueError, OSError) as exc:
+        raise BadInput(f"not a GZIP base64url bitstring: {exc}") from None
+
+
+def bit_at(bits: bytes, index: int) -> bool:
+    return bool(bits[index // 8] & (0x80 >> (index % 8))) if index // 8 < len(bits) else False
+
+
+def status_list_credential(
+    chain_id: int, registry: str, issuer: str, purpose: Purpose, words: Sequence[int], valid_from: str
+) -> dict[str, Any]:
+    """A standard ``BitstringStatusListCredential`` (unsigned) exporting one purpose of a list."""
+    url = list_url(chain_id, registry, issuer, purpose)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": did_for(chain_id, issuer),
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose,
+            "encodedList": encode_list(words_to_bits(words, purpose)),
+        },
+    }

@@ -1,0 +1,59 @@
+"""An identity owned by a contract wallet changes through ERC-1271 signatures (OZ SignatureChecker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from eth_account.signers.local import LocalAccount
+
+from thekey.build import compile_sources
+from thekey.chain import Chain
+from thekey.errors import ContractRevert
+from thekey.identity import EIDRegistry
+
+
+@pytest.fixture
+def wallet(chain: Chain, tmp_path: Path, accounts: list[LocalAccount]) -> str:
+    artifact = compile_sources(["tests/identity/ContractWallet.sol"], tmp_path / "wallet").get(
+        "ContractWallet"
+    )
+    factory = chain.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+    receipt = chain.send_raw(
+        {"data": factory.constructor(accounts[7].address).data_in_transaction}, accounts[0]
+    )
+    assert receipt.contract_address
+    return receipt.contract_address
+
+
+def test_signed__contract_wallet_owner_signs_through_erc1271(
+    chain: Chain, registry: EIDRegistry, accounts: list[LocalAccount], wallet: str
+) -> None:
+    alice, key_of_wallet, relayer = accounts[1], accounts[7], accounts[9]
+    registry.change_owner(alice, alice.address, wallet)
+    deadline = chain.timestamp() + 600
+    forged = registry.sign(
+        accounts[8],
+        "SetAttribute",
+        alice.address,
+        deadline,
+        nonce=registry.nonce_of(wallet),
+        name="did/svc/Hub",
+        value=b"https://hub",
+        validity=60,
+    )
+    with pytest.raises(ContractRevert) as exc:
+        registry.relay(relayer, forged)
+    assert exc.value.name == "EIDRegistryInvalidSignature"
+    signed = registry.sign(
+        key_of_wallet,
+        "SetAttribute",
+        alice.address,
+        deadline,
+        nonce=registry.nonce_of(wallet),
+        name="did/svc/Hub",
+        value=b"https://hub",
+        validity=60,
+    )
+    registry.relay(relayer, signed)
+    assert registry.nonce_of(wallet) == 1
