@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-py test-ape bench lint deep-test node clean
+.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed
 	@$(PY) -c 'from thekey.build.solc import ensure_solc; ensure_solc()'
@@ -37,10 +37,30 @@ test-ape:
 bench: setup
 	$(BIN)/python -m benchmarks
 
-lint: setup
+# Static analysis: ruff + mypy --strict on the Python, slither on contracts/ (fails on any
+# High or Medium finding not suppressed inline with a reason; Low/Informational are counted).
+lint: setup lint-py lint-contracts
+
+lint-py:
 	$(BIN)/ruff check src tests scripts benchmarks
 	$(BIN)/ruff format --check src tests scripts benchmarks
 	$(BIN)/mypy
+
+lint-contracts:
+	$(PY) scripts/lint_contracts.py --json build/slither/summary.json
+
+# Long runs of the invariant machines and the fuzzers (hypothesis profile "deep").
+deep-test: setup
+	THEKEY_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/stateful tests/security -p no:cacheprovider --timeout 3600 $(PYTEST_ARGS)
+
+# Python line + branch coverage of src/thekey over the whole pytest suite (report in build/coverage).
+coverage: setup
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/coverage combine -q || true
+	$(BIN)/coverage report
+	$(BIN)/coverage html -q -d build/coverage/html
+	$(BIN)/coverage json -q -o build/coverage/coverage.json
 
 node: setup
 	$(BIN)/thekey node

@@ -1,10 +1,225 @@
-"""placeholder"""
+"""SDK throughput (Python side, wall clock, medians over repeats), on the same Anvil:
+
+- verify N credentials (signature + status and every other check) through the batched path
+  (``verify_credentials``: one ``inspect`` eth_call for all) against one eth_call per credential
+  (``verify_credential`` each); plus the chain reads alone (one ``inspect`` for all against one
+  per credential), to show where the time goes (the rest is mostly EIP-712 proof recovery);
+- anchor N credentials singly (one transaction each) against in batches (one Merkle root per
+  batch), each repeat on a chain snapshot so the same credentials are anchored every time;
+- resolve a DID whose history holds N changes (one ``eth_getLogs`` per changed block).
+"""
 
 from __future__ import annotations
 
-from benchmarks.harness import Bench
-from benchmarks.model import ThroughputRow
+import statistics
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+
+from benchmarks.gas_credentials import CREDENTIAL_TYPE, SCHEMA
+from benchmarks.harness import Bench, Unavailable, log
+from benchmarks.model import Target, ThroughputRow
+
+YEAR = 365 * 86_400
+CLAIMS = {"degree": "BSc Computer Science", "gpa": 3.7, "year": 2026}
+
+
+def timed(fn: Callable[[], object], repeats: int, *, before: Callable[[], object] | None = None,
+          after: Callable[[], object] | None = None) -> list[float]:  # fmt: skip
+    """Wall-clock seconds of ``fn`` per repeat (``before``/``after`` run outside the clock)."""
+    samples = []
+    for _ in range(repeats):
+        if before:
+            before()
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+        if after:
+            after()
+    return samples
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+@dataclass
+class CredentialSet:
+    registry: Any
+    issuer: LocalAccount
+    schema_id: bytes
+    items: list[Any]  # IssuedCredential
+    issue_seconds: float
+
+
+def _issue(bench: Bench, n: int) -> CredentialSet:
+    from thekey.credentials import CredentialRegistry, issue_credential
+    from thekey.credentials.issuance import next_status_indexes
+    from thekey.credentials.vc import type_hash
+    from thekey.did import did_for
+
+    registry = CredentialRegistry.from_deployment(bench.require_deployment("credentials"))
+    issuer, holder = bench.fresh_account(), bench.fresh_account(eth=0)
+    ctype = type_hash(CREDENTIAL_TYPE)
+    registry.add_issuer(bench.deployer, issuer.address, keccak(text="Throughput University"), [ctype])
+    schema_id, _ = registry.register_schema(issuer, SCHEMA, ctype, 1)
+    now = bench.chain.timestamp()
+    subject = did_for(bench.chain.chain_id, holder.address)
+    indexes = next_status_indexes(registry, issuer.address, n)
+    start = time.perf_counter()
+    items = [
+        issue_credential(registry, issuer, subject=subject, credential_type=CREDENTIAL_TYPE, claims=CLAIMS,
+                         schema_id=schema_id, valid_from=now - 60, valid_until=now + YEAR, status_index=i,
+                         credential_id=f"urn:thekey:bench:{i}")  # fmt: skip
+        for i in indexes
+    ]
+    return CredentialSet(registry, issuer, schema_id, items, time.perf_counter() - start)
+
+
+def _anchoring(bench: Bench, cs: CredentialSet) -> tuple[list[ThroughputRow], list[dict[str, Any]]]:
+    """Anchor half singly, half in batches (medians over repeats on snapshots); the last repeat
+    of each stays on chain, so every credential ends anchored. Returns the rows and the
+    credentials as a verifier receives them (batch members carry their Merkle evidence)."""
+    from thekey.credentials import anchor_batch, anchor_credential
+
+    chain, sizes = bench.chain, bench.sizes
+    half = min(sizes.anchor, len(cs.items) // 2)
+    singles, batched = cs.items[:half], cs.items[half : 2 * half]
+    out: list[dict[str, Any]] = []
+    state: dict[str, str] = {}
+
+    def snap() -> None:
+        state["id"] = chain.snapshot()
+
+    def keep_or_revert(counter: list[int]) -> Callable[[], None]:
+        def after() -> None:
+            counter[0] += 1
+            if counter[0] < sizes.repeats:
+                chain.revert_to(state["id"])
+
+        return after
+
+    def anchor_singly() -> None:
+        for item in singles:
+            anchor_credential(cs.registry, cs.issuer, item)
+
+    evidence: list[Any] = []
+
+    def anchor_batches() -> None:
+        evidence.clear()
+        for k in range(0, len(batched), sizes.anchor_batch):
+            evidence.extend(anchor_batch(cs.registry, cs.issuer, batched[k : k + sizes.anchor_batch])[2])
+
+    single_samples = timed(anchor_singly, sizes.repeats, before=snap, after=keep_or_revert([0]))
+    batch_samples = timed(anchor_batches, sizes.repeats, before=snap, after=keep_or_revert([0]))
+    out = [i.credential for i in singles] + [i.credential for i in evidence]
+    rows = [
+        ThroughputRow(f"anchor {len(batched):,} credentials in batches of {sizes.anchor_batch}", len(batched),
+                      median(batch_samples), batch_samples, f"singly ({len(singles):,} transactions)",
+                      median(single_samples)),  # fmt: skip
+    ]
+    return rows, out
+
+
+def _verification(bench: Bench, cs: CredentialSet, credentials: list[dict[str, Any]]) -> list[ThroughputRow]:
+    from thekey.credentials import verify_credential, verify_credentials
+    from thekey.credentials.verify import _prepare
+
+    registry, repeats, n = cs.registry, bench.sizes.repeats, len(credentials)
+    schemas = {cs.schema_id: SCHEMA}
+    results = verify_credentials(registry, credentials, schemas=schemas)
+    bad = [r for r in results if not r.valid]
+    if bad:
+        raise RuntimeError(f"{len(bad)} of {n} credentials did not verify: {sorted(bad[0].failures)}")
+    batched = timed(lambda: verify_credentials(registry, credentials, schemas=schemas), repeats)
+    single = timed(lambda: [verify_credential(registry, c, schemas=schemas) for c in credentials], repeats)
+    queries = [_prepare(c).query for c in credentials]
+    reads_batched = timed(lambda: registry.inspect(queries), repeats)
+    reads_single = timed(lambda: [registry.inspect([q]) for q in queries], repeats)
+    return [
+        ThroughputRow(f"verify {n:,} credentials, batched (verify_credentials)", n, median(batched), batched,
+                      "one eth_call per credential (verify_credential each)", median(single),
+                      targets=(Target("speedup", 10), Target("rate", 3_000))),
+        ThroughputRow(f"  of which chain reads: one inspect for {n:,}", n, median(reads_batched), reads_batched,
+                      "one inspect per credential", median(reads_single)),
+    ]  # fmt: skip
+
+
+def _resolution(bench: Bench) -> ThroughputRow:
+    from thekey.did import did_for
+    from thekey.did_document import DIDResolver
+    from thekey.identity import EIDRegistry
+
+    registry = EIDRegistry.from_deployment(bench.require_deployment("identity"))
+    owner, delegate = bench.fresh_account(), bench.fresh_account(eth=0)
+    n = bench.sizes.history
+    for i in range(n):
+        kind = i % 3
+        if kind == 0:
+            registry.set_attribute(owner, owner.address, f"did/svc/Service{i}", f"https://svc{i}.example".encode(),
+                                   86_400)  # fmt: skip
+        elif kind == 1:
+            registry.add_delegate(owner, owner.address, "veriKey", delegate.address, 86_400 + i)
+        else:
+            registry.set_attribute(owner, owner.address, "did/pub/Secp256k1/veriKey/hex", bytes([2]) + keccak(bytes([i])),
+                                   86_400)  # fmt: skip
+    resolver = DIDResolver(bench.chain, registry.address)
+    did = did_for(bench.chain.chain_id, owner.address)
+    doc = resolver.resolve(did)
+    if doc.did_document is None or len(resolver.change_log(owner.address)) != n:
+        raise RuntimeError(f"the resolver did not return a document with {n} changes")
+    samples = timed(lambda: resolver.resolve(did), max(bench.sizes.repeats, 5))
+    return ThroughputRow(f"resolve a DID with {n} changes (DIDResolver)", 1, median(samples), samples,
+                         note=f"{n} changes read")  # fmt: skip
+
+
+def _guard(name: str, items: int, fn: Callable[[], list[ThroughputRow]], targets: tuple[Target, ...] = ()
+           ) -> list[ThroughputRow]:  # fmt: skip
+    try:
+        return fn()
+    except Unavailable as exc:
+        return [ThroughputRow(name, items, None, targets=targets, note=f"not measured: {exc}")]
+    except Exception as exc:
+        log("".join(traceback.format_exception_only(exc)).strip())
+        text = (str(exc).strip().splitlines() or [""])[0][:200]
+        return [ThroughputRow(name, items, None, targets=targets, note=f"not measured: {type(exc).__name__}: {text}")]
 
 
 def run(bench: Bench) -> list[ThroughputRow]:
-    return []
+    sizes = bench.sizes
+    rows: list[ThroughputRow] = []
+    snapshot = bench.chain.snapshot()
+    try:
+        log(f"[throughput] issuing {sizes.verify:,} credentials")
+        state: dict[str, Any] = {}
+
+        def issue_and_anchor() -> list[ThroughputRow]:
+            cs = _issue(bench, sizes.verify)
+            state["cs"] = cs
+            issued = ThroughputRow(f"issue {len(cs.items):,} credentials (build, sign, hash)", len(cs.items),
+                                   cs.issue_seconds, [cs.issue_seconds], note="once")  # fmt: skip
+            log(f"[throughput] anchoring {sizes.anchor:,} singly and {sizes.anchor:,} in batches")
+            anchoring, credentials = _anchoring(bench, cs)
+            state["credentials"] = credentials
+            return [issued, *anchoring]
+
+        rows += _guard(f"anchor {sizes.anchor:,} credentials in batches", sizes.anchor, issue_and_anchor)
+        verify_name = f"verify {sizes.verify:,} credentials, batched (verify_credentials)"
+        targets = (Target("speedup", 10), Target("rate", 3_000))
+        if "credentials" in state:
+            log(f"[throughput] verifying {len(state['credentials']):,} credentials")
+            rows += _guard(verify_name, sizes.verify, lambda: _verification(bench, state["cs"], state["credentials"]),
+                           targets)  # fmt: skip
+        else:
+            rows.append(ThroughputRow(verify_name, sizes.verify, None, targets=targets,
+                                      note="not measured: no anchored credentials (see the anchoring row)"))  # fmt: skip
+        log(f"[throughput] resolving a DID with {sizes.history} changes")
+        rows += _guard(f"resolve a DID with {sizes.history} changes", 1, lambda: [_resolution(bench)])
+    finally:
+        bench.chain.revert_to(snapshot)
+    return rows

@@ -118,6 +118,8 @@ interface IPaymentEscrow {
     event AgreementSettled(uint256 indexed id, uint256 dust);
     /// @notice The provider took back the whole price of agreement `id` (not binding, or deadline passed).
     event AgreementReclaimed(uint256 indexed id, uint256 amount);
+    /// @notice The verifier declined the work before completing it; the price went back to the provider.
+    event AgreementDeclined(uint256 indexed id, bytes32 reasonHash, uint256 amount);
     /// @notice The arbiter resolved the dispute of agreement `id`: `refund` to the provider, the rest split.
     event AgreementResolved(uint256 indexed id, uint256 refund, address[] recipients, uint256[] amounts);
     /// @notice `payee` was credited `amount` from agreement `id`.
@@ -205,6 +207,12 @@ interface IPaymentEscrow {
     /// @notice The provider takes back the whole price: at any time while the agreement is not
     /// binding (Proposed), or once an Active agreement's service deadline has passed uncompleted.
     function reclaim(uint256 id) external;
+
+    /// @notice The verifier declines the work (e.g. the request breaks the industry rules, or the
+    /// identity check failed): the whole price goes back to the provider at once and the agreement
+    /// ends `Refunded`. `reasonHash` is the hash of the off-chain decision record, kept for audit.
+    /// @dev Only the verifier, while `Proposed` or `Active`.
+    function decline(uint256 id, bytes32 reasonHash) external;
 
     // -- verifier and user -----------------------------------------------------------------
 

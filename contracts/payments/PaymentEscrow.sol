@@ -24,8 +24,9 @@ import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
 /// - No payee can block another: settlement makes no external call; each payee withdraws its own
 ///   credits, and a withdrawal zeroes the credit before the transfer (and is non-reentrant).
 /// - An agreement is funded with exactly its price; a token delivering any other amount is rejected.
-/// - Only the provider creates, confirms, disputes and reclaims; only the verifier completes; only
-///   the verifier and the user accept; only the arbiter resolves; anyone may settle after the window.
+/// - Whoever creates an agreement is its provider; only the provider confirms, disputes and reclaims;
+///   only the verifier completes; only the verifier and the user accept; only the arbiter resolves;
+///   anyone may settle once the window has passed.
 /// - An acceptance signature is valid for one signer, one nonce, one chain, this contract, until
 ///   its deadline (inclusive); it binds the provider and every term, including the plan.
 contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransient {
@@ -117,6 +118,18 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
     }
 
     // -- verifier and user -----------------------------------------------------------------
+
+    /// @inheritdoc IPaymentEscrow
+    function decline(uint256 id, bytes32 reasonHash) external nonReentrant {
+        Agreement storage a = _agreements[id];
+        Status status = a.status;
+        if (status != Status.Proposed) _checkStatus(id, status, Status.Active);
+        _checkCaller(id, a.verifier);
+        uint256 price = a.price;
+        a.status = Status.Refunded;
+        emit AgreementDeclined(id, reasonHash, price);
+        _token.safeTransfer(a.provider, price);
+    }
 
     /// @inheritdoc IPaymentEscrow
     function accept(uint256 id) external nonReentrant {

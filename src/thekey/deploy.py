@@ -51,8 +51,10 @@ class DeployContext:
 
     def grant_role(self, contract: Contract, role_name: str, account: str) -> None:
         """Grant ``role_name`` on ``contract`` to ``account`` unless it already has it."""
-        role = contract.functions.DEFAULT_ADMIN_ROLE().call() if role_name == "DEFAULT_ADMIN_ROLE" else (
-            getattr(contract.functions, role_name)().call()
+        role = (
+            contract.functions.DEFAULT_ADMIN_ROLE().call()
+            if role_name == "DEFAULT_ADMIN_ROLE"
+            else (getattr(contract.functions, role_name)().call())
         )
         if not contract.functions.hasRole(role, account).call():
             self.chain.transact(contract.functions.grantRole(role, account), self.deployer)
@@ -115,7 +117,9 @@ class Deployment:
         try:
             return str(self.manifest["contracts"][key]["address"])
         except KeyError:
-            raise ConfigError(f"no {key!r} in the deployment of chain {self.chain.chain_id}: run `thekey deploy`") from None
+            raise ConfigError(
+                f"no {key!r} in the deployment of chain {self.chain.chain_id}: run `thekey deploy`"
+            ) from None
 
     def contract(self, key: str) -> Contract:
         entry = self.manifest["contracts"].get(key)
@@ -136,7 +140,9 @@ class Deployment:
         for key, entry in manifest["contracts"].items():
             code = chain.rpc("eth_getCode", [entry["address"], "latest"])
             if "0x" + keccak(hexstr=code).hex() != entry["codeHash"]:
-                raise ConfigError(f"the manifest {path} is stale: {key} is not at {entry['address']}; run `thekey deploy`")
+                raise ConfigError(
+                    f"the manifest {path} is stale: {key} is not at {entry['address']}; run `thekey deploy`"
+                )
         return cls(chain, manifest)
 
 

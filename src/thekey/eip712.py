@@ -48,7 +48,9 @@ def domain_of(contract: Contract) -> Domain:
     """The EIP-712 domain a contract reports through ERC-5267 ``eip712Domain()``."""
     fields, name, version, chain_id, verifying, _salt, _ext = contract.functions.eip712Domain().call()
     if fields != b"\x0f":
-        raise BadInput(f"unsupported EIP-712 domain fields 0x{fields.hex()} (expected name, version, chainId, contract)")
+        raise BadInput(
+            f"unsupported EIP-712 domain fields 0x{fields.hex()} (expected name, version, chainId, contract)"
+        )
     return Domain(name, version, int(chain_id), verifying)
 
 

@@ -81,9 +81,7 @@ class Plan:
     shares: tuple[int, ...]
 
     @classmethod
-    def of(
-        cls, verifier_bps: int, user_bps: int, payees: Mapping[str, int] | Iterable[tuple[str, int]] = ()
-    ) -> Plan:
+    def of(cls, verifier_bps: int, user_bps: int, payees: Mapping[str, int] | Iterable[tuple[str, int]] = ()) -> Plan:
         """A plan from the verifier's and the user's basis points and ``{payee: bps}``."""
         items = list(payees.items()) if isinstance(payees, Mapping) else list(payees)
         return cls(
@@ -94,9 +92,7 @@ class Plan:
     def check(self) -> None:
         """Raise BadInput unless the contract would accept this plan."""
         if len(self.payees) > MAX_PAYEES:
-            raise BadInput(
-                f"at most {MAX_PAYEES} payees besides the verifier and the user ({len(self.payees)} given)"
-            )
+            raise BadInput(f"at most {MAX_PAYEES} payees besides the verifier and the user ({len(self.payees)} given)")
         if len(self.shares) != len(self.payees) + 2:
             raise BadInput("a plan has one share for the verifier, one for the user and one per payee")
         if any(not 0 <= s <= BPS for s in self.shares):
@@ -269,9 +265,7 @@ class AgreementState:
         """One line saying where the agreement is and what can happen next."""
         s = self.status
         if s is Status.PROPOSED:
-            waiting = [
-                r for r, ok in (("verifier", self.verifier_accepted), ("user", self.user_accepted)) if not ok
-            ]
+            waiting = [r for r, ok in (("verifier", self.verifier_accepted), ("user", self.user_accepted)) if not ok]
             return f"proposed — waiting for the {' and the '.join(waiting)} to accept"
         if s is Status.ACTIVE:
             if now > self.service_deadline:
@@ -449,9 +443,7 @@ class Escrow(ContractClient):
         user_acceptance: Acceptance | None = None,
     ) -> tuple[int, Receipt]:
         """Create and fund from a prior approval of ``terms.price``; returns ``(id, receipt)``."""
-        receipt = self._send(
-            provider, "create", terms.as_arg(), *_acceptances(verifier_acceptance, user_acceptance)
-        )
+        receipt = self._send(provider, "create", terms.as_arg(), *_acceptances(verifier_acceptance, user_acceptance))
         return self._created_id(receipt), receipt
 
     def create_with_permit(
@@ -498,6 +490,10 @@ class Escrow(ContractClient):
         return self._send(provider, "reclaim", agreement_id)
 
     # -- verifier and user ----------------------------------------------------------------
+    def decline(self, verifier: LocalAccount, agreement_id: int, reason_hash: bytes) -> Receipt:
+        """The verifier refuses the work before completing it: the provider is refunded in full."""
+        return self._send(verifier, "decline", agreement_id, reason_hash)
+
     def accept(self, party: LocalAccount, agreement_id: int) -> Receipt:
         return self._send(party, "accept", agreement_id)
 

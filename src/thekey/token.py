@@ -100,7 +100,13 @@ class Token(ContractClient):
 
     # -- permits --------------------------------------------------------------------------
     def sign_permit(
-        self, owner: LocalAccount, spender: str, value: int, deadline: int, *, nonce: int | None = None,
+        self,
+        owner: LocalAccount,
+        spender: str,
+        value: int,
+        deadline: int,
+        *,
+        nonce: int | None = None,
         domain: Domain | None = None,
     ) -> Permit:
         """Sign a permit offline. ``nonce`` defaults to the owner's current on-chain nonce."""

@@ -139,9 +139,7 @@ def cli(
         (["escrow", "fund", "/nonexistent/draft.json"], "cannot read"),
     ],
 )
-def test_bad_input__one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], args: list[str], message: str
-) -> None:
+def test_bad_input__one_line_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2, err
     assert message in err and len(err.strip().splitlines()) == 1

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast, Ledger
-
 from thekey.chain import Chain
 from thekey.escrow import Escrow, Plan, Status, Terms
 from thekey.token import Token

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast, Ledger
 from web3.contract import Contract
 
+from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast, Ledger
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
 from thekey.escrow import Escrow, Plan, Status, Terms, credits_of
@@ -19,9 +19,7 @@ from thekey.token import Token
 SUPPLY = 10**9 * 10**18
 
 
-def _escrow_for(
-    chain: Chain, deployer: LocalAccount, token_artifact: str, holder: str
-) -> tuple[Escrow, Token]:
+def _escrow_for(chain: Chain, deployer: LocalAccount, token_artifact: str, holder: str) -> tuple[Escrow, Token]:
     """A second escrow instance bound to a harness token (the token address is immutable)."""
     harness, _ = chain.deploy(token_artifact, holder, SUPPLY, sender=deployer)
     contract, _ = chain.deploy("PaymentEscrow", harness.address, sender=deployer)
@@ -108,9 +106,7 @@ def test_hostile_payees__cannot_block_settlement_or_others_nor_take_more_than_th
     chain.transact(reenterer.functions.configure(REENTER, hook_escrow.address, withdraw_call), owner)
     plan = Plan.of(6000, 2000, {refuser.address: 1000, reenterer.address: 1000})
     terms = make_terms(plan=plan)
-    ledger = Ledger(
-        hook_escrow, hook_token, {a.address for a in accounts} | {refuser.address, reenterer.address}
-    )
+    ledger = Ledger(hook_escrow, hook_token, {a.address for a in accounts} | {refuser.address, reenterer.address})
     deadline = chain.timestamp() + HOUR
     va = hook_escrow.sign_acceptance(cast.verifier, terms, deadline)
     ua = hook_escrow.sign_acceptance(cast.user, terms, deadline)

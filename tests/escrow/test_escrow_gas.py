@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
-from tests.escrow.conftest import EVIDENCE, HOUR, Cast
 
+from tests.escrow.conftest import EVIDENCE, HOUR, Cast
 from thekey.chain import Chain
 from thekey.escrow import Escrow, Plan, Terms
 from thekey.token import Token
@@ -105,9 +105,7 @@ def test_gas__pull_credits_against_direct_transfers(
         others = _fresh(n)
         transfer_new = chain.transact(bench.functions.payByTransfer(others, amounts), deployer).gas_used
         transfer_held = chain.transact(bench.functions.payByTransfer(others, amounts), deployer).gas_used
-        print(
-            "  " + "  ".join(f"{v:>13,}" for v in (n, credit_new, credit_held, transfer_new, transfer_held))
-        )
+        print("  " + "  ".join(f"{v:>13,}" for v in (n, credit_new, credit_held, transfer_new, transfer_held)))
         assert credit_held < transfer_held
     chain.transact(bench.functions.payByCredit(3, [cast.user.address], [5]), deployer)
     withdraw = chain.transact(bench.functions.withdraw(), cast.user).gas_used

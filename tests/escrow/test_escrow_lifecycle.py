@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.escrow.conftest import DAY, EVIDENCE, HOUR, PRICE, Cast, Ledger, balances
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
 
+from tests.escrow.conftest import DAY, EVIDENCE, HOUR, PRICE, Cast, Ledger, balances
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
 from thekey.escrow import Escrow, Status, Terms, credits_of, payout
@@ -271,3 +273,43 @@ def test_terminal_states__allow_no_further_action(
         assert exc.value.arguments["status"] == Status.SETTLED
     assert escrow.agreement(settled).status is Status.SETTLED
     chain.increase_time(2 * DAY)
+
+
+def test_decline__verifier_refunds_the_provider_at_once(
+    escrow: Escrow,
+    token: Token,
+    cast: Cast,
+    ledger: Ledger,
+    make_terms: Callable[..., Terms],
+    open_agreement: Callable[[Terms], int],
+) -> None:
+    terms = make_terms()
+    before = token.balance_of(cast.provider.address)
+    agreement_id = open_agreement(terms)
+    reason = keccak(text="salt:77|policy:scope-not-allowed")
+    receipt = escrow.decline(cast.verifier, agreement_id, reason)
+    assert escrow.events(receipt, "AgreementDeclined") == [{"id": agreement_id, "reasonHash": reason, "amount": PRICE}]
+    assert token.balance_of(cast.provider.address) == before
+    assert escrow.agreement(agreement_id).status is Status.REFUNDED
+    ledger.check()
+    with pytest.raises(ContractRevert) as exc:
+        escrow.complete(cast.verifier, agreement_id, EVIDENCE)
+    assert exc.value.name == "EscrowAgreementClosed"
+
+
+def test_decline__only_the_verifier_and_only_before_completion(
+    escrow: Escrow,
+    cast: Cast,
+    stranger: LocalAccount,
+    make_terms: Callable[..., Terms],
+    open_agreement: Callable[[Terms], int],
+) -> None:
+    agreement_id = open_agreement(make_terms())
+    for caller in (cast.provider, cast.user, stranger):
+        with pytest.raises(ContractRevert) as exc:
+            escrow.decline(caller, agreement_id, b"\x01" * 32)
+        assert exc.value.name == "EscrowUnauthorized"
+    escrow.complete(cast.verifier, agreement_id, EVIDENCE)
+    with pytest.raises(ContractRevert) as exc:
+        escrow.decline(cast.verifier, agreement_id, b"\x01" * 32)
+    assert exc.value.name == "EscrowWrongStatus"

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast
 
+from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
 from thekey.escrow import MAX_PAYEES, Escrow, Plan, Terms

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import to_checksum_address
+
 from tests.escrow.conftest import HOUR, Cast
 from tests.support.signatures import malleate, other_chain, other_contract
-
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
 from thekey.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Status, Terms

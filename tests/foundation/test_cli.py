@@ -33,7 +33,10 @@ def test_help__lists_the_command_groups(capsys: pytest.CaptureFixture[str]) -> N
         (["token", "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "ten"], "not an amount"),
         (["token", "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "--", "-1"], "must not be negative"),
         (["token", "transfer", "0x70997970c51812dc3A010C7d01b50e0d17dc79C8", "1"], "checksum"),
-        (["token", "permit", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "1", "--valid-for", "soon"], "not a duration"),
+        (
+            ["token", "permit", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "1", "--valid-for", "soon"],
+            "not a duration",
+        ),
     ],
 )
 def test_bad_input__one_line_exit_2_before_any_connection(

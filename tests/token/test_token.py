@@ -91,9 +91,7 @@ def test_permit__valid_signature_sets_allowance_relayed_by_anyone(
     assert token.events(receipt, "Approval") == [{"owner": alice.address, "spender": bob.address, "value": 3 * TKY}]
 
 
-def test_permit__replayed_signature_reverts(
-    token: Token, chain: Chain, alice: LocalAccount, bob: LocalAccount
-) -> None:
+def test_permit__replayed_signature_reverts(token: Token, chain: Chain, alice: LocalAccount, bob: LocalAccount) -> None:
     permit = token.sign_permit(alice, bob.address, 3 * TKY, _deadline(chain))
     token.permit(bob, permit)
     with pytest.raises(ContractRevert) as exc:
@@ -140,7 +138,9 @@ def test_permit__signature_for_another_domain_reverts(
     assert exc.value.name == "ERC2612InvalidSigner"
 
 
-def test_permit__malleable_signature_reverts(token: Token, chain: Chain, alice: LocalAccount, bob: LocalAccount) -> None:
+def test_permit__malleable_signature_reverts(
+    token: Token, chain: Chain, alice: LocalAccount, bob: LocalAccount
+) -> None:
     permit = token.sign_permit(alice, bob.address, TKY, _deadline(chain))
     twin = Permit(permit.owner, permit.spender, permit.value, permit.deadline, malleate(permit.signature))
     with pytest.raises(ContractRevert) as exc:
@@ -205,9 +205,7 @@ def test_privileged__stranger_reverts_with_unauthorized_account(
     assert exc.value.arguments == {"account": stranger.address, "neededRole": role}
 
 
-def test_roles__revoked_minter_can_no_longer_mint(
-    token: Token, deployer: LocalAccount, alice: LocalAccount
-) -> None:
+def test_roles__revoked_minter_can_no_longer_mint(token: Token, deployer: LocalAccount, alice: LocalAccount) -> None:
     token.grant_role(deployer, MINTER_ROLE, alice.address)
     token.mint(alice, alice.address, 1)
     token.revoke_role(deployer, MINTER_ROLE, alice.address)

@@ -115,7 +115,7 @@ def compile_sources(
         output = solcx.compile_standard(std_input, solc_binary=binary, base_path=root, allow_paths=[root])
     except SolcError as exc:
         try:
-            errors = json.loads(exc.stdout_data).get("errors", [])
+            errors = json.loads(exc.stdout_data or "").get("errors", [])
         except (TypeError, ValueError):
             raise CompileError([str(exc)]) from exc
         raise CompileError(_format_errors(root, errors)) from exc

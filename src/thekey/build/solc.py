@@ -48,9 +48,7 @@ def _write_shim(target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     tmp.write_text(
-        "#!/bin/sh\n"
-        f"{SHIM_MARKER}\n"
-        f'THEKEY_NODE_MODULES="{node_modules}" exec "{node}" "{SHIM_SCRIPT}" "$@"\n'
+        f'#!/bin/sh\n{SHIM_MARKER}\nTHEKEY_NODE_MODULES="{node_modules}" exec "{node}" "{SHIM_SCRIPT}" "$@"\n'
     )
     tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
     os.replace(tmp, target)

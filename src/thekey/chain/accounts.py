@@ -27,7 +27,8 @@ def dev_accounts(count: int = 10, mnemonic: str = DEV_MNEMONIC) -> list[LocalAcc
 
 def from_private_key(key: str) -> LocalAccount:
     try:
-        return Account.from_key(key.strip())
+        account: LocalAccount = Account.from_key(key.strip())
+        return account
     except (ValueError, TypeError):
         raise BadInput("the private key is not a 32-byte hex string") from None
 
@@ -49,7 +50,8 @@ def from_keystore(path: Path, password: str | None = None) -> LocalAccount:
         key = Account.decrypt(data, password)
     except ValueError:
         raise BadInput(f"wrong password for keystore {path}") from None
-    return Account.from_key(key)
+    account: LocalAccount = Account.from_key(key)
+    return account
 
 
 def write_keystore(account: LocalAccount, path: Path, password: str) -> Path:

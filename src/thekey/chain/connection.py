@@ -117,7 +117,7 @@ class Chain:
     def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
         """Call a view (or simulate a function); reverts raise the decoded ContractRevert."""
         try:
-            return fn.call(block_identifier=block)
+            return fn.call(block_identifier=cast(Any, block))
         except ContractLogicError as exc:
             raise self.decoder.decode(_revert_data(exc) or b"") from None
         except (requests.RequestException, OSError) as exc:
@@ -135,7 +135,7 @@ class Chain:
     def transact(self, fn: ContractFunction, sender: LocalAccount, *, value: int = 0) -> Receipt:
         """Send ``fn`` as a transaction signed by ``sender`` and wait for its receipt."""
         data = fn._encode_transaction_data()
-        return self.send_raw({"to": fn.address, "data": data, "value": value}, sender)
+        return self.send_raw(cast(TxParams, {"to": fn.address, "data": data, "value": value}), sender)
 
     # -- the one sending path -------------------------------------------------------------
 
@@ -153,21 +153,21 @@ class Chain:
 
         Estimation runs first, so a call that would revert raises ContractRevert and uses no nonce.
         """
-        tx = dict(tx)  # type: ignore[assignment]
-        tx.setdefault("value", 0)
-        tx["from"] = sender.address
-        tx["chainId"] = self.chain_id
-        estimate_params = {k: (hex(v) if isinstance(v, int) else v) for k, v in tx.items() if k != "chainId"}
-        if "gas" not in tx:
-            tx["gas"] = int(int(self.rpc("eth_estimateGas", [estimate_params]), 16) * GAS_MARGIN)
+        fields: dict[str, Any] = dict(tx)
+        fields.setdefault("value", 0)
+        fields["from"] = sender.address
+        fields["chainId"] = self.chain_id
+        estimate_params = {k: (hex(v) if isinstance(v, int) else v) for k, v in fields.items() if k != "chainId"}
+        if "gas" not in fields:
+            fields["gas"] = int(int(self.rpc("eth_estimateGas", [estimate_params]), 16) * GAS_MARGIN)
         max_fee, tip = self._fees()
-        tx.setdefault("maxFeePerGas", max_fee)
-        tx.setdefault("maxPriorityFeePerGas", tip)
-        tx["type"] = 2
+        fields.setdefault("maxFeePerGas", max_fee)
+        fields.setdefault("maxPriorityFeePerGas", tip)
+        fields["type"] = 2
         lock = self.nonces.lock(sender.address)
         with lock:
-            tx["nonce"] = self.nonces.peek(sender.address)
-            signed = sender.sign_transaction(cast(dict[str, Any], tx))
+            fields["nonce"] = self.nonces.peek(sender.address)
+            signed = sender.sign_transaction(fields)
             raw = bytes(signed.raw_transaction)
             tx_hash = self.broadcast(raw, sender.address)
             self.nonces.consume(sender.address)
@@ -238,12 +238,14 @@ class Chain:
         return self.wait(tx_hash, timeout=timeout, raw=raw)
 
     def send_eth(self, to: str, value: int, sender: LocalAccount) -> Receipt:
-        return self.send_raw({"to": to_checksum_address(to), "value": value}, sender)
+        return self.send_raw(cast(TxParams, {"to": to_checksum_address(to), "value": value}), sender)
 
     # -- time and state (development nodes) ----------------------------------------------
 
     def timestamp(self, block: int | str = "latest") -> int:
-        return int(self.rpc("eth_getBlockByNumber", [block if isinstance(block, str) else hex(block), False])["timestamp"], 16)
+        return int(
+            self.rpc("eth_getBlockByNumber", [block if isinstance(block, str) else hex(block), False])["timestamp"], 16
+        )
 
     def block_number(self) -> int:
         return int(self.rpc("eth_blockNumber"), 16)

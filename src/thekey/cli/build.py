@@ -18,9 +18,7 @@ def compile_(
     started = time.perf_counter()
     artifacts = compile_project(force=force)
     elapsed = time.perf_counter() - started
-    project = sorted(
-        fq.rpartition(":")[2] for fq in artifacts.fully_qualified_names() if fq.startswith("contracts/")
-    )
+    project = sorted(fq.rpartition(":")[2] for fq in artifacts.fully_qualified_names() if fq.startswith("contracts/"))
     Session(json=json_out).emit(
         {"solcVersion": artifacts.solc_version, "contracts": project, "seconds": round(elapsed, 3)},
         f"compiled {len(project)} project contracts with solc {artifacts.solc_version} "

@@ -33,9 +33,7 @@ app = typer.Typer(
 )
 
 AgreementId = Annotated[int, typer.Argument(help="The agreement id (1, 2, …).", min=1)]
-DraftFile = Annotated[
-    Path, typer.Argument(help="The agreement draft JSON file (written by `create`).", dir_okay=False)
-]
+DraftFile = Annotated[Path, typer.Argument(help="The agreement draft JSON file (written by `create`).", dir_okay=False)]
 
 
 def _open(
@@ -52,9 +50,7 @@ def _tx(session: Session, what: str, receipt: Any, extra: dict[str, Any] | None 
         "gasUsed": receipt.gas_used,
         **(extra or {}),
     }
-    session.emit(
-        data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})"
-    )
+    session.emit(data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
 
 
 def _pairs(items: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -105,9 +101,7 @@ def create(
             "or a label hashed with keccak256. Never personal data.",
         ),
     ],
-    verifier_share: Annotated[
-        str, typer.Option("--verifier-share", help="The verifier's basis points.")
-    ] = "10000",
+    verifier_share: Annotated[str, typer.Option("--verifier-share", help="The verifier's basis points.")] = "10000",
     user_share: Annotated[str, typer.Option("--user-share", help="The user's basis points.")] = "0",
     payee: Annotated[
         list[str] | None,
@@ -116,9 +110,7 @@ def create(
         ),
     ] = None,
     due_in: Annotated[str, typer.Option("--due-in", help="Service deadline from now (e.g. 2d).")] = "1d",
-    due: Annotated[
-        str | None, typer.Option("--due", help="Service deadline as a time (overrides --due-in).")
-    ] = None,
+    due: Annotated[str | None, typer.Option("--due", help="Service deadline as a time (overrides --due-in).")] = None,
     dispute_window: Annotated[str, typer.Option("--dispute-window", help="Dispute window (e.g. 1d).")] = "1d",
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the draft here (else print it).", dir_okay=False)
@@ -157,9 +149,7 @@ def create(
 @app.command()
 def sign(
     file: DraftFile,
-    valid_for: Annotated[
-        str, typer.Option("--valid-for", help="How long the acceptance stays valid.")
-    ] = "1d",
+    valid_for: Annotated[str, typer.Option("--valid-for", help="How long the acceptance stays valid.")] = "1d",
     nonce_opt: Annotated[
         int | None,
         typer.Option("--nonce", min=0, help="Your escrow nonce to sign with [default: the next unused one]."),
@@ -196,9 +186,7 @@ def sign(
 @app.command()
 def fund(
     file: DraftFile,
-    allowance: Annotated[
-        bool, typer.Option("--allowance", help="Use a prior approval instead of a permit.")
-    ] = False,
+    allowance: Annotated[bool, typer.Option("--allowance", help="Use a prior approval instead of a permit.")] = False,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
@@ -248,9 +236,7 @@ def complete(
     agreement_id: AgreementId,
     evidence: Annotated[
         str,
-        typer.Option(
-            "--evidence", help="Hash (0x…) of the verification record, or a label hashed with keccak256."
-        ),
+        typer.Option("--evidence", help="Hash (0x…) of the verification record, or a label hashed with keccak256."),
     ],
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
@@ -306,9 +292,7 @@ def dispute(
 @app.command()
 def resolve(
     agreement_id: AgreementId,
-    refund: Annotated[
-        str, typer.Option("--refund", help="Amount back to the provider (TKY or 'wei').")
-    ] = "0",
+    refund: Annotated[str, typer.Option("--refund", help="Amount back to the provider (TKY or 'wei').")] = "0",
     pay: Annotated[
         list[str] | None,
         typer.Option("--pay", help="ADDRESS=AMOUNT for the verifier, the user or a plan payee (repeatable)."),
@@ -431,9 +415,7 @@ def show(
 
 @app.command("list")
 def list_(
-    party: Annotated[
-        str | None, typer.Option("--party", help="Only agreements where this address takes part.")
-    ] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Only agreements where this address takes part.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only agreements that have not ended.")] = False,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,

@@ -9,6 +9,7 @@ import typer
 from thekey import __version__
 from thekey.cli import build, chain, demo, token
 from thekey.cli import consent as consent_cli
+from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
 from thekey.cli import escrow as escrow_cli
 from thekey.cli.common import err_console
@@ -46,6 +47,9 @@ app.add_typer(did_cli.app, name="did")
 app.add_typer(consent_cli.app, name="consent")
 app.add_typer(consent_cli.route_app, name="route")
 app.add_typer(escrow_cli.app, name="escrow")
+app.add_typer(credentials_cli.issuer_app, name="issuer")
+app.add_typer(credentials_cli.schema_app, name="schema")
+app.add_typer(credentials_cli.credential_app, name="credential")
 demo.register(app)
 
 

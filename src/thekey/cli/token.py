@@ -34,10 +34,16 @@ def _tx(session: Session, what: str, receipt: Any, extra: dict[str, Any] | None 
 def info(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """Name, symbol, supply, cap and address of the deployed token."""
     session, token = _open(rpc_url, chain_id, None, None, json_out)
-    data = {"address": token.address, "name": token.name(), "symbol": token.symbol(),
-            "decimals": token.decimals(), "totalSupply": str(token.total_supply()), "cap": str(token.cap())}  # fmt: skip
-    session.emit(data, f"{data['name']} ({data['symbol']}) at {token.address}: supply "
-                       f"{format_amount(int(data['totalSupply']))} of cap {format_amount(int(data['cap']))}")  # fmt: skip
+    data: dict[str, Any] = {
+        "address": token.address,
+        "name": token.name(),
+        "symbol": token.symbol(),
+        "decimals": token.decimals(),
+        "totalSupply": str(token.total_supply()),
+        "cap": str(token.cap()),
+    }
+    supply, cap = format_amount(int(data["totalSupply"])), format_amount(int(data["cap"]))
+    session.emit(data, f"{data['name']} ({data['symbol']}) at {token.address}: supply {supply} of cap {cap}")
 
 
 @app.command()
@@ -99,7 +105,9 @@ def permit(
 
 @app.command("submit-permit")
 def submit_permit(
-    file: Annotated[Path, typer.Argument(help="A permit JSON file as printed by `thekey token permit`.", dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="A permit JSON file as printed by `thekey token permit`.", dir_okay=False)
+    ],
     rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:  # fmt: skip

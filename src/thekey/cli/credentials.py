@@ -1,0 +1,435 @@
+"""``thekey issuer …``, ``thekey schema …`` and ``thekey credential …``: verifiable credentials."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from thekey.chain.transactions import Receipt
+from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console
+from thekey.credentials import CredentialRegistry, CredentialStore, StatusAction, anchor_credential, credential_hash
+from thekey.credentials.anchoring import Query
+from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
+from thekey.credentials.issuance import (
+    IssuedCredential,
+    anchor_batch,
+    batch_evidence,
+    issue_credential,
+    next_status_indexes,
+)
+from thekey.credentials.status import PURPOSES, status_list_credential, status_pointer
+from thekey.credentials.vc import iso, type_hash, view
+from thekey.credentials.verify import verify_credential
+from thekey.did import parse_did, parse_did_or_address
+from thekey.errors import BadInput
+from thekey.parsing import label_hash, parse_bytes32, parse_duration, parse_time
+
+issuer_app = typer.Typer(help="Authority issuers: admit, suspend, reinstate, remove (governance).",
+                         no_args_is_help=True)  # fmt: skip
+schema_app = typer.Typer(help="Credential schemas: register a JSON Schema, show, deprecate.", no_args_is_help=True)
+credential_app = typer.Typer(
+    help="Verifiable credentials: issue, anchor (singly or as a batch), verify, revoke/suspend/reinstate, "
+    "status, selective disclosure.",
+    no_args_is_help=True,
+)
+
+Who = Annotated[str, typer.Argument(help="The issuer: a did:ethr DID or an address (0x…).")]
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Reason code: a label (hashed) or 0x-32-byte hex.")]
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option("--store", envvar="THEKEY_STORE", help="Local credential store (SQLite) [default: ~/.thekey/credentials.sqlite].",
+                 dir_okay=False),
+]  # fmt: skip
+CredentialFile = Annotated[Path, typer.Argument(help="A credential JSON file.", dir_okay=False)]
+Target = Annotated[str, typer.Argument(help="A credential JSON file, or a credential hash (0x…).")]
+
+
+def _open(rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
+          ) -> tuple[Session, CredentialRegistry]:  # fmt: skip
+    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
+    return session, CredentialRegistry.from_deployment(session.deployment())
+
+
+def _tx(session: Session, what: str, receipt: Receipt, extra: dict[str, Any] | None = None) -> None:
+    data = {"txHash": receipt.tx_hash, "block": receipt.block_number, "gasUsed": receipt.gas_used, **(extra or {})}
+    session.emit(data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
+
+
+def _type_id(text: str) -> bytes:
+    t = text.strip()
+    if not t:
+        raise BadInput("an empty credential type")
+    return parse_bytes32(t) if t.startswith("0x") else type_hash(t)
+
+
+def _reason(text: str) -> bytes:
+    return label_hash(text)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path} is not JSON: {exc.msg} (line {exc.lineno})") from None
+
+
+def _read_credential(path: Path) -> dict[str, Any]:
+    doc = _read_json(path)
+    if isinstance(doc, dict) and "credential" in doc:  # a presentation written by `credential disclose`
+        doc = doc["credential"]
+    if not isinstance(doc, dict):
+        raise BadInput(f"{path} is not a credential JSON object")
+    view(doc)
+    return doc
+
+
+def _write_json(path: Path, data: Any) -> None:
+    try:
+        path.write_text(json.dumps(data, indent=2) + "\n")
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _hex(b: bytes) -> str:
+    return "0x" + b.hex()
+
+
+# ------------------------------------------------------------------------------ issuer
+
+
+def _issuer_action(action: str, who: str, reason: str, rpc_url: str | None, chain_id: int | None,
+                   account: str | None, keystore: Path | None, json_out: bool) -> None:  # fmt: skip
+    code = _reason(reason)
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    address = parse_did_or_address(who, session.chain().chain_id).address
+    send = {"suspend": reg.suspend_issuer, "reinstate": reg.reinstate_issuer, "remove": reg.remove_issuer}[action]
+    _tx(session, f"issuer {address}: {action}", send(session.signer(), address, code), {"issuer": address})
+
+
+@issuer_app.command("add")
+def issuer_add(
+    who: Who,
+    name: str = typer.Option(..., "--name", help="The issuer's legal name (only its keccak-256 goes on chain)."),
+    types: list[str] = typer.Option(..., "--type", help="A credential type it may issue (VC type name or 0x-id); repeat."),
+    rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Admit WHO as an authority issuer (GOVERNOR_ROLE only)."""
+    name_hash, type_ids = label_hash(name), [_type_id(t) for t in types]
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    address = parse_did_or_address(who, session.chain().chain_id).address
+    receipt = reg.add_issuer(session.signer(), address, name_hash, type_ids)
+    _tx(session, f"issuer {address} admitted", receipt, {"issuer": address, "types": [_hex(t) for t in type_ids]})
+
+
+@issuer_app.command("suspend")
+def issuer_suspend(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                   account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+    """Suspend an issuer: it anchors nothing until reinstated (GOVERNOR_ROLE only)."""
+    _issuer_action("suspend", who, reason, rpc_url, chain_id, account, keystore, json_out)
+
+
+@issuer_app.command("reinstate")
+def issuer_reinstate(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                     account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+    """Reinstate a suspended issuer (GOVERNOR_ROLE only)."""
+    _issuer_action("reinstate", who, reason, rpc_url, chain_id, account, keystore, json_out)
+
+
+@issuer_app.command("remove")
+def issuer_remove(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                  account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+    """Remove an issuer for ever; its credentials stop being valid (GOVERNOR_ROLE only)."""
+    _issuer_action("remove", who, reason, rpc_url, chain_id, account, keystore, json_out)
+
+
+@issuer_app.command("show")
+def issuer_show(who: Who, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
+    """An issuer's record."""
+    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    address = parse_did_or_address(who, session.chain().chain_id).address
+    i = reg.get_issuer(address)
+    data = {"issuer": address, "id": i.id, "status": i.status.name.lower(), "admittedAt": i.admitted_at,
+            "statusChangedAt": i.status_changed_at, "nextStatusIndex": i.next_status_index,
+            "nameHash": _hex(i.name_hash)}  # fmt: skip
+    session.emit(data, f"{address}: {data['status']} (id {i.id}), next status index {i.next_status_index}")
+
+
+# ------------------------------------------------------------------------------ schema
+
+
+@schema_app.command("register")
+def schema_register(
+    file: Annotated[Path, typer.Argument(help="A JSON Schema document.", dir_okay=False)],
+    ctype: str = typer.Option(..., "--type", help="The credential type it describes (VC type name or 0x-id)."),
+    version: int = typer.Option(1, "--version", min=0, max=2**32 - 1, help="The schema's version number."),
+    rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Register a JSON Schema (its id is keccak-256 of its RFC 8785 canonical form)."""
+    doc, type_id = _read_json(file), _type_id(ctype)
+    if not isinstance(doc, dict):
+        raise BadInput(f"{file} is not a JSON Schema object")
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    sid, receipt = reg.register_schema(session.signer(), doc, type_id, version)
+    _tx(session, f"schema {_hex(sid)} registered", receipt, {"schemaId": _hex(sid)})
+
+
+@schema_app.command("show")
+def schema_show(
+    schema: Annotated[str, typer.Argument(help="A schema id (0x…).")],
+    document: bool = typer.Option(False, "--document", help="Print the registered JSON Schema document."),
+    rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """A schema's record (and document)."""
+    sid = parse_bytes32(schema)
+    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    s = reg.get_schema(sid)
+    if not s.registered:
+        raise BadInput(f"no schema {schema} is registered")
+    data: dict[str, Any] = {"schemaId": _hex(sid), "publisher": s.publisher, "version": s.version,
+                            "registeredAt": s.registered_at, "deprecatedAt": s.deprecated_at,
+                            "credentialType": _hex(s.credential_type)}  # fmt: skip
+    if document:
+        data["document"] = reg.schema_document(sid)
+    status = "deprecated" if s.deprecated_at else "active"
+    session.emit(data, None if document else f"schema {_hex(sid)} v{s.version} by {s.publisher}: {status}")
+
+
+@schema_app.command("deprecate")
+def schema_deprecate(
+    schema: Annotated[str, typer.Argument(help="A schema id (0x…).")], rpc_url: RpcUrl = None,
+    chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Deprecate a schema: no new anchors under it (publisher or GOVERNOR_ROLE)."""
+    sid = parse_bytes32(schema)
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    _tx(session, f"schema {schema} deprecated", reg.deprecate_schema(session.signer(), sid))
+
+
+# ------------------------------------------------------------------------------ credential
+
+
+@credential_app.command("issue")
+def credential_issue(
+    subject: str = typer.Option(..., "--subject", help="The subject's did:ethr DID."),
+    ctype: str = typer.Option(..., "--type", help="The credential's VC type name (e.g. UniversityDegreeCredential)."),
+    schema: str = typer.Option(..., "--schema", help="The registered schema id (0x…)."),
+    claims: str = typer.Option(..., "--claims", help="The claims: a JSON object, or @FILE."),
+    valid_from: str | None = typer.Option(None, "--valid-from", help="Start (UNIX or ISO 8601) [default: now]."),
+    valid_for: str | None = typer.Option(None, "--valid-for", help="Duration from the start (e.g. 365d)."),
+    valid_until: str | None = typer.Option(None, "--valid-until", help="End (UNIX or ISO 8601) [default: none]."),
+    disclosable: bool = typer.Option(False, "--disclosable", help="Commit to salted claims (selective disclosure)."),
+    anchor: bool = typer.Option(True, "--anchor/--no-anchor", help="Anchor now (or later, singly or in a batch)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the credential JSON.", dir_okay=False),
+    store_path: StoreOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None,
+    keystore: KeystoreOpt = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Issue a W3C VC 2.0 credential signed by you (EIP-712), stored locally, anchored by default."""
+    parse_did(subject)
+    sid = parse_bytes32(schema)
+    raw = _read_json(Path(claims[1:])) if claims.startswith("@") else _parse_claims(claims)
+    if not isinstance(raw, dict):
+        raise BadInput("--claims must be a JSON object")
+    start = parse_time(valid_from) if valid_from else None
+    if valid_for and valid_until:
+        raise BadInput("give --valid-for or --valid-until, not both")
+    duration = parse_duration(valid_for) if valid_for else None
+    end = parse_time(valid_until) if valid_until else None
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    signer = session.signer()
+    vf = start if start is not None else session.chain().timestamp()
+    vu = vf + duration if duration is not None else end
+    with CredentialStore(store_path) as store:
+        index = next_status_indexes(reg, signer.address, 1, store)[0]
+        item = issue_credential(reg, signer, subject=subject, credential_type=ctype, claims=raw, schema_id=sid,
+                                valid_from=vf, valid_until=vu, status_index=index, disclosable=disclosable)  # fmt: skip
+        store.put(item.hash, item.credential, role="issued", issuer=signer.address, subject=subject,
+                  status_index=index, secrets=item.secrets)  # fmt: skip
+        _write_json(out, item.credential)
+        data: dict[str, Any] = {"credentialHash": _hex(item.hash), "statusIndex": index, "file": str(out)}
+        if anchor:
+            receipt = anchor_credential(reg, signer, item)
+            store.mark_anchored(item.hash)
+            data.update(txHash=receipt.tx_hash, gasUsed=receipt.gas_used)
+    session.emit(data, f"issued {_hex(item.hash)} (status index {index}) → {out}"
+                       + (f"; anchored in tx {data['txHash']}" if anchor else "; not anchored yet"))  # fmt: skip
+
+
+def _parse_claims(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise BadInput("--claims is not JSON (give a JSON object, or @FILE)") from None
+
+
+def _issued(vc: dict[str, Any]) -> IssuedCredential:
+    return IssuedCredential(vc, credential_hash(vc), status_pointer(vc).index)
+
+
+@credential_app.command("anchor")
+def credential_anchor(
+    file: CredentialFile, store_path: StoreOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+    account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Anchor one issued credential singly (as its issuer)."""
+    item = _issued(_read_credential(file))
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    receipt = anchor_credential(reg, session.signer(), item)
+    with CredentialStore(store_path) as store:
+        store.mark_anchored(item.hash)
+    _tx(session, f"anchored {_hex(item.hash)}", receipt, {"credentialHash": _hex(item.hash)})
+
+
+@credential_app.command("anchor-batch")
+def credential_anchor_batch(
+    files: Annotated[list[Path], typer.Argument(help="Credential JSON files (rewritten with their Merkle proof).")],
+    store_path: StoreOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None,
+    keystore: KeystoreOpt = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Anchor many issued credentials under one Merkle root; each file gets its proof."""
+    items = [_issued(_read_credential(f)) for f in files]
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    root, receipt, done = anchor_batch(reg, session.signer(), items)
+    with CredentialStore(store_path) as store:
+        for f, item in zip(files, done, strict=True):
+            _write_json(f, item.credential)
+            store.mark_anchored(item.hash, item.credential)
+    _tx(session, f"anchored {len(items)} credentials under root {_hex(root)}", receipt,
+        {"root": _hex(root), "count": len(items), "gasPerCredential": receipt.gas_used // len(items)})  # fmt: skip
+
+
+def _print_result(session: Session, result_json: dict[str, Any]) -> None:
+    def human() -> None:
+        verdict = "[green]VALID[/]" if result_json["valid"] else "[red]INVALID[/]"
+        console.print(f"{verdict} {result_json['credentialHash']}")
+        for c in result_json["checks"]:
+            mark = "[green]ok[/]  " if c["ok"] else "[red]FAIL[/]"
+            console.print(f"  {mark} {c['name']}: {c['reason']}", highlight=False)
+
+    session.emit(result_json, human)
+
+
+@credential_app.command("verify")
+def credential_verify(
+    file: Annotated[Path, typer.Argument(help="A credential, or a presentation from `credential disclose`.",
+                                         dir_okay=False)],
+    holder: str | None = typer.Option(None, "--holder", help="The presenting holder's DID (must be the subject)."),
+    rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Verify a credential; exit 0 only when every check passes (each failed check is printed)."""
+    doc = _read_json(file)
+    disclosed = None
+    if isinstance(doc, dict) and "credential" in doc:
+        disclosed = [DisclosedClaim.from_json(d) for d in doc.get("disclosed", [])]
+        doc = doc["credential"]
+    if not isinstance(doc, dict):
+        raise BadInput(f"{file} is not a credential JSON object")
+    if holder is not None:
+        parse_did(holder)
+    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    result = verify_credential(reg, doc, holder=holder, disclosed=disclosed)
+    _print_result(session, result.as_json())
+    if not result.valid:
+        raise typer.Exit(1)
+
+
+def _status_change(action: StatusAction, target: str, reason: str, rpc_url: str | None, chain_id: int | None,
+                   account: str | None, keystore: Path | None, json_out: bool) -> None:  # fmt: skip
+    code = _reason(reason)
+    vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
+    h = parse_bytes32(target) if vc is None else credential_hash(vc)
+    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    signer = session.signer()
+    verb = action.name.lower()
+    if vc is not None and batch_evidence(vc) is not None:
+        p = status_pointer(vc)
+        receipt = reg.update_status(signer, p.issuer, action, [p.index], code)
+        _tx(session, f"{verb}d entry {p.index} of {p.issuer}", receipt, {"statusIndex": p.index})
+    else:
+        receipt = {StatusAction.REVOKE: reg.revoke, StatusAction.SUSPEND: reg.suspend,
+                   StatusAction.REINSTATE: reg.reinstate}[action](signer, h, code)  # fmt: skip
+        _tx(session, f"{verb}d {_hex(h)}", receipt, {"credentialHash": _hex(h)})
+
+
+@credential_app.command("revoke")
+def credential_revoke(target: Target, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                      account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+    """Revoke a credential (final): its issuer, DID controller or "veriKey" delegate."""
+    _status_change(StatusAction.REVOKE, target, reason, rpc_url, chain_id, account, keystore, json_out)
+
+
+@credential_app.command("suspend")
+def credential_suspend(target: Target, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                       account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+    """Suspend a credential (reversible)."""
+    _status_change(StatusAction.SUSPEND, target, reason, rpc_url, chain_id, account, keystore, json_out)
+
+
+@credential_app.command("reinstate")
+def credential_reinstate(target: Target, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                         account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+    """Lift a credential's suspension."""
+    _status_change(StatusAction.REINSTATE, target, reason, rpc_url, chain_id, account, keystore, json_out)
+
+
+@credential_app.command("status")
+def credential_status(target: Target, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+                      json_out: JsonOut = False) -> None:  # fmt: skip
+    """The on-chain record and validity of a credential (file or hash)."""
+    vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
+    h = parse_bytes32(target) if vc is None else credential_hash(vc)
+    evidence = None if vc is None else batch_evidence(vc)
+    query = Query(h) if evidence is None or vc is None else Query(h, evidence[0], status_pointer(vc).index,
+                                                                   tuple(evidence[1]))  # fmt: skip
+    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    (r,) = reg.inspect([query])
+    data = {"credentialHash": _hex(h), "validity": r.validity.name.lower(), "issuer": r.issuer,
+            "issuerStatus": r.issuer_status.name.lower(), "schemaId": _hex(r.schema_id), "anchoredAt": r.anchored_at,
+            "validFrom": r.valid_from, "validUntil": r.valid_until, "statusIndex": r.status_index,
+            "revoked": r.revoked, "suspended": r.suspended}  # fmt: skip
+    when = f", anchored {iso(r.anchored_at)}" if r.anchored_at else ""
+    session.emit(data, f"{_hex(h)}: {data['validity']}{when}")
+
+
+@credential_app.command("status-list")
+def credential_status_list(
+    issuer: Who,
+    purpose: str = typer.Option("revocation", "--purpose", help="revocation or suspension."),
+    rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = True,
+) -> None:  # fmt: skip
+    """Export an issuer's list as a W3C BitstringStatusListCredential (unsigned JSON; always JSON)."""
+    if purpose not in PURPOSES:
+        raise BadInput("--purpose is revocation or suspension")
+    session, reg = _open(rpc_url, chain_id, None, None, True)
+    chain = session.chain()
+    address = parse_did_or_address(issuer, chain.chain_id).address
+    words = reg.status_words(address)
+    session.emit(status_list_credential(chain.chain_id, reg.address, address, purpose,  # type: ignore[arg-type,unused-ignore]
+                                        words, iso(chain.timestamp())))  # fmt: skip
+
+
+@credential_app.command("disclose")
+def credential_disclose(
+    file: CredentialFile,
+    claims: list[str] = typer.Option(..., "--claim", help="A claim to disclose; repeat."),
+    out: Path = typer.Option(..., "--out", "-o", help="Where to write the presentation JSON.", dir_okay=False),
+    store_path: StoreOpt = None, json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Write a presentation disclosing only the chosen claims of a selective-disclosure credential."""
+    vc = _read_credential(file)
+    with CredentialStore(store_path) as store:
+        stored = store.get(credential_hash(vc))
+    if stored is None or not stored.secrets:
+        raise BadInput("no claim secrets for this credential in the local store")
+    shown = disclose(secrets_from_json(stored.secrets), claims)
+    _write_json(out, {"credential": vc, "disclosed": [c.as_json() for c in shown]})
+    session = Session(json=json_out)
+    session.emit({"file": str(out), "disclosed": claims}, f"disclosed {', '.join(claims)} → {out}")
+
+

@@ -1,0 +1,107 @@
+"""`thekey issuer|schema|credential …`: bad input exits 2 before connecting; the flows print JSON;
+`credential verify` exits 0 only for a valid credential and prints each failed check."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from thekey.chain import Anvil
+from thekey.cli.common import Session
+from thekey.cli.main import main
+from thekey.deploy import Deployment
+
+from .conftest import DEGREE_SCHEMA
+
+Invoke = Callable[..., tuple[int, str, str]]
+ISSUER = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1
+HOLDER = "did:ethr:0x7a69:0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # dev account 3
+
+
+@pytest.fixture
+def cli(monkeypatch: pytest.MonkeyPatch, anvil: Anvil, deployment: Deployment,
+        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Invoke:  # fmt: skip
+    monkeypatch.setattr(Session, "deployment", lambda self, chain=None: deployment)
+    monkeypatch.setenv("THEKEY_STORE", str(tmp_path / "store.sqlite"))
+
+    def invoke(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--rpc-url", anvil.url])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["issuer", "add", "0x12", "--name", "U", "--type", "T"], "not a DID or an address"),
+    (["issuer", "suspend", ISSUER, "--reason", ""], "empty label"),
+    (["schema", "show", "0x12"], "not a 32-byte hex value"),
+    (["credential", "issue", "--subject", "did:web:x", "--type", "T", "--schema", "0x" + "1" * 64,
+      "--claims", "{}", "--out", "/tmp/x.json"], "not a did:ethr DID"),
+    (["credential", "issue", "--subject", HOLDER, "--type", "T", "--schema", "0x" + "1" * 64,
+      "--claims", "{not json", "--out", "/tmp/x.json"], "not JSON"),
+    (["credential", "verify", "/nonexistent/vc.json"], "cannot read"),
+    (["credential", "revoke", "0x12", "--reason", "r"], "not a 32-byte hex value"),
+])  # fmt: skip
+def test_cli__bad_input_is_one_line_and_exit_2(cli: Invoke, args: list[str], message: str) -> None:
+    code, out, err = cli(*args)
+    assert code == 2 and message in err and "Traceback" not in err + out
+
+
+def test_cli__issue_verify_suspend_batch_disclose_flow(cli: Invoke, tmp_path: Path) -> None:
+    def ok(*args: str) -> dict:  # type: ignore[type-arg]
+        code, out, err = cli(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    ok("issuer", "add", ISSUER, "--name", "Example University", "--type", "UniversityDegreeCredential")
+    assert ok("issuer", "show", ISSUER)["status"] == "active"
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps(DEGREE_SCHEMA))
+    sid = ok("schema", "register", str(schema_file), "--type", "UniversityDegreeCredential", "--account", "1")["schemaId"]
+    assert ok("schema", "show", sid, "--document")["document"] == DEGREE_SCHEMA
+    vc = tmp_path / "vc.json"
+    issued = ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
+                "--claims", '{"degree": "BSc"}', "--valid-for", "365d", "--out", str(vc), "--account", "1")  # fmt: skip
+    verdict = ok("credential", "verify", str(vc), "--holder", HOLDER)
+    assert verdict["valid"] and verdict["credentialHash"] == issued["credentialHash"]
+    ok("credential", "suspend", str(vc), "--reason", "audit", "--account", "1")
+    code, out, _ = cli("credential", "verify", str(vc))
+    assert code == 1 and "FAIL status: suspended" in out
+    assert ok("credential", "status", str(vc))["validity"] == "suspended"
+    ok("credential", "reinstate", issued["credentialHash"], "--reason", "cleared", "--account", "1")
+    assert ok("credential", "status", issued["credentialHash"])["validity"] == "valid"
+    # two credentials issued without anchoring, then anchored as one batch
+    files = [tmp_path / f"b{n}.json" for n in range(2)]
+    for n, f in enumerate(files):
+        ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
+           "--claims", json.dumps({"degree": f"MSc {n}"}), "--no-anchor", "--out", str(f), "--account", "1")  # fmt: skip
+    code, out, _ = cli("credential", "verify", str(files[0]), "--json")
+    assert code == 1 and not json.loads(out)["valid"]
+    ok("credential", "anchor-batch", *map(str, files), "--account", "1")
+    assert all(ok("credential", "verify", str(f))["valid"] for f in files)
+    ok("credential", "revoke", str(files[1]), "--reason", "error", "--account", "1")
+    assert ok("credential", "status", str(files[1]))["validity"] == "revoked"
+    assert ok("credential", "verify", str(files[0]))["valid"]
+    status_list = ok("credential", "status-list", ISSUER)
+    assert status_list["credentialSubject"]["encodedList"].startswith("u")
+    # selective disclosure
+    sd, shown = tmp_path / "sd.json", tmp_path / "shown.json"
+    ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
+       "--claims", '{"degree": "PhD", "gpa": 3.9}', "--disclosable", "--out", str(sd), "--account", "1")  # fmt: skip
+    assert main(["credential", "disclose", str(sd), "--claim", "degree", "--out", str(shown)]) == 0
+    presentation = json.loads(shown.read_text())
+    assert [c["name"] for c in presentation["disclosed"]] == ["degree"] and "3.9" not in shown.read_text()
+    assert ok("credential", "verify", str(shown), "--holder", HOLDER)["valid"]
+    presentation["disclosed"][0]["value"] = "Professor"
+    shown.write_text(json.dumps(presentation))
+    code, out, _ = cli("credential", "verify", str(shown))
+    assert code == 1 and "FAIL disclosure" in out
+
+
+def test_cli__privileged_issuer_commands_by_stranger_exit_1(cli: Invoke) -> None:
+    code, _, err = cli("issuer", "add", ISSUER, "--name", "X", "--type", "T", "--account", "19")
+    assert code == 1 and "AccessControlUnauthorizedAccount" in err
