@@ -7,18 +7,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from eth_account.signers.local import LocalAccount
 from rich.console import Console
 
-from thekey.chain import Anvil, Chain, dev_accounts, signer_from_env
+from thekey.chain import Anvil, Chain, Receipt, dev_accounts, signer_from_env
+from thekey.client import ContractClient
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError
 from thekey.parsing import parse_address
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+C = TypeVar("C", bound=ContractClient)
 
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
@@ -96,6 +98,15 @@ class Session:
     def deployment(self, chain: Chain | None = None) -> Deployment:
         return Deployment.load(chain or self.chain())
 
+    def client(self, cls: type[C]) -> C:
+        """The client ``cls`` bound to its contract in this chain's deployment manifest."""
+        return cls.from_deployment(self.deployment())
+
+    def emit_tx(self, what: str, receipt: Receipt, extra: dict[str, Any] | None = None) -> None:
+        """Report a mined transaction: hash, block and gas (plus ``extra`` fields in --json)."""
+        data = {"txHash": receipt.tx_hash, "block": receipt.block_number, "gasUsed": receipt.gas_used, **(extra or {})}
+        self.emit(data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
+
     def close(self) -> None:
         if self._anvil is not None:
             self._anvil.stop()
@@ -133,3 +144,12 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Path):
         return str(value)
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def open_client(
+    cls: type[C], rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None,
+    json_out: bool,
+) -> tuple[Session, C]:  # fmt: skip
+    """A session from the shared options, and the deployed contract client ``cls``."""
+    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
+    return session, session.client(cls)

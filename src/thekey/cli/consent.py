@@ -10,8 +10,7 @@ from typing import Annotated, Any
 import typer
 from eth_utils import to_checksum_address
 
-from thekey.chain.transactions import Receipt
-from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session
+from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, open_client
 from thekey.consent import (
     ConsentRegistry,
     DataRoutes,
@@ -42,15 +41,9 @@ ScopeOpt = Annotated[
 PurposeOpt = Annotated[
     str, typer.Option("--purpose", help="Purpose: a documented name (see `consent names`) or 0x-id.")
 ]
-ValidFor = Annotated[
-    str, typer.Option("--valid-for", help="With --sign-only: how long the signature stays valid.")
-]
-SignOnly = Annotated[
-    bool, typer.Option("--sign-only", help="Sign off-line and print the JSON document to relay.")
-]
-SignedFile = Annotated[
-    Path, typer.Argument(help="A signed JSON document (from --sign-only).", dir_okay=False)
-]
+ValidFor = Annotated[str, typer.Option("--valid-for", help="With --sign-only: how long the signature stays valid.")]
+SignOnly = Annotated[bool, typer.Option("--sign-only", help="Sign off-line and print the JSON document to relay.")]
+SignedFile = Annotated[Path, typer.Argument(help="A signed JSON document (from --sign-only).", dir_okay=False)]
 
 
 class _Id:
@@ -65,32 +58,6 @@ class _Id:
         if self.did is not None and self.did.chain_id != chain_id:
             raise BadInput(f"{self.did} names chain {self.did.chain_id}, the node is chain {chain_id}")
         return self.address
-
-
-def _open(
-    rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
-) -> tuple[Session, ConsentRegistry]:
-    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
-    return session, ConsentRegistry.from_deployment(session.deployment())
-
-
-def _open_routes(
-    rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
-) -> tuple[Session, DataRoutes]:
-    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
-    return session, DataRoutes.from_deployment(session.deployment())
-
-
-def _tx(session: Session, what: str, receipt: Receipt, extra: dict[str, Any] | None = None) -> None:
-    data = {
-        "txHash": receipt.tx_hash,
-        "block": receipt.block_number,
-        "gasUsed": receipt.gas_used,
-        **(extra or {}),
-    }
-    session.emit(
-        data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})"
-    )
 
 
 def _read_json(file: Path) -> dict[str, Any]:
@@ -123,15 +90,9 @@ def grant(
     valid_from: Annotated[
         str | None, typer.Option("--from", help="Start (UNIX seconds or ISO 8601) [default: now].")
     ] = None,
-    until: Annotated[
-        str | None, typer.Option("--until", help="End, inclusive (UNIX seconds or ISO 8601).")
-    ] = None,
-    duration: Annotated[
-        str | None, typer.Option("--for", help="Or: length from the start (e.g. 30d).")
-    ] = None,
-    max_uses: Annotated[
-        int, typer.Option("--max-uses", min=0, help="Maximum recorded uses, 0 = unlimited.")
-    ] = 0,
+    until: Annotated[str | None, typer.Option("--until", help="End, inclusive (UNIX seconds or ISO 8601).")] = None,
+    duration: Annotated[str | None, typer.Option("--for", help="Or: length from the start (e.g. 30d).")] = None,
+    max_uses: Annotated[int, typer.Option("--max-uses", min=0, help="Maximum recorded uses, 0 = unlimited.")] = 0,
     receipt_file: Annotated[
         Path | None,
         typer.Option("--receipt", help="Also write the consent receipt JSON here.", dir_okay=False),
@@ -153,7 +114,7 @@ def grant(
     end = parse_time(until) if until else 0
     length = parse_duration(duration) if duration else 0
     sig_life = parse_duration(valid_for)
-    session, consents = _open(rpc_url, chain_id, account, keystore, json_out or sign_only)
+    session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     chain = session.chain()
     signer = session.signer()
     now = chain.timestamp()
@@ -205,13 +166,13 @@ def relay(
     kind = doc.get("type")
     if kind == "TheKeySignedGrant":
         signed_grant = SignedGrant.from_document(doc)
-        session, consents = _open(rpc_url, chain_id, account, keystore, json_out)
+        session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out)
         _emit_receipt(session, consents.grant_by_sig(session.signer(), signed_grant).document(), receipt_file)
     elif kind == "TheKeySignedRevoke":
         signed_revoke = SignedRevoke.from_document(doc)
-        session, consents = _open(rpc_url, chain_id, account, keystore, json_out)
+        session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out)
         rc = consents.revoke_by_sig(session.signer(), signed_revoke)
-        _tx(session, f"consent {_hex(signed_revoke.id)} revoked", rc, {"consentId": _hex(signed_revoke.id)})
+        session.emit_tx(f"consent {_hex(signed_revoke.id)} revoked", rc, {"consentId": _hex(signed_revoke.id)})
     else:
         raise BadInput(f"{file} is not a signed grant or revocation (type {kind!r})")
 
@@ -229,12 +190,12 @@ def revoke(
 ) -> None:
     """Revoke a consent for good (the subject's owner or a sigAuth delegate)."""
     cid, sig_life = parse_bytes32(consent_id), parse_duration(valid_for)
-    session, consents = _open(rpc_url, chain_id, account, keystore, json_out or sign_only)
+    session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     signer = session.signer()
     if sign_only:
         session.emit(consents.sign_revoke(signer, cid, session.chain().timestamp() + sig_life).document())
         return
-    _tx(session, f"consent {consent_id} revoked", consents.revoke(signer, cid), {"consentId": _hex(cid)})
+    session.emit_tx(f"consent {consent_id} revoked", consents.revoke(signer, cid), {"consentId": _hex(cid)})
 
 
 @app.command()
@@ -249,7 +210,7 @@ def check(
 ) -> None:
     """Whether GRANTEE may now use SCOPE of SUBJECT's data for PURPOSE (exit 1 when not)."""
     subj, who, sid, pid = _Id(subject), _Id(grantee), scope_id(scope), purpose_id(purpose)
-    session, consents = _open(rpc_url, chain_id, None, None, json_out)
+    session, consents = open_client(ConsentRegistry, rpc_url, chain_id, None, None, json_out)
     cid_ = session.chain().chain_id
     ok = consents.is_authorized(subj.on(cid_), who.on(cid_), sid, pid)
     current = consents.current_consent(subj.address, who.address, sid, pid)
@@ -262,21 +223,17 @@ def check(
 
 
 @app.command("list")
-def list_(
-    subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False
-) -> None:
+def list_(subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """Every consent SUBJECT ever granted, with its status now (the subject's dashboard)."""
     subj = _Id(subject)
-    session, consents = _open(rpc_url, chain_id, None, None, json_out)
+    session, consents = open_client(ConsentRegistry, rpc_url, chain_id, None, None, json_out)
     chain = session.chain()
     who = subj.on(chain.chain_id)
     now = chain.timestamp()
     rows = []
     for c in consents.consents(who):
         live = consents.is_live(c.id)
-        rows.append(
-            {**c.as_json(chain.chain_id), "status": "live" if live else c.status(now, subject_active=False)}
-        )
+        rows.append({**c.as_json(chain.chain_id), "status": "live" if live else c.status(now, subject_active=False)})
 
     def human() -> None:
         for r in rows:
@@ -293,9 +250,7 @@ def list_(
 @app.command()
 def use(
     consent_id: Annotated[str, typer.Argument(help="The consent id (0x…, 32 bytes).")],
-    access: Annotated[
-        str, typer.Option("--access", help="What was accessed: a 0x 32-byte hash, or a label to hash.")
-    ],
+    access: Annotated[str, typer.Option("--access", help="What was accessed: a 0x 32-byte hash, or a label to hash.")],
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
@@ -304,11 +259,9 @@ def use(
 ) -> None:
     """Record a use of a live consent (the grantee's owner or a sigAuth delegate)."""
     cid, access_hash = parse_bytes32(consent_id), label_hash(access)
-    session, consents = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out)
     u = consents.record_use(session.signer(), cid, access_hash)
-    session.emit(
-        u.as_json(), f"use {u.use} of consent {consent_id} recorded — tx {u.tx_hash} (block {u.block_number})"
-    )
+    session.emit(u.as_json(), f"use {u.use} of consent {consent_id} recorded — tx {u.tx_hash} (block {u.block_number})")
 
 
 @app.command()
@@ -320,7 +273,7 @@ def audit(
 ) -> None:
     """The audit trail of a consent: every recorded use."""
     cid = parse_bytes32(consent_id)
-    session, consents = _open(rpc_url, chain_id, None, None, json_out)
+    session, consents = open_client(ConsentRegistry, rpc_url, chain_id, None, None, json_out)
     rows = [u.as_json() for u in consents.audit_trail(cid)]
     session.emit(
         rows,
@@ -339,31 +292,24 @@ def names(json_out: JsonOut = False) -> None:
     Session(json=json_out).emit(
         data,
         "\n".join(
-            [f"purpose {n:<24} {m}" for n, m in PURPOSES.items()]
-            + [f"scope   {n:<24} {m}" for n, m in SCOPES.items()]
+            [f"purpose {n:<24} {m}" for n, m in PURPOSES.items()] + [f"scope   {n:<24} {m}" for n, m in SCOPES.items()]
         ),
     )
 
 
 # -- route -------------------------------------------------------------------------------
 
-OrgOpt = Annotated[
-    str | None, typer.Option("--organisation", help="The organisation DID [default: the signer's own].")
-]
+OrgOpt = Annotated[str | None, typer.Option("--organisation", help="The organisation DID [default: the signer's own].")]
 
 
 @route_app.command()
 def publish(
     subject: Identity,
     category: Annotated[str, typer.Option("--category", help="Data category name or 0x-id.")],
-    digest: Annotated[
-        str | None, typer.Option("--digest", help="The 0x 32-byte digest of the data held.")
-    ] = None,
+    digest: Annotated[str | None, typer.Option("--digest", help="The 0x 32-byte digest of the data held.")] = None,
     data_file: Annotated[
         Path | None,
-        typer.Option(
-            "--data-file", help="Or: compute the digest of this file (needs --salt).", dir_okay=False
-        ),
+        typer.Option("--data-file", help="Or: compute the digest of this file (needs --salt).", dir_okay=False),
     ] = None,
     salt: Annotated[str | None, typer.Option("--salt", help="Hex salt (≥ 16 bytes) for --data-file.")] = None,
     updated_at: Annotated[
@@ -399,7 +345,7 @@ def publish(
         dg = route_digest(content, salt_bytes)
     at = parse_time(updated_at) if updated_at else None
     sig_life = parse_duration(valid_for)
-    session, routes = _open_routes(rpc_url, chain_id, account, keystore, json_out or sign_only)
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out or sign_only)
     chain = session.chain()
     signer = session.signer()
     now = chain.timestamp()
@@ -414,8 +360,7 @@ def publish(
         session.emit(routes.sign_publish(signer, req, now + sig_life).document())
         return
     rid = routes.route_id(req.subject, req.organisation, cat)
-    _tx(
-        session,
+    session.emit_tx(
         f"route {_hex(rid)} published",
         routes.publish(signer, req),
         {"routeId": _hex(rid), "digest": _hex(dg)},
@@ -433,27 +378,20 @@ def route_relay(
 ) -> None:
     """Submit a signed route publication (any account may pay the gas)."""
     signed = SignedRoute.from_document(_read_json(file))
-    session, routes = _open_routes(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, "route published", routes.publish_by_sig(session.signer(), signed))
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx("route published", routes.publish_by_sig(session.signer(), signed))
 
 
 @route_app.command("list")
-def route_list(
-    subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False
-) -> None:
+def route_list(subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """Which organisations hold which categories of SUBJECT's data (never the data)."""
     subj = _Id(subject)
-    session, routes = _open_routes(rpc_url, chain_id, None, None, json_out)
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, None, None, json_out)
     cid_ = session.chain().chain_id
-    rows = [
-        {**r.as_json(), "organisation": did_for(cid_, r.organisation)} for r in routes.routes(subj.on(cid_))
-    ]
+    rows = [{**r.as_json(), "organisation": did_for(cid_, r.organisation)} for r in routes.routes(subj.on(cid_))]
     session.emit(
         rows,
-        "\n".join(
-            f"{r['organisation']}  {r['category']}  digest {r['digest']}  updated {r['updatedAt']}"
-            for r in rows
-        )
+        "\n".join(f"{r['organisation']}  {r['category']}  digest {r['digest']}  updated {r['updatedAt']}" for r in rows)
         or "no routes",
     )
 
@@ -461,15 +399,12 @@ def route_list(
 @route_app.command("link-account")
 def link_account(
     subject: Identity,
-    local_id: Annotated[
-        str, typer.Option("--local-id", help="The organisation's own account id (never sent).")
-    ],
+    local_id: Annotated[str, typer.Option("--local-id", help="The organisation's own account id (never sent).")],
     secret_file: Annotated[
         Path | None,
         typer.Option(
             "--secret-file",
-            help="The organisation's account-mapping "
-            "key (≥ 16 bytes) [default: $THEKEY_ACCOUNT_SECRET, hex].",
+            help="The organisation's account-mapping key (≥ 16 bytes) [default: $THEKEY_ACCOUNT_SECRET, hex].",
             dir_okay=False,
         ),
     ] = None,
@@ -497,13 +432,12 @@ def link_account(
         except ValueError:
             raise BadInput("THEKEY_ACCOUNT_SECRET is not hex") from None
     key = account_key(secret, local_id)
-    session, routes = _open_routes(rpc_url, chain_id, account, keystore, json_out)
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
     chain = session.chain()
     signer = session.signer()
     org_address = org.on(chain.chain_id) if org else signer.address
     rc = routes.link_account(signer, org_address, key, subj.on(chain.chain_id))
-    _tx(
-        session,
+    session.emit_tx(
         "account linked",
         rc,
         {"accountKey": _hex(key), "organisation": to_checksum_address(org_address)},
@@ -521,5 +455,5 @@ def admit(
 ) -> None:
     """Admit ORGANISATION to the data route (GOVERNOR_ROLE only)."""
     org = _Id(organisation)
-    session, routes = _open_routes(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, "organisation admitted", routes.admit(session.signer(), org.on(session.chain().chain_id)))
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx("organisation admitted", routes.admit(session.signer(), org.on(session.chain().chain_id)))

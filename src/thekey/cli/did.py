@@ -29,9 +29,7 @@ from thekey.identity import (
 )
 from thekey.parsing import parse_address, parse_bytes32, parse_duration
 
-app = typer.Typer(
-    help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True
-)
+app = typer.Typer(help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True)
 
 DidArg = Annotated[str, typer.Argument(help="A did:ethr DID (did:ethr:0x7a69:0x…) or a bare address.")]
 SignOnly = Annotated[
@@ -61,13 +59,9 @@ PepperFile = Annotated[
         help="File with the registrars' pepper (0x-hex, >= 32 bytes); else THEKEY_PEPPER.",
     ),
 ]
-CommitmentOpt = Annotated[
-    str | None, typer.Option("--commitment", help="A precomputed commitment (0x, 32 bytes).")
-]
+CommitmentOpt = Annotated[str | None, typer.Option("--commitment", help="A precomputed commitment (0x, 32 bytes).")]
 DocTypeOpt = Annotated[str | None, typer.Option("--doc-type", help="ID_CARD, PASSPORT, RESIDENCE_PERMIT, …")]
-CountryOpt = Annotated[
-    str | None, typer.Option("--country", help="Issuing country, ISO 3166-1 alpha-2 (CN, SG).")
-]
+CountryOpt = Annotated[str | None, typer.Option("--country", help="Issuing country, ISO 3166-1 alpha-2 (CN, SG).")]
 
 
 def _identity(text: str) -> EthrDID:
@@ -106,40 +100,18 @@ def _session(
     return Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
 
 
-def _registry(session: Session) -> EIDRegistry:
-    return EIDRegistry.from_deployment(session.deployment())
-
-
-def _binding(session: Session) -> IdentityBinding:
-    return IdentityBinding.from_deployment(session.deployment())
-
-
-def _tx(session: Session, what: str, receipt: Any, extra: dict[str, Any] | None = None) -> None:
-    data = {
-        "txHash": receipt.tx_hash,
-        "block": receipt.block_number,
-        "gasUsed": receipt.gas_used,
-        **(extra or {}),
-    }
-    session.emit(
-        data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})"
-    )
-
-
 def _change(
     session: Session, sign_only: bool, sig_valid_for: int, action: str, did: EthrDID, what: str, **fields: Any
 ) -> None:
     """Send a change directly, or (--sign-only) sign it offline and print it for a relayer."""
-    registry = _registry(session)
+    registry = session.client(EIDRegistry)
     signer = session.signer()
     if sign_only:
         deadline = session.chain().timestamp() + sig_valid_for
         owner = registry.identity_owner(did.address)
         if owner == ZERO_ADDRESS:
             raise BadInput(f"{did} is deactivated: it can no longer change")
-        signed = registry.sign(
-            signer, action, did.address, deadline, nonce=registry.nonce_of(owner), **fields
-        )
+        signed = registry.sign(signer, action, did.address, deadline, nonce=registry.nonce_of(owner), **fields)
         typer.echo(json.dumps(signed.to_json(), indent=2))
         return
     methods: dict[str, Callable[..., Receipt]] = {
@@ -150,7 +122,7 @@ def _change(
         "RevokeAttribute": registry.revoke_attribute,
         "Deactivate": registry.deactivate,
     }
-    _tx(session, what, methods[action](signer, did.address, *fields.values()), {"did": str(did)})
+    session.emit_tx(what, methods[action](signer, did.address, *fields.values()), {"did": str(did)})
 
 
 # ---------------------------------------------------------------------------- identities
@@ -158,9 +130,7 @@ def _change(
 
 @app.command()
 def create(
-    keystore_out: Annotated[
-        Path, typer.Option("--out", help="Where to write the encrypted keystore.", dir_okay=False)
-    ],
+    keystore_out: Annotated[Path, typer.Option("--out", help="Where to write the encrypted keystore.", dir_okay=False)],
     chain_id: Annotated[int, typer.Option("--chain-id", help="Chain the DID names.")] = 31337,
     import_key: Annotated[
         bool, typer.Option("--import", help="Take the key from THEKEY_PRIVATE_KEY instead of generating one.")
@@ -201,7 +171,7 @@ def show(did: DidArg, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out
     ident = _identity(did)
     session = _session(rpc_url, chain_id, None, None, json_out)
     ident = _on_chain(ident, session)
-    registry, binding = _registry(session), _binding(session)
+    registry, binding = session.client(EIDRegistry), session.client(IdentityBinding)
     owner = registry.identity_owner(ident.address)
     data = {
         "did": str(ident),
@@ -232,7 +202,7 @@ def resolve(
     base = did.strip().partition("?")[0]
     parse_did(base)
     session = _session(rpc_url, chain_id, None, None, json_out)
-    registry = _registry(session)
+    registry = session.client(EIDRegistry)
     result = DIDResolver(session.chain(), registry.address).resolve(did.strip())
     error = result.did_resolution_metadata.get("error")
     if error:
@@ -258,9 +228,7 @@ def set_owner(
         raise BadInput("use `thekey did deactivate` to deactivate a DID")
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     ident = _on_chain(ident, session)
-    _change(
-        session, sign_only, ttl, "ChangeOwner", ident, f"owner of {ident} is now {owner}", new_owner=owner
-    )
+    _change(session, sign_only, ttl, "ChangeOwner", ident, f"owner of {ident} is now {owner}", new_owner=owner)
 
 
 @app.command("add-delegate")
@@ -374,9 +342,7 @@ def revoke_attribute(
     ident, key, raw, ttl = _identity(did), name_bytes32(name), _value(value), parse_duration(sig_valid_for)
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     ident = _on_chain(ident, session)
-    _change(
-        session, sign_only, ttl, "RevokeAttribute", ident, f"attribute {name} revoked", name=key, value=raw
-    )
+    _change(session, sign_only, ttl, "RevokeAttribute", ident, f"attribute {name} revoked", name=key, value=raw)
 
 
 @app.command()
@@ -417,7 +383,7 @@ def relay(
     except (ValueError, KeyError, TypeError):
         raise BadInput(f"{file} is not a signed change (action, message, signature)") from None
     session = _session(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"{change.action} relayed", _registry(session).relay(session.signer(), change))
+    session.emit_tx(f"{change.action} relayed", session.client(EIDRegistry).relay(session.signer(), change))
 
 
 # ---------------------------------------------------------------------------- bindings
@@ -447,7 +413,7 @@ def _commitment(
             raise BadInput("no pepper: pass --pepper-file or set THEKEY_PEPPER")
         pepper = parse_pepper(env)
     number = os.environ.get("THEKEY_DOCUMENT_NUMBER") or getpass("Document number: ")
-    binding = _binding(session)
+    binding = session.client(IdentityBinding)
     return commit(pepper, session.chain().chain_id, binding.address, doc_type, country, number)
 
 
@@ -471,10 +437,9 @@ def bind(
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     ident = _on_chain(ident, session)
     c = _commitment(commitment, doc_type, country, pepper_file, session)
-    _tx(
-        session,
+    session.emit_tx(
         f"{ident} bound to 0x{c.hex()}",
-        _binding(session).bind(session.signer(), c, ident.address),
+        session.client(IdentityBinding).bind(session.signer(), c, ident.address),
         {"did": str(ident), "commitment": "0x" + c.hex()},
     )
 
@@ -485,17 +450,14 @@ def unbind(
         str,
         typer.Option(
             "--reason",
-            help="key-lost, document-replaced, registrar-error, "
-            "holder-request, fraud, deceased, or a code 1-65535.",
+            help="key-lost, document-replaced, registrar-error, holder-request, fraud, deceased, or a code 1-65535.",
         ),
     ],
     commitment: CommitmentOpt = None,
     doc_type: DocTypeOpt = None,
     country: CountryOpt = None,
     pepper_file: PepperFile = None,
-    rebind_to: Annotated[
-        str | None, typer.Option("--rebind-to", help="Move the binding to this DID instead.")
-    ] = None,
+    rebind_to: Annotated[str | None, typer.Option("--rebind-to", help="Move the binding to this DID instead.")] = None,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
@@ -509,18 +471,16 @@ def unbind(
         parse_bytes32(commitment)
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     c = _commitment(commitment, doc_type, country, pepper_file, session)
-    binding = _binding(session)
+    binding = session.client(IdentityBinding)
     if target is None:
-        _tx(
-            session,
+        session.emit_tx(
             f"0x{c.hex()} unbound",
             binding.unbind(session.signer(), c, code),
             {"commitment": "0x" + c.hex(), "reason": code},
         )
     else:
         target = _on_chain(target, session)
-        _tx(
-            session,
+        session.emit_tx(
             f"0x{c.hex()} rebound to {target}",
             binding.rebind(session.signer(), c, target.address, code),
             {"commitment": "0x" + c.hex(), "did": str(target), "reason": code},
@@ -545,7 +505,7 @@ def lookup(
     if ident is None and commitment is None and doc_type is None:
         raise BadInput("give a DID, --commitment, or --doc-type and --country")
     session = _session(rpc_url, chain_id, None, None, json_out)
-    binding = _binding(session)
+    binding = session.client(IdentityBinding)
     if ident is not None:
         ident = _on_chain(ident, session)
         commitments = ["0x" + c.hex() for c in binding.commitments_of(ident.address)]
@@ -564,6 +524,4 @@ def lookup(
         "registrar": b.registrar if b.bound else None,
         "boundAt": b.bound_at or None,
     }
-    session.emit(
-        data, f"0x{c.hex()}: " + (f"{data['did']} (registrar {b.registrar})" if b.bound else "not bound")
-    )
+    session.emit(data, f"0x{c.hex()}: " + (f"{data['did']} (registrar {b.registrar})" if b.bound else "not bound"))

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session
+from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
 from thekey.escrow import (
     AgreementState,
@@ -34,23 +34,6 @@ app = typer.Typer(
 
 AgreementId = Annotated[int, typer.Argument(help="The agreement id (1, 2, …).", min=1)]
 DraftFile = Annotated[Path, typer.Argument(help="The agreement draft JSON file (written by `create`).", dir_okay=False)]
-
-
-def _open(
-    rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
-) -> tuple[Session, Escrow]:
-    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
-    return session, Escrow.from_deployment(session.deployment())
-
-
-def _tx(session: Session, what: str, receipt: Any, extra: dict[str, Any] | None = None) -> None:
-    data = {
-        "txHash": receipt.tx_hash,
-        "block": receipt.block_number,
-        "gasUsed": receipt.gas_used,
-        **(extra or {}),
-    }
-    session.emit(data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
 
 
 def _pairs(items: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -129,7 +112,7 @@ def create(
     window = parse_duration(dispute_window)
     deadline_at = parse_time(due) if due is not None else None
     offset = parse_duration(due_in)
-    session, _escrow = _open(rpc_url, chain_id, account, keystore, True)
+    session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, True)
     provider = session.signer().address
     deadline = deadline_at if deadline_at is not None else session.chain().timestamp() + offset
     draft = Terms(provider, *parties, wei, deadline, window, terms_hash, plan)
@@ -163,7 +146,7 @@ def sign(
     """Accept a draft as its verifier or user: add an EIP-712 signature to FILE (in place)."""
     duration = parse_duration(valid_for)
     terms, acceptances = _read_draft(file)
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
     roles = [r for r, a in (("verifier", terms.verifier), ("user", terms.user)) if a == signer.address]
     if not roles:
@@ -196,7 +179,7 @@ def fund(
     """Create the agreement of FILE on chain and fund it in the same transaction (provider)."""
     terms, acceptances = _read_draft(file)
     terms.check()
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
     if signer.address != terms.provider:
         raise BadInput(f"the draft's provider is {terms.provider}; you sign as {signer.address}")
@@ -206,8 +189,7 @@ def fund(
     else:
         agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
     status = escrow.agreement(agreement_id).status.label
-    _tx(
-        session,
+    session.emit_tx(
         f"agreement {agreement_id} funded with {format_amount(terms.price)} TKY ({status})",
         receipt,
         {"id": agreement_id, "status": status},
@@ -227,8 +209,8 @@ def accept(
     json_out: JsonOut = False,
 ) -> None:
     """Accept a proposed agreement on chain (its verifier or user)."""
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"accepted agreement {agreement_id}", escrow.accept(session.signer(), agreement_id))
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"accepted agreement {agreement_id}", escrow.accept(session.signer(), agreement_id))
 
 
 @app.command()
@@ -246,9 +228,9 @@ def complete(
 ) -> None:
     """Submit the verification result with its evidence hash (the verifier)."""
     evidence_hash = label_hash(evidence)
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
     receipt = escrow.complete(session.signer(), agreement_id, evidence_hash)
-    _tx(session, f"completed agreement {agreement_id}", receipt, {"evidenceHash": evidence_hash})
+    session.emit_tx(f"completed agreement {agreement_id}", receipt, {"evidenceHash": evidence_hash})
 
 
 @app.command()
@@ -261,9 +243,8 @@ def confirm(
     json_out: JsonOut = False,
 ) -> None:
     """Confirm the service (the provider): the agreement settles at once."""
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(
-        session,
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(
         f"confirmed and settled agreement {agreement_id}",
         escrow.confirm(session.signer(), agreement_id),
     )
@@ -281,9 +262,8 @@ def dispute(
 ) -> None:
     """Dispute a completed agreement within its window (the provider)."""
     reason_hash = label_hash(reason)
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(
-        session,
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(
         f"disputed agreement {agreement_id}",
         escrow.dispute(session.signer(), agreement_id, reason_hash),
     )
@@ -306,9 +286,9 @@ def resolve(
     """Resolve a dispute (the arbiter): a refund and/or a split, summing to the price."""
     refund_wei = parse_amount(refund)
     split = [(a, parse_amount(v)) for a, v in _pairs(pay, "--pay")]
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
     receipt = escrow.resolve(session.signer(), agreement_id, refund_wei, split)
-    _tx(session, f"resolved agreement {agreement_id}: {escrow.agreement(agreement_id).status.label}", receipt)
+    session.emit_tx(f"resolved agreement {agreement_id}: {escrow.agreement(agreement_id).status.label}", receipt)
 
 
 @app.command()
@@ -321,8 +301,8 @@ def settle(
     json_out: JsonOut = False,
 ) -> None:
     """Settle a completed agreement after its dispute window (anyone)."""
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"settled agreement {agreement_id}", escrow.settle(session.signer(), agreement_id))
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"settled agreement {agreement_id}", escrow.settle(session.signer(), agreement_id))
 
 
 @app.command()
@@ -335,8 +315,8 @@ def reclaim(
     json_out: JsonOut = False,
 ) -> None:
     """Take the price back (the provider): before the agreement binds, or after a missed deadline."""
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"reclaimed agreement {agreement_id}", escrow.reclaim(session.signer(), agreement_id))
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"reclaimed agreement {agreement_id}", escrow.reclaim(session.signer(), agreement_id))
 
 
 @app.command()
@@ -350,11 +330,10 @@ def withdraw(
 ) -> None:
     """Withdraw all your credits, from every settled agreement, in one transfer."""
     target = parse_address(to) if to is not None else None
-    session, escrow = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
     amount = escrow.credit_of(signer.address)
-    _tx(
-        session,
+    session.emit_tx(
         f"withdrew {format_amount(amount)} TKY",
         escrow.withdraw(signer, target),
         {"amount": str(amount)},
@@ -376,7 +355,7 @@ def show(
     agreement_id: AgreementId, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False
 ) -> None:
     """An agreement: parties, terms, plan, status in words, and what each payee gets."""
-    session, escrow = _open(rpc_url, chain_id, None, None, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, None, None, json_out)
     state = escrow.agreement(agreement_id)
     if state.status is Status.NONE:
         raise BadInput(f"no escrow agreement {agreement_id}")
@@ -423,7 +402,7 @@ def list_(
 ) -> None:
     """All agreements (newest first), optionally for one party or only open ones."""
     who = parse_address(party) if party is not None else None
-    session, escrow = _open(rpc_url, chain_id, None, None, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, None, None, json_out)
     now = session.chain().timestamp()
     states = [escrow.agreement(i) for i in range(escrow.count(), 0, -1)]
     if who is not None:
@@ -449,6 +428,6 @@ def credit(
 ) -> None:
     """The unwithdrawn escrow credit of ADDRESS (across all agreements)."""
     who = parse_address(address)
-    session, escrow = _open(rpc_url, chain_id, None, None, json_out)
+    session, escrow = open_client(Escrow, rpc_url, chain_id, None, None, json_out)
     wei = escrow.credit_of(who)
     session.emit({"address": who, "credit": str(wei), "tky": format_amount(wei)}, f"{format_amount(wei)} TKY")

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session
+from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
 from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_bytes32, parse_duration
 from thekey.token import Permit, Token
@@ -19,21 +19,10 @@ Address = Annotated[str, typer.Argument(help="An account address (0x…).")]
 Amount = Annotated[str, typer.Argument(help="Amount in TKY (e.g. 12.5), or in wei with a 'wei' suffix.")]
 
 
-def _open(rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
-          ) -> tuple[Session, Token]:  # fmt: skip
-    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
-    return session, Token.from_deployment(session.deployment())
-
-
-def _tx(session: Session, what: str, receipt: Any, extra: dict[str, Any] | None = None) -> None:
-    data = {"txHash": receipt.tx_hash, "block": receipt.block_number, "gasUsed": receipt.gas_used, **(extra or {})}
-    session.emit(data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
-
-
 @app.command()
 def info(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """Name, symbol, supply, cap and address of the deployed token."""
-    session, token = _open(rpc_url, chain_id, None, None, json_out)
+    session, token = open_client(Token, rpc_url, chain_id, None, None, json_out)
     data: dict[str, Any] = {
         "address": token.address,
         "name": token.name(),
@@ -50,7 +39,7 @@ def info(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = F
 def balance(address: Address, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """The TKY balance of ADDRESS."""
     who = parse_address(address)
-    session, token = _open(rpc_url, chain_id, None, None, json_out)
+    session, token = open_client(Token, rpc_url, chain_id, None, None, json_out)
     wei = token.balance_of(who)
     session.emit({"address": who, "balance": str(wei), "tky": format_amount(wei)}, f"{format_amount(wei)} TKY")
 
@@ -61,7 +50,7 @@ def allowance(
 ) -> None:
     """How much SPENDER may still move from OWNER."""
     owner, spender = parse_address(owner), parse_address(spender)
-    session, token = _open(rpc_url, chain_id, None, None, json_out)
+    session, token = open_client(Token, rpc_url, chain_id, None, None, json_out)
     wei = token.allowance(owner, spender)
     session.emit({"allowance": str(wei), "tky": format_amount(wei)}, f"{format_amount(wei)} TKY")
 
@@ -73,8 +62,8 @@ def transfer(
 ) -> None:  # fmt: skip
     """Send AMOUNT TKY to TO."""
     to, wei = parse_address(to), parse_amount(amount)
-    session, token = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"sent {format_amount(wei)} TKY to {to}", token.transfer(session.signer(), to, wei))
+    session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"sent {format_amount(wei)} TKY to {to}", token.transfer(session.signer(), to, wei))
 
 
 @app.command()
@@ -84,8 +73,8 @@ def approve(
 ) -> None:  # fmt: skip
     """Allow SPENDER to move up to AMOUNT TKY of yours."""
     spender, wei = parse_address(spender), parse_amount(amount)
-    session, token = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"approved {format_amount(wei)} TKY", token.approve(session.signer(), spender, wei))
+    session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"approved {format_amount(wei)} TKY", token.approve(session.signer(), spender, wei))
 
 
 @app.command()
@@ -96,7 +85,7 @@ def permit(
 ) -> None:  # fmt: skip
     """Sign an EIP-2612 permit offline and print it as JSON (submit it with `submit-permit`)."""
     spender, wei, duration = parse_address(spender), parse_amount(amount), parse_duration(valid_for)
-    session, token = _open(rpc_url, chain_id, account, keystore, True)
+    session, token = open_client(Token, rpc_url, chain_id, account, keystore, True)
     deadline = session.chain().timestamp() + duration
     p = token.sign_permit(session.signer(), spender, wei, deadline)
     session.emit({"owner": p.owner, "spender": p.spender, "value": str(p.value), "deadline": p.deadline,
@@ -120,8 +109,8 @@ def submit_permit(
         raise BadInput(f"cannot read {file}: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError):
         raise BadInput(f"{file} is not a permit JSON document (owner, spender, value, deadline, signature)") from None
-    session, token = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, "permit submitted", token.permit(session.signer(), p))
+    session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx("permit submitted", token.permit(session.signer(), p))
 
 
 @app.command()
@@ -134,8 +123,8 @@ def reward(
     """Mint AMOUNT TKY to TO as a reward (REWARDER_ROLE only)."""
     to, wei = parse_address(to), parse_amount(amount)
     code = parse_bytes32(reason) if reason.startswith("0x") else label_hash(reason)
-    session, token = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"rewarded {format_amount(wei)} TKY", token.reward(session.signer(), to, wei, code),
+    session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"rewarded {format_amount(wei)} TKY", token.reward(session.signer(), to, wei, code),
         {"reasonCode": "0x" + code.hex()})  # fmt: skip
 
 
@@ -146,5 +135,5 @@ def mint(
 ) -> None:  # fmt: skip
     """Mint AMOUNT TKY to TO within the cap (MINTER_ROLE only)."""
     to, wei = parse_address(to), parse_amount(amount)
-    session, token = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"minted {format_amount(wei)} TKY", token.mint(session.signer(), to, wei))
+    session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"minted {format_amount(wei)} TKY", token.mint(session.signer(), to, wei))
