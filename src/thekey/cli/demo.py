@@ -1,43 +1,80 @@
-"""``thekey demo``: the suite at work on a chain (embedded Anvil by default)."""
+"""``thekey demo``: the verification flow of the mission, on an embedded Anvil or --rpc-url."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
+from rich.table import Table
 
 from thekey.build import compile_project
 from thekey.chain import dev_accounts
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session, console
 from thekey.deploy import deploy_suite
 from thekey.parsing import format_amount
-from thekey.token import Token
+from thekey.workflow.demo import run_demo
+from thekey.workflow.flow import StepReport
+
+
+def _show_step(step: StepReport) -> None:
+    mark = "[green]✔[/]" if step.ok else "[yellow]✖[/]"
+    console.print(f"{mark} [bold]Step {step.number} — {step.title}[/]")
+    if step.summary:
+        console.print(f"    {step.summary}", highlight=False)
+    for tx in step.on_chain:
+        console.print(f"    [cyan]on chain[/]  {tx.label}: tx {tx.tx_hash[:18]}… gas {tx.gas_used:,}", highlight=False)
+    for note in step.off_chain:
+        console.print(f"    [magenta]off chain[/] {note}", highlight=False)
 
 
 def demo(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
-    """Compile, start an embedded Anvil (or use --rpc-url), deploy the suite and run the product flow."""
+    """Run the mission's story: a Beijing resident is verified for a Singapore insurer and the
+    verifier, the user and the hospital are paid in TKY; then an impostor is declined and the
+    insurer refunded; then the audit. Starts an embedded Anvil unless --rpc-url is given (the
+    dev accounts must be funded there). Exits non-zero if the story does not end as it must."""
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
-    say = (lambda _m: None) if json_out else (lambda m: console.print(m, highlight=False))
+    quiet = json_out
     try:
-        compile_project()
+        with console.status("compiling contracts…") if not quiet else _null():
+            compile_project()
         chain = session.chain(embedded_by_default=True)
-        deployer, user = session.signer(chain), dev_accounts(2)[1]
-        deployment = deploy_suite(chain, deployer, log=say)
-        token = Token.from_deployment(deployment)
-        receipt = token.transfer(deployer, user.address, 250 * 10**18)
-        transcript: dict[str, Any] = {
-            "chainId": chain.chain_id,
-            "contracts": deployment.addresses,
-            "transfer": {"txHash": receipt.tx_hash, "gasUsed": receipt.gas_used, "to": user.address},
-            "balances": {a.address: str(token.balance_of(a.address)) for a in (deployer, user)},
-        }
-        say(f"transferred 250 TKY to {user.address} (tx {receipt.tx_hash}, gas {receipt.gas_used})")
-        for who, wei in transcript["balances"].items():
-            say(f"  {who}: {format_amount(int(wei))} TKY")
-        if json_out:
-            session.emit(transcript)
+        accounts = dev_accounts(10)
+        with console.status("deploying the suite…") if not quiet else _null():
+            deployment = deploy_suite(chain, session.signer(chain), write=rpc_url is not None)
+        if not quiet:
+            console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")
+            for key, address in deployment.addresses.items():
+                console.print(f"    {key:<12} {address}", highlight=False)
+        transcript = run_demo(
+            deployment,
+            accounts,
+            on_step=None if quiet else _show_step,
+            on_phase=None if quiet else (lambda p: console.rule(f"[bold]{p}")),
+        )
+        if quiet:
+            session.emit(transcript.as_json())
+            return
+        table = Table(title="Final TKY balances")
+        table.add_column("party")
+        table.add_column("address")
+        table.add_column("TKY", justify="right")
+        for name, address in transcript.actors.items():
+            table.add_row(name, address, format_amount(transcript.balances[name]))
+        console.print(table)
+        if transcript.report is not None:
+            console.print(transcript.report.as_markdown(transcript.actors), highlight=False, markup=False)
+        if transcript.credit is not None:
+            c = transcript.credit
+            console.print(f"Credit rating of the user {c.address}: {c.score} ({c.band})", highlight=False)
+        console.print("[green]demo finished: every step ended as the story says[/]")
     finally:
         session.close()
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *_exc: object) -> None:
+        return None
 
 
 def register(app: typer.Typer) -> None:

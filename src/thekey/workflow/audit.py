@@ -113,9 +113,7 @@ class AuditIndex:
         addresses = sorted({a for a, _ in self._topics})
         while start <= head and (max_chunks is None or done < max_chunks):
             end = min(head, start + chunk - 1)
-            logs = self.chain.rpc(
-                "eth_getLogs", [{"address": addresses, "fromBlock": hex(start), "toBlock": hex(end)}]
-            )
+            logs = self.chain.rpc("eth_getLogs", [{"address": addresses, "fromBlock": hex(start), "toBlock": hex(end)}])
             rows = list(self._decode(logs))
             with self.db:
                 cur = self.db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
@@ -156,7 +154,10 @@ class AuditIndex:
         self, name: str | None = None, *, contract: str | None = None, since: int = 0, until: int = 2**63 - 1
     ) -> list[Event]:
         """Indexed events, oldest first, filtered by event name, contract key and time window."""
-        query = "SELECT block, log_index, tx_hash, timestamp, contract, event, args FROM events WHERE timestamp BETWEEN ? AND ?"
+        query = (
+            "SELECT block, log_index, tx_hash, timestamp, contract, event, args FROM events"
+            " WHERE timestamp BETWEEN ? AND ?"
+        )
         params: list[Any] = [since, until]
         if name is not None:
             query += " AND event = ?"

@@ -63,6 +63,14 @@ class IdentityCheckResult:
     passed: bool
     reason: str
     inputs: dict[str, str] = field(default_factory=dict)  # name → 0x-hash
+    code: str = "identity:confirmed"  # a decline reason code of thekey.workflow.reasons when not passed
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "matchScore": self.match_score, "behaviourScore": self.behaviour_score, "sceneScore": self.scene_score,
+            "confidence": self.confidence, "threshold": self.threshold, "passed": self.passed,
+            "reason": self.reason, "inputs": dict(self.inputs),
+        }  # fmt: skip
 
 
 class IdentityCheck(Protocol):
@@ -79,7 +87,9 @@ def synthetic_template(seed: str, modality: str = "fingerprint") -> tuple[float,
     return tuple(x / norm for x in v)
 
 
-def capture(template: tuple[float, ...], modality: str, *, noise: float = 0.05, seed: str = "capture") -> BiometricSample:
+def capture(
+    template: tuple[float, ...], modality: str, *, noise: float = 0.05, seed: str = "capture"
+) -> BiometricSample:
     """A simulated live capture of ``template``: the same vector with sensor noise."""
     rng = random.Random(hashlib.sha256(seed.encode()).digest())
     return BiometricSample(modality, tuple(x + rng.gauss(0.0, noise / math.sqrt(FEATURES)) for x in template))
@@ -158,7 +168,8 @@ class SimulatedIdentityCheck:
         }
         if template is None:
             return IdentityCheckResult(subject_did, 0.0, 0.0, 0.0, 0.0, self.threshold, False,
-                                       "no enrolled record for this subject and modality", inputs)  # fmt: skip
+                                       "no enrolled record for this subject and modality", inputs,
+                                       "identity:no-record")  # fmt: skip
         match = max(0.0, _cosine(sample.features, template))
         known = keccak(text=signals.device_id) in self.behaviour.devices.get(subject_did, set())
         start, end = self.behaviour.usual_hours.get(subject_did, (0, 24))
@@ -167,10 +178,18 @@ class SimulatedIdentityCheck:
         w_match, w_behaviour, w_scene = self.weights
         confidence = round(w_match * match + w_behaviour * behaviour + w_scene * scene, 6)
         if match < self.min_match:
-            passed, reason = False, f"biometric mismatch (match {match:.3f} < {self.min_match})"
+            passed, code, reason = (
+                False,
+                "identity:biometric-mismatch",
+                f"biometric mismatch (match {match:.3f} < {self.min_match})",
+            )
         elif confidence < self.threshold:
-            passed, reason = False, f"low confidence ({confidence:.3f} < {self.threshold})"
+            passed, code, reason = (
+                False,
+                "identity:low-confidence",
+                f"low confidence ({confidence:.3f} < {self.threshold})",
+            )
         else:
-            passed, reason = True, "identity confirmed"
+            passed, code, reason = True, "identity:confirmed", "identity confirmed"
         return IdentityCheckResult(subject_did, round(match, 6), behaviour, scene, confidence,
-                                   self.threshold, passed, reason, inputs)  # fmt: skip
+                                   self.threshold, passed, reason, inputs, code)  # fmt: skip

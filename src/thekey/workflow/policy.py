@@ -44,9 +44,9 @@ class PolicyDecision:
     policy_version: bytes
 
     @property
-    def reason_code(self) -> bytes:
-        """A 32-byte code for the decision, fit for an on-chain reason field."""
-        return keccak(text=f"policy:{self.reason.split(':', 1)[0]}")
+    def code(self) -> str:
+        """The decline reason code (see thekey.workflow.reasons), or "allowed"."""
+        return "allowed" if self.allowed else "policy:" + self.reason.split(":", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -91,10 +91,14 @@ class Policy:
         """The decision for one request; the reason names the first unmet condition."""
         candidates = [r for r in self.rules if r.provider_category == provider_category]
         if not candidates:
-            return PolicyDecision(False, f"category-not-allowed: {provider_category!r} may request no data", self.version)
+            return PolicyDecision(
+                False, f"category-not-allowed: {provider_category!r} may request no data", self.version
+            )
         candidates = [r for r in candidates if scope in r.scopes]
         if not candidates:
-            return PolicyDecision(False, f"scope-not-allowed: {provider_category} may not request {scope!r}", self.version)
+            return PolicyDecision(
+                False, f"scope-not-allowed: {provider_category} may not request {scope!r}", self.version
+            )
         candidates = [r for r in candidates if purpose in r.purposes]
         if not candidates:
             return PolicyDecision(
@@ -125,7 +129,7 @@ def _rule(raw: Any, where: str) -> Rule:
         raise BadInput(f"{where}: provider_category must be a name")
     price = raw.get("min_price", "0")
     if not isinstance(price, (str, int)) or isinstance(price, bool):
-        raise BadInput(f"{where}: min_price must be an amount of TKY such as \"10\"")
+        raise BadInput(f'{where}: min_price must be an amount of TKY such as "10"')
     try:
         min_price = parse_amount(str(price))
     except BadInput as exc:
