@@ -108,6 +108,42 @@ def shapes_of(raw_receipt: object, topic0: bytes, emitter: str | None = None) ->
     return tuple(found)
 
 
+MODEL_MARKDOWN = """\
+Each operation's floor is what any implementation of it must pay on this chain:
+
+    floor = 21,000 + calldata + unavoidable storage writes + unavoidable logs − refunds
+
+- **calldata**: the operation's real calldata (ours, as sent), 4 gas per zero byte and 16 per
+  non-zero byte; never below the EIP-7623 floor of 21,000 + 10 per token (1 per zero byte,
+  4 per non-zero byte), which the chain charges when execution is cheap relative to calldata.
+- **storage writes** (EIP-2200, EIP-2929, EIP-3529; every slot cold on first touch):
+  *new* (zero → non-zero) 20,000 + 2,100 = **22,100**; *upd* (non-zero → other non-zero)
+  2,900 + 2,100 = **5,000**; *clr* (non-zero → zero) 5,000 with a **4,800** refund, refunds
+  capped at a fifth of the gas used.
+- **logs**: 375 + 375 per topic (the event id included) + 8 per data byte. Only the one event
+  per operation that the specification requires (ERC-20 `Transfer`/`Approval`, the ERC-1056
+  events resolvers read, each domain's audit event) is counted, at its actual size.
+- Left out on purpose: SLOADs, hashing, memory, signature recovery and call overhead — the
+  floor is a lower bound, not an estimate.
+
+What each operation cannot avoid (the *floor* column spells it out, e.g. `1 new, 1 upd, LOG3+32B`):
+
+| operation | unavoidable state |
+|---|---|
+| ERC-20 transfer | sender balance upd; recipient balance new (fresh holder) or upd; `Transfer` |
+| ERC-20 approve / permit | allowance new (+ the owner's permit nonce, new on the first permit); `Approval` |
+| ERC-20 transferFrom | allowance upd, two balances upd; `Transfer` |
+| DID change | one slot for the identity (owner and last-change block packed), new on the first change; a delegation its own slot (a revoked one may be cleared); the ERC-1056 event; signed: the signer's nonce |
+| credential anchor | one new slot per credential (one per batch root); the anchoring event; signed: the issuer's nonce |
+| credential revoke | one status slot upd; the status event |
+| schema register | one new slot; the event publishing the document |
+| consent grant / revoke / use | one new slot per consent (keyed by subject, grantee, scope, purpose) / one upd / one upd (the use counter); the audit event |
+| escrow create+fund | one new agreement slot; provider and escrow balances, both acceptance nonces and the permit nonce upd; `Transfer` and the event carrying the terms |
+| escrow complete | the evidence hash new, the status upd; the completion event |
+| escrow settle, N payees | the status upd; one credit per payee (new the first time); the settlement event |
+| escrow withdraw | the credit cleared; escrow balance upd; payee balance new; `Transfer` |
+"""  # noqa: E501
+
 TRANSFER = event_topic("Transfer(address,address,uint256)")
 APPROVAL = event_topic("Approval(address,address,uint256)")
 TRANSFER_LOG = LogShape(3, 32)

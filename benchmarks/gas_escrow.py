@@ -82,7 +82,7 @@ def run(bench: Bench) -> list[GasRow]:
     for n in PAYEES:
         extra = [bench.fresh_account(eth=0) for _ in range(n - 2)]
         t = terms([a.address for a in extra])
-        for again in ((True,) if n == 2 else (False, True)):
+        for again in (True,) if n == 2 else (False, True):
             agreement = open_(t)[0]
             escrow.complete(verifier, agreement, EVIDENCE)
             settles.append((n, agreement, t, extra[0] if extra else None, again))
@@ -94,7 +94,7 @@ def run(bench: Bench) -> list[GasRow]:
         # first settle of these payees: the extra payees' credits are new; the verifier's and the user's are not
         new = 0 if again else n - 2
         floor = Floor(new=new, updates=1 + n - new, logs=_logs(tx, SETTLED))
-        kind = "every payee already credited" if again else f"{n - 2} payees credited for the first time"
+        kind = "all credited before" if again else f"{n - 2} first credits"
         transfers = plain_transfer_floor(bench, False) * (n - new) + plain_transfer_floor(bench, True) * new
         rows.append(row(SECTION, f"settle, {n} payees ({kind})", tx,
                         reference_name=f"{n} plain transfers (floor)", reference=transfers, floor=floor))  # fmt: skip

@@ -65,7 +65,8 @@ def run(bench: Bench) -> list[GasRow]:
     tky = deployment.contract("token")
     refs = bench.references
     solady_domain = Domain("BenchSolady", "1", bench.chain.chain_id, refs.solady_token.address)
-    parties = Parties(*(bench.fresh_account() for _ in range(4)), fresh=bench.fresh_address())
+    holder, existing, spender, signer = (bench.fresh_account() for _ in range(4))
+    parties = Parties(holder, existing, spender, signer, bench.fresh_address())
     ours = measure(bench, tky, domain_of(tky), parties)
     oz = measure(bench, refs.oz_token, domain_of(refs.oz_token), parties)
     solady = measure(bench, refs.solady_token, solady_domain, parties)

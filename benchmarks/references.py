@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
 from web3.contract import Contract
 
 from thekey.build import Artifacts, compile_sources
@@ -55,7 +56,9 @@ def _deploy(chain: Chain, artifacts: Artifacts, name: str, args: list[object], s
     receipt = chain.send_raw({"data": factory.constructor(*args).data_in_transaction}, sender)
     if receipt.contract_address is None:
         raise ChainError(f"deploying the reference {name} produced no address")
-    return chain.w3.eth.contract(address=receipt.contract_address, abi=artifact.abi)
+    address = to_checksum_address(receipt.contract_address)
+    contract: Contract = chain.w3.eth.contract(address=address, abi=artifact.abi)
+    return contract
 
 
 def deploy_references(chain: Chain, deployer: LocalAccount, token_supply: int) -> References:

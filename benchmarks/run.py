@@ -63,13 +63,15 @@ def main(out: Path = RESULTS, sizes: Sizes | None = None, sections: list[str] | 
         error = ""
         try:
             deployment = deploy_suite(chain, accounts[0], write=False)
-        except Exception as exc:  # noqa: BLE001 — every section then reports it as "not measured"
+        except Exception as exc:
             error = f"{type(exc).__name__}: {str(exc).strip()[:200]}"
             log(f"[bench] the suite did not deploy: {error}")
         log("[bench] compiling and deploying the references")
         bench = make_bench(chain, accounts, deployment, sizes, error)
         gas, rates = measure(bench, sections, with_throughput=with_throughput)
         env = environment(chain)
+    env["repeats"] = sizes.repeats
+    env["baseline_repeats"] = sizes.baseline_repeats
     env["seconds"] = round(time.monotonic() - started, 1)
     files = write_all(out, env, gas, rates)
     log(f"[bench] done in {env['seconds']} s: " + ", ".join(str(f) for f in files))

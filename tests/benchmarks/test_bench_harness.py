@@ -22,7 +22,9 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(scope="module")
-def results(chain: Chain, accounts: list[LocalAccount], deployment: Deployment) -> tuple[list[GasRow], list[ThroughputRow]]:
+def results(
+    chain: Chain, accounts: list[LocalAccount], deployment: Deployment
+) -> tuple[list[GasRow], list[ThroughputRow]]:
     snapshot = chain.snapshot()
     try:
         bench = make_bench(chain, accounts, deployment, QUICK)
