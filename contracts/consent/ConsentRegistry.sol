@@ -2,7 +2,7 @@
 pragma solidity 0.8.29;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
@@ -247,7 +247,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, Nonces {
         internal
     {
         if (_time() > deadline) revert ConsentSignatureExpired(deadline);
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), signature)) {
+        if (!Signatures.isValidNow(signer, _hashTypedDataV4(structHash), signature)) {
             revert ConsentInvalidSignature(signer);
         }
         _useCheckedNonce(signer, nonce);

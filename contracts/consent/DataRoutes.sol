@@ -3,7 +3,7 @@ pragma solidity 0.8.29;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IDataRoutes} from "../interfaces/IDataRoutes.sol";
@@ -70,7 +70,7 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
     ) external returns (bytes32) {
         if (_time() > deadline) revert RoutesSignatureExpired(deadline);
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(PUBLISH_TYPEHASH, request, signer, nonce, deadline)));
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, signature)) {
+        if (!Signatures.isValidNow(signer, digest, signature)) {
             revert RoutesInvalidSignature(signer);
         }
         _useCheckedNonce(signer, nonce);

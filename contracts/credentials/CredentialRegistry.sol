@@ -3,7 +3,7 @@ pragma solidity 0.8.29;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ICredentialRegistry} from "../interfaces/ICredentialRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
@@ -24,9 +24,9 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
 ///   anchors, under a registered, non-deprecated schema — directly or by its own signature.
 /// - A relayed request is valid once (issuer nonce), on this chain and this contract, until its
 ///   deadline inclusive, never in its malleable (high-`s`) form.
-/// - Status indexes are allocated once: every anchor's entries lie at or above the issuer's
-///   previous high-water mark, which then moves past them; reserved indexes (multiples of 128)
-///   are never allocated.
+/// - No anchor uses a reserved index (a multiple of 128); every anchored entry lies below its
+///   issuer's `statusWatermark`, which only grows, in steps of whole words; words at or past it
+///   are zero, and every word an anchor enters past it is prepared (non-zero) by that anchor.
 /// - A revocation bit, once set, is never cleared; a suspension bit is set and cleared only by
 ///   the issuer, its DID controller or its "veriKey" delegate.
 /// - `isValid(h)` ⇔ `validityOf(h) == Valid` ⇔ h is anchored, its issuer not removed and its DID
@@ -44,7 +44,12 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
     /// @inheritdoc ICredentialRegistry
     bytes32 public constant STATUS_DELEGATE_TYPE = "veriKey";
 
+    /// @dev Status indexes (and list ends) stay below this so that they fit 40 bits.
+    uint256 private constant _MAX_INDEX = type(uint40).max - 128;
+
     /// @dev One slot per anchor (single credential or batch). Times fit 40 bits (until year 36812).
+    /// Bit layout (lowest first), relied on by `_store`: issuerId 0-31, schemaIndex 32-63,
+    /// anchoredAt 64-103, validFrom 104-143, validUntil 144-183, statusIndex 184-223, count 224-255.
     struct Record {
         uint32 issuerId;
         uint32 schemaIndex;
@@ -150,7 +155,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
     /// @inheritdoc ICredentialRegistry
     function updateStatus(address issuer, StatusAction action, uint64[] calldata indexes, bytes32 reason) external {
         _checkStatusAuthority(issuer);
-        uint256 next = _issuers[issuer].nextStatusIndex;
+        uint256 end = _issuers[issuer].statusWatermark;
         uint256 n = indexes.length;
         uint256 i = 0;
         while (i < n) {
@@ -159,7 +164,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
             uint256 entries = 0;
             for (; i < n && indexes[i] / _ENTRIES_PER_WORD == wordIndex; ++i) {
                 uint256 index = indexes[i];
-                if (index >= next || index % _ENTRIES_PER_WORD == 0) {
+                if (index >= end || index % _ENTRIES_PER_WORD == 0) {
                     revert CredentialStatusIndexNotAllocated(issuer, index);
                 }
                 entries |= 1 << (index % _ENTRIES_PER_WORD);
@@ -267,11 +272,13 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         if (credentialHash == bytes32(0)) revert CredentialInvalidAnchor();
         Record storage slot = _credentials[credentialHash];
         if (slot.anchoredAt != 0) revert CredentialAlreadyAnchored(credentialHash);
-        (uint32 issuerId, uint32 schemaIndex) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
-        _allocate(issuer, statusIndex, 1);
-        _credentials[credentialHash] = Record(
-            issuerId, schemaIndex, uint40(_time()), uint40(validFrom), uint40(validUntil), uint40(statusIndex), 0
-        );
+        (uint32 issuerId, uint32 schemaIndex, uint256 end) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
+        if (statusIndex % _ENTRIES_PER_WORD == 0 || statusIndex >= _MAX_INDEX) {
+            revert CredentialInvalidStatusIndex(issuer, statusIndex);
+        }
+        // Past the list's end: prepare the entry's word (about once per 127 sequential anchors).
+        if (statusIndex >= end) _extendList(issuer, statusIndex / _ENTRIES_PER_WORD, statusIndex / _ENTRIES_PER_WORD);
+        _store(slot, issuerId, schemaIndex, validFrom, validUntil, statusIndex, 0);
         emit CredentialAnchored(credentialHash, issuer, schemaId, statusIndex);
     }
 
@@ -287,66 +294,86 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         if (root == bytes32(0) || count == 0) revert CredentialInvalidAnchor();
         Record storage slot = _batches[root];
         if (slot.anchoredAt != 0) revert CredentialBatchAlreadyAnchored(root);
-        (uint32 issuerId, uint32 schemaIndex) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
-        _allocate(issuer, firstStatusIndex, count);
-        _batches[root] = Record(
-            issuerId, schemaIndex, uint40(_time()), uint40(validFrom), uint40(validUntil), uint40(firstStatusIndex), count
-        );
+        (uint32 issuerId, uint32 schemaIndex, uint256 end) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
+        uint256 last = uint256(firstStatusIndex) + count - 1; // count ≥ 1; no overflow in 256 bits
+        if (last >= _MAX_INDEX) revert CredentialInvalidStatusIndex(issuer, firstStatusIndex);
+        if (last >= end) {
+            uint256 fromWord = firstStatusIndex / _ENTRIES_PER_WORD;
+            if (fromWord < end / _ENTRIES_PER_WORD) fromWord = end / _ENTRIES_PER_WORD;
+            _extendList(issuer, fromWord, last / _ENTRIES_PER_WORD);
+        }
+        _store(slot, issuerId, schemaIndex, validFrom, validUntil, firstStatusIndex, count);
         emit BatchAnchored(root, issuer, schemaId, firstStatusIndex, count);
     }
 
     /// @dev Reverts unless `issuer` is active and granted the (registered, live) schema's type,
-    /// and the window is sound. Returns the compact ids to record.
+    /// and the window is sound. Returns the compact ids to record and the issuer's list end.
+    /// Reads exactly one issuer slot and one schema slot, each with a single SLOAD (layouts:
+    /// `SchemaSlot` index 0-31, typeId 32-63, version 64-95, registeredAt 96-159, deprecatedAt
+    /// 160-223; `IssuerSlot` id 0-31, status 32-39, admittedAt 40-79, statusChangedAt 80-119,
+    /// statusWatermark 120-159, typeBits 160-255).
     function _checkCanAnchor(address issuer, bytes32 schemaId, uint64 validFrom, uint64 validUntil)
         private
         view
-        returns (uint32 issuerId, uint32 schemaIndex)
+        returns (uint32 issuerId, uint32 schemaIndex, uint256 end)
     {
-        SchemaSlot storage schema = _schemas[schemaId];
-        schemaIndex = schema.index;
-        uint32 typeId = schema.typeId;
-        uint64 deprecatedAt = schema.deprecatedAt;
+        SchemaSlot storage schemaSlot = _schemas[schemaId];
+        IssuerSlot storage issuerSlot = _issuers[issuer];
+        uint256 schema;
+        uint256 account;
+        assembly ("memory-safe") {
+            schema := sload(schemaSlot.slot)
+            account := sload(issuerSlot.slot)
+        }
+        schemaIndex = uint32(schema);
+        uint32 typeId = uint32(schema >> 32);
+        uint64 deprecatedAt = uint64(schema >> 160);
         if (schemaIndex == 0) revert SchemaUnknown(schemaId);
         if (deprecatedAt != 0) revert SchemaIsDeprecated(schemaId, deprecatedAt);
-        IssuerSlot storage s = _issuers[issuer];
-        issuerId = s.id;
-        if (s.status != IssuerStatus.Active || !_hasType(issuer, s.typeBits, typeId)) {
+        if (uint8(account >> 32) != uint8(IssuerStatus.Active) || !_hasType(issuer, uint96(account >> 160), typeId)) {
             revert IssuerNotAuthorised(issuer, _types[typeId - 1]);
         }
         if (
             validUntil > type(uint40).max || validFrom > type(uint40).max
                 || (validUntil != 0 && (validUntil < validFrom || validUntil < _time()))
         ) revert CredentialInvalidWindow(validFrom, validUntil);
+        return (uint32(account), schemaIndex, uint40(account >> 120));
     }
 
-    /// @dev Allocate the status range [first, first + count): it must start at or above the
-    /// high-water mark and not on a reserved index. Words entered for the first time get their
-    /// sentinel bit, so later status writes never turn a zero slot non-zero.
-    function _allocate(address issuer, uint64 first, uint32 count) private {
-        IssuerSlot storage s = _issuers[issuer];
-        uint256 next = s.nextStatusIndex; // ≥ 1 for every admitted issuer (set at admission)
-        uint256 last = uint256(first) + count - 1; // count ≥ 1, no overflow in 256 bits
-        if (first < next || first % _ENTRIES_PER_WORD == 0 || last >= type(uint40).max) {
-            revert CredentialInvalidStatusIndex(issuer, first, uint64(next));
+    /// @dev Prepare words `fromWord..toWord` (all at or past the list's end, hence zero) and move
+    /// the end past them.
+    function _extendList(address issuer, uint256 fromWord, uint256 toWord) private {
+        mapping(uint256 => uint256) storage words = _statusWords[issuer];
+        for (uint256 w = fromWord; w <= toWord; ++w) {
+            words[w] = _WORD_SENTINEL;
         }
-        uint256 lastWord = last / _ENTRIES_PER_WORD;
-        uint256 word = (next - 1) / _ENTRIES_PER_WORD + 1; // first word without an allocated entry
-        if (word <= lastWord) {
-            uint256 firstWord = first / _ENTRIES_PER_WORD;
-            if (word < firstWord) word = firstWord;
-            mapping(uint256 => uint256) storage words = _statusWords[issuer];
-            for (; word <= lastWord; ++word) {
-                words[word] = _WORD_SENTINEL;
-            }
+        _issuers[issuer].statusWatermark = uint40((toWord + 1) * _ENTRIES_PER_WORD);
+    }
+
+    /// @dev Write a record in one SSTORE. Every value was checked to fit its field (times and
+    /// indexes < 2^40, ids < 2^32), so the packing below is exact (layout: see `Record`).
+    function _store(
+        Record storage slot,
+        uint32 issuerId,
+        uint32 schemaIndex,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 statusIndex,
+        uint32 count
+    ) private {
+        uint256 packed = uint256(issuerId) | (uint256(schemaIndex) << 32) | (uint256(uint40(_time())) << 64)
+            | (uint256(validFrom) << 104) | (uint256(validUntil) << 144) | (uint256(statusIndex) << 184)
+            | (uint256(count) << 224);
+        assembly ("memory-safe") {
+            sstore(slot.slot, packed)
         }
-        s.nextStatusIndex = uint40(last + 1);
     }
 
     function _checkSigned(address issuer, bytes32 structHash, uint256 nonce, uint64 deadline, bytes calldata signature)
         private
     {
         if (_time() > deadline) revert CredentialExpiredSignature(deadline);
-        if (!SignatureChecker.isValidSignatureNowCalldata(issuer, _hashTypedDataV4(structHash), signature)) {
+        if (!Signatures.isValidNow(issuer, _hashTypedDataV4(structHash), signature)) {
             revert CredentialInvalidSignature(issuer);
         }
         _useCheckedNonce(issuer, nonce);

@@ -13,7 +13,7 @@ import {IIssuerRegistry} from "../interfaces/IIssuerRegistry.sol";
 /// - Issuer ids are 1, 2, 3… in admission order, never reused; `issuerById(getIssuer(a).id) == a`.
 /// - Only GOVERNOR_ROLE changes issuers.
 /// - `isAuthorised(a, t)` ⇔ `a` is Active and type `t` is currently granted to `a`.
-/// - `nextStatusIndex` only grows; it is 1 at admission (index 0 is reserved).
+/// - `statusWatermark` is a multiple of 128 and only grows; it is 128 at admission (word 0 prepared).
 abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
     /// @inheritdoc IIssuerRegistry
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
@@ -33,7 +33,7 @@ abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
         IssuerStatus status;
         uint40 admittedAt;
         uint40 statusChangedAt;
-        uint40 nextStatusIndex;
+        uint40 statusWatermark;
         uint96 typeBits;
     }
 
@@ -68,7 +68,7 @@ abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
         uint32 id = ++_issuerCount;
         _issuerAccounts[id] = issuer;
         uint40 now_ = uint40(_time());
-        _issuers[issuer] = IssuerSlot(id, IssuerStatus.Active, now_, now_, 1, 0);
+        _issuers[issuer] = IssuerSlot(id, IssuerStatus.Active, now_, now_, uint40(_ENTRIES_PER_WORD), 0);
         _issuerNames[issuer] = nameHash;
         // Prepare the first status word (entry 0 is reserved) so that the first status writes are cheap.
         _statusWords[issuer][0] = _WORD_SENTINEL;
@@ -114,7 +114,7 @@ abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
     /// @inheritdoc IIssuerRegistry
     function getIssuer(address issuer) external view returns (Issuer memory) {
         IssuerSlot memory s = _issuers[issuer];
-        return Issuer(s.id, s.status, s.admittedAt, s.statusChangedAt, s.nextStatusIndex, _issuerNames[issuer]);
+        return Issuer(s.id, s.status, s.admittedAt, s.statusChangedAt, s.statusWatermark, _issuerNames[issuer]);
     }
 
     /// @inheritdoc IIssuerRegistry

@@ -14,17 +14,17 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
 /// - Schema indexes are 1, 2, 3… in registration order; `schemaIdAt(getSchema(id).index) == id`.
 /// - Only active issuers and GOVERNOR_ROLE register; only the publisher or GOVERNOR_ROLE deprecates.
 abstract contract SchemaRegistry is IssuerRegistry, ISchemaRegistry {
-    /// @dev Slot 0 is all an anchor reads: index, type, deprecation. Slot 1: the publisher.
+    /// @dev The one slot an anchor reads: index, type, deprecation (the publisher is kept apart).
     struct SchemaSlot {
         uint32 index;
         uint32 typeId;
         uint32 version;
         uint64 registeredAt;
         uint64 deprecatedAt;
-        address publisher;
     }
 
     mapping(bytes32 schemaId => SchemaSlot) internal _schemas;
+    mapping(bytes32 schemaId => address) private _publishers;
     bytes32[] private _schemaIds;
 
     /// @inheritdoc ISchemaRegistry
@@ -39,9 +39,8 @@ abstract contract SchemaRegistry is IssuerRegistry, ISchemaRegistry {
         schemaId = keccak256(document);
         if (_schemas[schemaId].index != 0) return schemaId;
         _schemaIds.push(schemaId);
-        _schemas[schemaId] = SchemaSlot(
-            uint32(_schemaIds.length), _internType(credentialType), schemaVersion, _time(), 0, msg.sender
-        );
+        _schemas[schemaId] = SchemaSlot(uint32(_schemaIds.length), _internType(credentialType), schemaVersion, _time(), 0);
+        _publishers[schemaId] = msg.sender;
         emit SchemaRegistered(schemaId, msg.sender, credentialType, schemaVersion, document);
     }
 
@@ -50,7 +49,7 @@ abstract contract SchemaRegistry is IssuerRegistry, ISchemaRegistry {
         SchemaSlot storage s = _schemas[schemaId];
         if (s.index == 0) revert SchemaUnknown(schemaId);
         if (s.deprecatedAt != 0) revert SchemaIsDeprecated(schemaId, s.deprecatedAt);
-        if (msg.sender != s.publisher && !hasRole(GOVERNOR_ROLE, msg.sender)) {
+        if (msg.sender != _publishers[schemaId] && !hasRole(GOVERNOR_ROLE, msg.sender)) {
             revert SchemaUnauthorisedDeprecation(schemaId, msg.sender);
         }
         s.deprecatedAt = _time();
@@ -61,7 +60,7 @@ abstract contract SchemaRegistry is IssuerRegistry, ISchemaRegistry {
     function getSchema(bytes32 schemaId) external view returns (Schema memory) {
         SchemaSlot memory s = _schemas[schemaId];
         bytes32 credentialType = s.typeId == 0 ? bytes32(0) : _types[s.typeId - 1];
-        return Schema(s.publisher, s.index, s.version, s.registeredAt, s.deprecatedAt, credentialType);
+        return Schema(_publishers[schemaId], s.index, s.version, s.registeredAt, s.deprecatedAt, credentialType);
     }
 
     /// @inheritdoc ISchemaRegistry

@@ -2,7 +2,7 @@
 pragma solidity 0.8.29;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
 import {IEIDRegistry} from "../interfaces/IEIDRegistry.sol";
@@ -305,7 +305,7 @@ contract EIDRegistry is IEIDRegistry, EIP712, Nonces {
         internal
         view
     {
-        if (!SignatureChecker.isValidSignatureNowCalldata(owner, _hashTypedDataV4(structHash), signature)) {
+        if (!Signatures.isValidNow(owner, _hashTypedDataV4(structHash), signature)) {
             revert EIDRegistryInvalidSignature(identity, owner);
         }
     }

@@ -20,11 +20,16 @@ import {IIssuerRegistry} from "./IIssuerRegistry.sol";
 /// - Each issuer has one list; an entry is (issuer, index). Purposes: `revocation` (final) and
 ///   `suspension` (reversible). Entries are held as 2-bit cells, 128 per 256-bit word (bit 2e =
 ///   revoked, bit 2e+1 = suspended for entry e of a word), so one transaction changes many.
-/// - Index 128·k (entry 0 of every word) is reserved and never allocated: its bit is set when
-///   the word is first allocated, so later status writes update a non-zero slot (5,000 gas
-///   instead of 22,100). The first word is prepared at issuer admission.
-/// - Issuers choose indexes at or past their high-water mark (`Issuer.nextStatusIndex`): the
-///   index is known before anchoring, so it can be written into the VC's `credentialStatus`.
+/// - Index 128·k (entry 0 of every word) is reserved and never used: its bit is set when the
+///   word is prepared, so later status writes update a non-zero slot (5,000 gas instead of
+///   22,100). An issuer's list ends at its `statusWatermark` (a multiple of 128; 128 at
+///   admission): an anchor whose entries lie past it prepares the words they need and moves it
+///   (a single anchor does so about once per 127 anchors; otherwise it writes no issuer state).
+/// - The issuer chooses each credential's index, so the index is known before anchoring and can
+///   be written into the VC's `credentialStatus`. As in the W3C model the list is the issuer's to
+///   manage: the contract does not stop an issuer from giving one index to two of its own
+///   credentials (it would only ever affect that issuer's credentials); the SDK allocates
+///   indexes past every one the issuer used (from its anchors' events and its local store).
 ///
 /// Who changes status: the issuer itself, the controller of its DID (ERC-1056 `identityOwner`),
 /// or a valid ERC-1056 delegate of type "veriKey" (bytes32, right-padded, as did:ethr resolvers
@@ -136,16 +141,15 @@ interface ICredentialRegistry {
     error CredentialInvalidAnchor();
     /// @notice The window is empty, already over, or does not fit in 40 bits.
     error CredentialInvalidWindow(uint64 validFrom, uint64 validUntil);
-    /// @notice `statusIndex` is below the issuer's high-water mark `nextStatusIndex`, reserved
-    /// (a multiple of 128), or too large.
-    error CredentialInvalidStatusIndex(address issuer, uint64 statusIndex, uint64 nextStatusIndex);
+    /// @notice `statusIndex` is reserved (a multiple of 128) or too large (≥ 2^40 − 128).
+    error CredentialInvalidStatusIndex(address issuer, uint64 statusIndex);
     /// @notice `caller` may not change the status of `issuer`'s credentials.
     error CredentialUnauthorisedCaller(address issuer, address caller);
     /// @notice A relayed request's deadline `deadline` has passed.
     error CredentialExpiredSignature(uint64 deadline);
     /// @notice The signature is not `issuer`'s (plain key or ERC-1271) for this request.
     error CredentialInvalidSignature(address issuer);
-    /// @notice `index` is not an allocated entry of `issuer`'s list.
+    /// @notice `index` is reserved or past the end (`statusWatermark`) of `issuer`'s list.
     error CredentialStatusIndexNotAllocated(address issuer, uint256 index);
     /// @notice The change does not apply: already revoked, or reinstating what is not suspended.
     error CredentialStatusUnchanged(bytes32 credentialHash, StatusAction action);
@@ -159,8 +163,8 @@ interface ICredentialRegistry {
     function anchorBySig(AnchorRequest calldata request, uint256 nonce, uint64 deadline, bytes calldata signature)
         external;
 
-    /// @notice Anchor the Merkle root of a batch as `msg.sender`, allocating the status range
-    /// [firstStatusIndex, firstStatusIndex + count).
+    /// @notice Anchor the Merkle root of a batch as `msg.sender`; its members' status entries lie in
+    /// [firstStatusIndex, firstStatusIndex + count) (reserved indexes skipped).
     function anchorBatch(
         bytes32 root,
         bytes32 schemaId,

@@ -21,13 +21,14 @@ interface IIssuerRegistry {
 
     /// @notice An issuer as stored. Times are UNIX seconds, 0 = none.
     /// @param id compact id (1-based) used inside credential records.
-    /// @param nextStatusIndex the first status-list index not yet allocated (the issuer's high-water mark).
+    /// @param statusWatermark the end of the issuer's status list so far (a multiple of 128):
+    /// entries below it may be changed; words at or above it have never been written.
     struct Issuer {
         uint32 id;
         IssuerStatus status;
         uint64 admittedAt;
         uint64 statusChangedAt;
-        uint64 nextStatusIndex;
+        uint64 statusWatermark;
         bytes32 nameHash;
     }
 

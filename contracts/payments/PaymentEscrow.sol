@@ -5,7 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
-import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
+import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
@@ -333,7 +333,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
         if (_time() > acc.deadline) revert EscrowSignatureExpired(signer, acc.deadline);
         _useCheckedNonce(signer, acc.nonce);
         bytes32 structHash = keccak256(bytes.concat(prefix, abi.encode(acc.nonce, acc.deadline)));
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, _hashTypedDataV4(structHash), acc.signature)) {
+        if (!Signatures.isValidNow(signer, _hashTypedDataV4(structHash), acc.signature)) {
             revert EscrowInvalidSignature(signer);
         }
     }

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from tests.consent.conftest import ACCOUNT_LINK, HEALTH, ROUTE, UNDERWRITING
 
+from tests.consent.conftest import ACCOUNT_LINK, HEALTH, ROUTE, UNDERWRITING
 from thekey.chain import Chain
 from thekey.consent import (
     ConsentRegistry,

@@ -9,9 +9,9 @@ import pytest
 from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from tests.consent.conftest import HEALTH, TAX, UNDERWRITING
 from web3.contract import Contract
 
+from tests.consent.conftest import HEALTH, TAX, UNDERWRITING
 from thekey.chain import Chain
 from thekey.consent import ConsentRegistry, GrantRequest
 from thekey.errors import ContractRevert

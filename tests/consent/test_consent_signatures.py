@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
+
 from tests.consent.conftest import HEALTH
 from tests.support.signatures import malleate, other_chain, other_contract
-
 from thekey.chain import Chain
 from thekey.consent import ConsentRegistry, DataRoutes, GrantRequest, RouteRequest, purpose_id
 from thekey.consent.registry import GRANT_TYPES, REVOKE_TYPES

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from tests.consent.conftest import HEALTH, UNDERWRITING
 
+from tests.consent.conftest import HEALTH, UNDERWRITING
 from thekey.chain import Chain
 from thekey.consent import ConsentRegistry, GrantRequest
 from thekey.errors import ContractRevert

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import pytest
 from eth_account.signers.local import LocalAccount
-from tests.consent.conftest import ACCOUNT_LINK, HEALTH, ROUTE, TAX
 
+from tests.consent.conftest import ACCOUNT_LINK, HEALTH, ROUTE, TAX
 from thekey.chain import Chain
 from thekey.consent import ConsentRegistry, DataRoutes, GrantRequest, RouteRequest, account_key, route_digest
 from thekey.errors import BadInput, ContractRevert

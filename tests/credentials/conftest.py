@@ -51,9 +51,17 @@ class Env:
     def holder_did(self) -> str:
         return did_for(self.chain.chain_id, self.holder.address)
 
-    def issue(self, *, claims: dict[str, Any] | None = None, valid_from: int | None = None,
-              valid_until: int | None = -1, index: int | None = None, disclosable: bool = False,
-              issuer: LocalAccount | None = None, schema_id: bytes | None = None) -> IssuedCredential:  # fmt: skip
+    def issue(
+        self,
+        *,
+        claims: dict[str, Any] | None = None,
+        valid_from: int | None = None,
+        valid_until: int | None = -1,
+        index: int | None = None,
+        disclosable: bool = False,
+        issuer: LocalAccount | None = None,
+        schema_id: bytes | None = None,
+    ) -> IssuedCredential:
         issuer = issuer or self.issuer
         now = self.chain.timestamp()
         vf = now if valid_from is None else valid_from
@@ -61,10 +69,17 @@ class Env:
         if index is None:
             index = next_status_indexes(self.registry, issuer.address, 1)[0]
         return issue_credential(
-            self.registry, issuer, subject=self.holder_did, credential_type=DEGREE, claims=claims or CLAIMS,
-            schema_id=schema_id or self.schema_id, valid_from=vf, valid_until=vu, status_index=index,
+            self.registry,
+            issuer,
+            subject=self.holder_did,
+            credential_type=DEGREE,
+            claims=claims or CLAIMS,
+            schema_id=schema_id or self.schema_id,
+            valid_from=vf,
+            valid_until=vu,
+            status_index=index,
             disclosable=disclosable,
-        )  # fmt: skip
+        )
 
 
 @pytest.fixture

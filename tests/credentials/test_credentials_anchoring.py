@@ -21,7 +21,13 @@ def test_anchor__records_issuer_schema_window_and_status_entry(env: Env) -> None
     receipt = env.registry.anchor(env.issuer, item.hash, env.schema_id, 1000, 0, item.status_index)
     a = env.registry.get_anchor(item.hash)
     assert (a.issuer, a.schema_id, a.valid_from, a.valid_until, a.status_index, a.count) == (
-        env.issuer.address, env.schema_id, 1000, 0, item.status_index, 0)  # fmt: skip
+        env.issuer.address,
+        env.schema_id,
+        1000,
+        0,
+        item.status_index,
+        0,
+    )
     assert a.anchored_at == env.chain.timestamp()
     (event,) = env.registry.events(receipt, "CredentialAnchored")
     assert event["credentialHash"] == item.hash and event["statusIndex"] == item.status_index
@@ -30,9 +36,8 @@ def test_anchor__records_issuer_schema_window_and_status_entry(env: Env) -> None
 
 def test_anchor__is_write_once(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
     item = anchored()
-    nxt = env.registry.get_issuer(env.issuer.address).next_status_index
     with pytest.raises(ContractRevert) as e:
-        env.registry.anchor(env.issuer, item.hash, env.schema_id, 0, 0, nxt)
+        env.registry.anchor(env.issuer, item.hash, env.schema_id, 0, 0, item.status_index + 1)
     assert e.value.name == "CredentialAlreadyAnchored"
 
 
@@ -92,15 +97,30 @@ def test_anchor__reverts_for_bad_window_zero_hash_and_bad_status_index(env: Env)
         assert e.value.name == name, args
 
 
-def test_anchor__status_indexes_are_never_reused(env: Env) -> None:
-    env.registry.anchor(env.issuer, keccak(b"a"), env.schema_id, 0, 0, 5)
-    assert env.registry.get_issuer(env.issuer.address).next_status_index == 6
-    for index in (1, 5):
-        with pytest.raises(ContractRevert) as e:
-            env.registry.anchor(env.issuer, keccak(b"b"), env.schema_id, 0, 0, index)
-        assert e.value.name == "CredentialInvalidStatusIndex"
-    env.registry.anchor(env.issuer, keccak(b"b"), env.schema_id, 0, 0, 300)  # a gap is allowed
-    assert env.registry.get_issuer(env.issuer.address).next_status_index == 301
+def test_anchor__past_the_list_end_prepares_the_entry_word(env: Env) -> None:
+    reg, who = env.registry, env.issuer.address
+    assert reg.get_issuer(who).status_watermark == 128 and reg.status_words(who) == [1]  # word 0 at admission
+    reg.anchor(env.issuer, keccak(b"a"), env.schema_id, 0, 0, 5)
+    assert reg.get_issuer(who).status_watermark == 128  # inside the list: no issuer write
+    reg.anchor(env.issuer, keccak(b"b"), env.schema_id, 0, 0, 300)  # a gap is allowed
+    assert reg.get_issuer(who).status_watermark == 384
+    assert reg.status_words(who) == [1, 0, 1]  # word 2 prepared (sentinel), skipped word 1 untouched
+    receipt = reg.revoke(env.issuer, keccak(b"b"), REASON)
+    assert reg.status_words(who)[2] == 1 | (1 << (2 * (300 % 128)))
+    assert receipt.gas_used < 40_000  # an update of a prepared word, not a fresh slot
+
+
+def test_anchor__sdk_allocates_past_every_used_index(env: Env) -> None:
+    from thekey.credentials.issuance import next_status_indexes
+
+    reg = env.registry
+    assert next_status_indexes(reg, env.issuer.address, 2) == [1, 2]
+    reg.anchor(env.issuer, keccak(b"a"), env.schema_id, 0, 0, 300)
+    assert next_status_indexes(reg, env.issuer.address, 1) == [301]
+    reg.anchor_batch(env.issuer, keccak(b"root"), env.schema_id, 0, 0, 301, 300)
+    assert next_status_indexes(reg, env.issuer.address, 2) == [601, 602]
+    assert next_status_indexes(reg, env.issuer.address, 1, None) == [601]
+    assert next_status_indexes(reg, env.stranger.address, 1) == [1]
 
 
 def test_status__revoke_is_final_and_suspension_reversible(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
@@ -143,8 +163,10 @@ def test_status__did_controller_and_verikey_delegate_may_change_status(
     item = anchored()
     delegate, controller = accounts[5], accounts[6]
     idr = identities
-    env.chain.transact(idr.functions.addDelegate(env.issuer.address, STATUS_DELEGATE_TYPE, delegate.address, 3600),  # type: ignore[attr-defined]
-                       env.issuer)  # fmt: skip
+    env.chain.transact(
+        idr.functions.addDelegate(env.issuer.address, STATUS_DELEGATE_TYPE, delegate.address, 3600),  # type: ignore[attr-defined]
+        env.issuer,
+    )
     env.registry.suspend(delegate, item.hash, REASON)
     env.chain.transact(idr.functions.changeOwner(env.issuer.address, controller.address), env.issuer)  # type: ignore[attr-defined]
     env.registry.reinstate(controller, item.hash, REASON)
@@ -169,16 +191,20 @@ def test_update_status__changes_many_entries_in_one_transaction(
     assert env.registry.status_of(env.issuer.address, indexes[0]) == (True, True)  # revocation keeps its suspension
 
 
-def test_update_status__rejects_unallocated_and_reserved_indexes(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
+def test_update_status__rejects_unallocated_and_reserved_indexes(
+    env: Env, anchored: Callable[..., IssuedCredential]
+) -> None:
     anchored()
-    nxt = env.registry.get_issuer(env.issuer.address).next_status_index
-    for index in (0, nxt, 128):
+    end = env.registry.get_issuer(env.issuer.address).status_watermark
+    for index in (0, end, 128, 2**40):
         with pytest.raises(ContractRevert) as e:
             env.registry.update_status(env.issuer, env.issuer.address, StatusAction.REVOKE, [index], REASON)
         assert e.value.name == "CredentialStatusIndexNotAllocated"
 
 
-def test_validity__window_not_yet_valid_then_valid_then_expired(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
+def test_validity__window_not_yet_valid_then_valid_then_expired(
+    env: Env, anchored: Callable[..., IssuedCredential]
+) -> None:
     now = env.chain.timestamp()
     item = anchored(valid_from=now + 1000, valid_until=now + 2000)
     assert env.registry.validity_of(item.hash) == Validity.NOT_YET_VALID
@@ -212,16 +238,22 @@ def test_validity__issuer_history_suspension_keeps_removal_and_deactivation_void
 
 def test_issuers__lifecycle_and_governance_only(env: Env, accounts: list) -> None:
     reg, gov, new = env.registry, env.governor, accounts[7].address
-    for call, args in ((reg.add_issuer, (new, b"\x01" * 32, [])), (reg.suspend_issuer, (env.issuer.address, REASON)),
-                       (reg.reinstate_issuer, (env.issuer.address, REASON)), (reg.remove_issuer, (env.issuer.address, REASON)),
-                       (reg.set_issuer_types, (env.issuer.address, [DEGREE_TYPE], False))):  # fmt: skip
+    for call, args in (
+        (reg.add_issuer, (new, b"\x01" * 32, [])),
+        (reg.suspend_issuer, (env.issuer.address, REASON)),
+        (reg.reinstate_issuer, (env.issuer.address, REASON)),
+        (reg.remove_issuer, (env.issuer.address, REASON)),
+        (reg.set_issuer_types, (env.issuer.address, [DEGREE_TYPE], False)),
+    ):
         with pytest.raises(ContractRevert) as e:
             call(env.stranger, *args)  # type: ignore[operator]
         assert e.value.name == "AccessControlUnauthorizedAccount"
     reg.add_issuer(gov, new, b"\x01" * 32, [DEGREE_TYPE])
     info = reg.get_issuer(new)
-    assert (info.id, info.status, info.next_status_index) == (2, IssuerStatus.ACTIVE, 1)
+    assert (info.id, info.status, info.status_watermark) == (2, IssuerStatus.ACTIVE, 128)
     assert reg.is_authorised(new, DEGREE_TYPE) and reg.issuer_count() == 2
+    assert reg.contract.functions.issuerById(2).call() == new
+    assert reg.contract.functions.issuerById(3).call() == "0x" + "00" * 20
     with pytest.raises(ContractRevert) as e:
         reg.add_issuer(gov, new, b"\x01" * 32, [])
     assert e.value.name == "IssuerAlreadyRegistered"
@@ -240,6 +272,7 @@ def test_schemas__content_addressed_idempotent_and_gated(env: Env) -> None:
     reg = env.registry
     s = reg.get_schema(env.schema_id)
     assert (s.publisher, s.index, s.version, s.credential_type) == (env.issuer.address, 1, 1, DEGREE_TYPE)
+    assert reg.contract.functions.schemaIdAt(1).call() == env.schema_id
     # a second registration of the same content changes nothing and returns the same id
     sid, receipt = reg.register_schema(env.governor, DEGREE_SCHEMA, DEGREE_TYPE, 9)
     assert sid == env.schema_id and reg.events(receipt, "SchemaRegistered") == []
@@ -265,3 +298,29 @@ def test_validity__credentials_anchored_before_deprecation_stay_valid(
     env.registry.deprecate_schema(env.issuer, env.schema_id)
     assert env.registry.is_valid(item.hash)
     assert env.registry.get_anchor(item.hash).valid_until == env.registry.get_anchor(item.hash).valid_from + YEAR
+
+
+def test_events__issuer_lifecycle_schema_and_batch_events_carry_their_values(env: Env, accounts: list) -> None:
+    reg, gov, who = env.registry, env.governor, accounts[7].address
+    with pytest.raises(ContractRevert) as e:
+        reg.add_issuer(gov, "0x" + "00" * 20, b"\x01" * 32, [])
+    assert e.value.name == "IssuerZeroAddress"
+    receipt = reg.add_issuer(gov, who, b"\x01" * 32, [DEGREE_TYPE])
+    (added,) = reg.events(receipt, "IssuerAdded")
+    assert (added["issuer"], added["id"], added["nameHash"]) == (who, 2, b"\x01" * 32)
+    (types,) = reg.events(receipt, "IssuerTypesChanged")
+    assert (types["credentialTypes"], types["allowed"]) == ([DEGREE_TYPE], True)
+    for call, name in ((reg.suspend_issuer, "IssuerSuspended"), (reg.reinstate_issuer, "IssuerReinstated"),
+                       (reg.remove_issuer, "IssuerRemoved")):  # fmt: skip
+        (event,) = reg.events(call(gov, who, REASON), name)
+        assert (event["issuer"], event["reason"]) == (who, REASON)
+    (dep,) = reg.events(reg.deprecate_schema(env.issuer, env.schema_id), "SchemaDeprecated")
+    assert (dep["schemaId"], dep["by"]) == (env.schema_id, env.issuer.address)
+
+
+def test_events__batch_anchored(env: Env) -> None:
+    sid, _ = env.registry.register_schema(env.governor, {"title": "other", "type": "object"}, DEGREE_TYPE)
+    receipt = env.registry.anchor_batch(env.issuer, keccak(b"root"), sid, 0, 0, 1, 7)
+    (event,) = env.registry.events(receipt, "BatchAnchored")
+    assert (event["root"], event["issuer"], event["schemaId"], event["firstStatusIndex"], event["count"]) == (
+        keccak(b"root"), env.issuer.address, sid, 1, 7)  # fmt: skip

@@ -22,8 +22,13 @@ HOLDER = "did:ethr:0x7a69:0x90F79bf6EB2c4f870365E785982E1f101E93b906"  # dev acc
 
 
 @pytest.fixture
-def cli(monkeypatch: pytest.MonkeyPatch, anvil: Anvil, deployment: Deployment,
-        capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Invoke:  # fmt: skip
+def cli(
+    monkeypatch: pytest.MonkeyPatch,
+    anvil: Anvil,
+    deployment: Deployment,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> Invoke:
     monkeypatch.setattr(Session, "deployment", lambda self, chain=None: deployment)
     monkeypatch.setenv("THEKEY_STORE", str(tmp_path / "store.sqlite"))
 
@@ -35,23 +40,58 @@ def cli(monkeypatch: pytest.MonkeyPatch, anvil: Anvil, deployment: Deployment,
     return invoke
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["issuer", "add", "0x12", "--name", "U", "--type", "T"], "not a DID or an address"),
-    (["issuer", "suspend", ISSUER, "--reason", ""], "empty label"),
-    (["schema", "show", "0x12"], "not a 32-byte hex value"),
-    (["credential", "issue", "--subject", "did:web:x", "--type", "T", "--schema", "0x" + "1" * 64,
-      "--claims", "{}", "--out", "/tmp/x.json"], "not a did:ethr DID"),
-    (["credential", "issue", "--subject", HOLDER, "--type", "T", "--schema", "0x" + "1" * 64,
-      "--claims", "{not json", "--out", "/tmp/x.json"], "not JSON"),
-    (["credential", "verify", "/nonexistent/vc.json"], "cannot read"),
-    (["credential", "revoke", "0x12", "--reason", "r"], "not a 32-byte hex value"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["issuer", "add", "0x12", "--name", "U", "--type", "T"], "not an address"),
+        (["issuer", "suspend", ISSUER, "--reason", ""], "empty label"),
+        (["schema", "show", "0x12"], "not a 32-byte hex value"),
+        (
+            [
+                "credential",
+                "issue",
+                "--subject",
+                "did:web:x",
+                "--type",
+                "T",
+                "--schema",
+                "0x" + "1" * 64,
+                "--claims",
+                "{}",
+                "--out",
+                "/tmp/x.json",
+            ],
+            "not a did:ethr DID",
+        ),
+        (
+            [
+                "credential",
+                "issue",
+                "--subject",
+                HOLDER,
+                "--type",
+                "T",
+                "--schema",
+                "0x" + "1" * 64,
+                "--claims",
+                "{not json",
+                "--out",
+                "/tmp/x.json",
+            ],
+            "not JSON",
+        ),
+        (["credential", "verify", "/nonexistent/vc.json"], "cannot read"),
+        (["credential", "revoke", "0x12", "--reason", "r"], "not a 32-byte hex value"),
+    ],
+)
 def test_cli__bad_input_is_one_line_and_exit_2(cli: Invoke, args: list[str], message: str) -> None:
     code, out, err = cli(*args)
     assert code == 2 and message in err and "Traceback" not in err + out
 
 
-def test_cli__issue_verify_suspend_batch_disclose_flow(cli: Invoke, tmp_path: Path) -> None:
+def test_cli__issue_verify_suspend_batch_disclose_flow(
+    cli: Invoke, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     def ok(*args: str) -> dict:  # type: ignore[type-arg]
         code, out, err = cli(*args, "--json")
         assert code == 0, err
@@ -61,11 +101,29 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(cli: Invoke, tmp_path: Pa
     assert ok("issuer", "show", ISSUER)["status"] == "active"
     schema_file = tmp_path / "schema.json"
     schema_file.write_text(json.dumps(DEGREE_SCHEMA))
-    sid = ok("schema", "register", str(schema_file), "--type", "UniversityDegreeCredential", "--account", "1")["schemaId"]
+    sid = ok("schema", "register", str(schema_file), "--type", "UniversityDegreeCredential", "--account", "1")[
+        "schemaId"
+    ]
     assert ok("schema", "show", sid, "--document")["document"] == DEGREE_SCHEMA
     vc = tmp_path / "vc.json"
-    issued = ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
-                "--claims", '{"degree": "BSc"}', "--valid-for", "365d", "--out", str(vc), "--account", "1")  # fmt: skip
+    issued = ok(
+        "credential",
+        "issue",
+        "--subject",
+        HOLDER,
+        "--type",
+        "UniversityDegreeCredential",
+        "--schema",
+        sid,
+        "--claims",
+        '{"degree": "BSc"}',
+        "--valid-for",
+        "365d",
+        "--out",
+        str(vc),
+        "--account",
+        "1",
+    )
     verdict = ok("credential", "verify", str(vc), "--holder", HOLDER)
     assert verdict["valid"] and verdict["credentialHash"] == issued["credentialHash"]
     ok("credential", "suspend", str(vc), "--reason", "audit", "--account", "1")
@@ -77,8 +135,23 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(cli: Invoke, tmp_path: Pa
     # two credentials issued without anchoring, then anchored as one batch
     files = [tmp_path / f"b{n}.json" for n in range(2)]
     for n, f in enumerate(files):
-        ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
-           "--claims", json.dumps({"degree": f"MSc {n}"}), "--no-anchor", "--out", str(f), "--account", "1")  # fmt: skip
+        ok(
+            "credential",
+            "issue",
+            "--subject",
+            HOLDER,
+            "--type",
+            "UniversityDegreeCredential",
+            "--schema",
+            sid,
+            "--claims",
+            json.dumps({"degree": f"MSc {n}"}),
+            "--no-anchor",
+            "--out",
+            str(f),
+            "--account",
+            "1",
+        )
     code, out, _ = cli("credential", "verify", str(files[0]), "--json")
     assert code == 1 and not json.loads(out)["valid"]
     ok("credential", "anchor-batch", *map(str, files), "--account", "1")
@@ -90,9 +163,25 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(cli: Invoke, tmp_path: Pa
     assert status_list["credentialSubject"]["encodedList"].startswith("u")
     # selective disclosure
     sd, shown = tmp_path / "sd.json", tmp_path / "shown.json"
-    ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
-       "--claims", '{"degree": "PhD", "gpa": 3.9}', "--disclosable", "--out", str(sd), "--account", "1")  # fmt: skip
+    ok(
+        "credential",
+        "issue",
+        "--subject",
+        HOLDER,
+        "--type",
+        "UniversityDegreeCredential",
+        "--schema",
+        sid,
+        "--claims",
+        '{"degree": "PhD", "gpa": 3.9}',
+        "--disclosable",
+        "--out",
+        str(sd),
+        "--account",
+        "1",
+    )
     assert main(["credential", "disclose", str(sd), "--claim", "degree", "--out", str(shown)]) == 0
+    assert "disclosed degree" in capsys.readouterr().out
     presentation = json.loads(shown.read_text())
     assert [c["name"] for c in presentation["disclosed"]] == ["degree"] and "3.9" not in shown.read_text()
     assert ok("credential", "verify", str(shown), "--holder", HOLDER)["valid"]

@@ -1,5 +1,6 @@
 """Gas of the main operations, printed for the report (targets from the benchmark issue:
-single anchor <= ~60k, revoke <= ~35.8k, per credential in a batch of 256 <= ~1,660).
+single anchor <= 0.30x EAS attest and <= 1.15x its floor, revoke <= 0.60x EAS revoke, per
+credential in a batch of 256 <= 0.01x EAS multiAttest).
 No timing assertions; the gas bounds are the contract's design targets."""
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ def test_gas__single_anchor_revoke_and_delegated_anchor_meet_targets(
     signed = env.registry.sign_anchor(env.issuer, keccak(b"g3"), env.schema_id, 0, 0, 12, deadline)
     gas["anchorBySig"] = env.registry.relay_anchor(env.relayer, signed).gas_used
     print("\nGAS", gas)
-    assert gas["anchor"] <= 59_970
-    assert gas["revoke"] <= 35_760
+    assert gas["anchor"] <= 53_800  # <= 0.30x EAS attest and <= 1.15x the analytic floor (~46,800)
+    assert gas["revoke"] <= 35_760  # <= 0.60x EAS revoke
 
 
 def test_gas__batch_anchor_per_credential(env: Env) -> None:
@@ -41,8 +42,9 @@ def test_gas__batch_anchor_per_credential(env: Env) -> None:
     for n in (1, 16, 256, 1024):
         indexes = allocate(nxt, n)
         tree = StandardMerkleTree.of([(keccak(f"{n}-{i}".encode()), i) for i in indexes], ("bytes32", "uint256"))
-        receipt = env.registry.anchor_batch(env.issuer, tree.root, env.schema_id, 0, 0, indexes[0],
-                                            indexes[-1] - indexes[0] + 1)  # fmt: skip
+        receipt = env.registry.anchor_batch(
+            env.issuer, tree.root, env.schema_id, 0, 0, indexes[0], indexes[-1] - indexes[0] + 1
+        )
         per[n] = receipt.gas_used / n
         nxt = indexes[-1] + 1
     print("\nGAS per credential in a batch", {n: round(g) for n, g in per.items()})

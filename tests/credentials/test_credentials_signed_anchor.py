@@ -8,11 +8,11 @@ import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from tests.support.signatures import malleate, other_chain, other_contract
 from thekey.build import compile_sources
 from thekey.credentials.anchoring import ANCHOR_BATCH_TYPES, ANCHOR_TYPES
 from thekey.eip712 import typehash
 from thekey.errors import ContractRevert
-from tests.support.signatures import malleate, other_chain, other_contract
 
 from .conftest import DEGREE_TYPE, Env
 
@@ -43,16 +43,18 @@ def test_anchor_by_sig__replay_is_rejected(env: Env) -> None:
         env.registry.relay_anchor(env.relayer, signed)
     assert e.value.name == "InvalidAccountNonce"
     # the same nonce for another credential is a replay of the nonce
-    again = env.registry.sign_anchor(env.issuer, keccak(b"other"), env.schema_id, 0, 0, 2,
-                                     env.chain.timestamp() + 600, nonce=0)  # fmt: skip
+    again = env.registry.sign_anchor(
+        env.issuer, keccak(b"other"), env.schema_id, 0, 0, 2, env.chain.timestamp() + 600, nonce=0
+    )
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, again)
     assert e.value.name == "InvalidAccountNonce"
 
 
 def test_anchor_by_sig__wrong_signer_is_rejected(env: Env) -> None:
-    forged = env.registry.sign_anchor(env.stranger, H, env.schema_id, 0, 0, 1, env.chain.timestamp() + 600,
-                                      issuer_address=env.issuer.address)  # fmt: skip
+    forged = env.registry.sign_anchor(
+        env.stranger, H, env.schema_id, 0, 0, 1, env.chain.timestamp() + 600, issuer_address=env.issuer.address
+    )
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, forged)
     assert e.value.name == "CredentialInvalidSignature"
@@ -133,8 +135,9 @@ def test_anchor_by_sig__erc1271_wallet_issuer(env: Env, tmp_path: Path, accounts
     assert wallet.contract_address
     env.registry.add_issuer(env.governor, wallet.contract_address, b"\x02" * 32, [DEGREE_TYPE])
     deadline = env.chain.timestamp() + 600
-    forged = env.registry.sign_anchor(env.stranger, H, env.schema_id, 0, 0, 1, deadline,
-                                      issuer_address=wallet.contract_address)  # fmt: skip
+    forged = env.registry.sign_anchor(
+        env.stranger, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet.contract_address
+    )
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, forged)
     assert e.value.name == "CredentialInvalidSignature"

@@ -13,8 +13,15 @@ from thekey.errors import BadInput
 def test_store__put_get_find_and_index_high_water_mark(tmp_path: Path) -> None:
     h1, h2 = b"\x01" * 32, b"\x02" * 32
     with CredentialStore(tmp_path / "s.sqlite") as store:
-        store.put(h1, {"a": 1}, role="issued", issuer="0xAbC", subject="did:x", status_index=3,
-                  secrets=[{"name": "a", "value": 1, "salt": "0x00"}])  # fmt: skip
+        store.put(
+            h1,
+            {"a": 1},
+            role="issued",
+            issuer="0xAbC",
+            subject="did:x",
+            status_index=3,
+            secrets=[{"name": "a", "value": 1, "salt": "0x00"}],
+        )
         store.put(h2, {"b": 2}, role="held", issuer="0xabc", subject="did:y", status_index=9)
         got = store.get(h1)
         assert got is not None and got.credential == {"a": 1} and got.secrets and not got.anchored

@@ -26,8 +26,8 @@ from thekey.eip712 import Domain, type_string
 from thekey.errors import BadInput
 
 VECTORS = json.loads((Path(__file__).parent / "canonical_vectors.json").read_text())
-RFC8785_EXAMPLE = r'''{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
- "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}'''
+RFC8785_EXAMPLE = r"""{"numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+ "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/", "literals": [null, true, false]}"""
 DOMAIN = Domain("TheKey Credentials", "1", 31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3")
 
 
@@ -38,8 +38,10 @@ def test_canonical_hash__golden_vectors(vector: dict[str, Any]) -> None:
 
 
 def test_canonical_json__rfc8785_section_3_2_2_example() -> None:
-    expected = '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],' \
-               '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'  # fmt: skip
+    expected = (
+        '{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],'
+        '"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}'
+    )
     assert canonical_json(json.loads(RFC8785_EXAMPLE)).decode() == expected
 
 
@@ -49,10 +51,14 @@ def test_canonical_hash__any_single_change_changes_the_hash_but_not_key_order_or
     reordered = dict(reversed(list(vc.items())))
     assert credential_hash(reordered) == h
     assert credential_hash({**vc, "proof": {"anything": 1}}) == h
-    for path, value in ((("credentialSubject", "gpa"), 3.8), (("credentialSubject", "degree"), "BSc"),
-                        (("issuer",), "did:ethr:0x7a69:0x0000000000000000000000000000000000000001"),
-                        (("validUntil",), "2030-01-01T00:00:00Z"), (("credentialSchema", "id"), "urn:x"),
-                        (("credentialStatus", 0, "statusListIndex"), "2")):  # fmt: skip
+    for path, value in (
+        (("credentialSubject", "gpa"), 3.8),
+        (("credentialSubject", "degree"), "BSc"),
+        (("issuer",), "did:ethr:0x7a69:0x0000000000000000000000000000000000000001"),
+        (("validUntil",), "2030-01-01T00:00:00Z"),
+        (("credentialSchema", "id"), "urn:x"),
+        (("credentialStatus", 0, "statusListIndex"), "2"),
+    ):
         changed = copy.deepcopy(vc)
         target = changed
         for key in path[:-1]:
@@ -68,19 +74,41 @@ def test_canonical_json__rejects_non_json() -> None:
 
 def test_proof__eip712_signature_recovers_issuer_with_any_eip712_implementation(accounts: list) -> None:
     issuer = accounts[1]
-    vc = json.loads(json.dumps(VECTORS[2]["input"]).replace("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", issuer.address))
+    vc = json.loads(
+        json.dumps(VECTORS[2]["input"]).replace("0x70997970C51812dc3A010C7d01b50e0d17dc79C8", issuer.address)
+    )
     signed = sign_credential(vc, issuer, DOMAIN, 1790000000)
     assert proof_signer(signed) == issuer.address
     proof = signed["proof"]
     assert proof["type"] == "EthereumEip712Signature2021" and proof["proofPurpose"] == "assertionMethod"
     # rebuild the typed data from what the proof embeds, as an outside verifier would
-    doc = {"types": {"EIP712Domain": [{"name": n, "type": t} for n, t in (("name", "string"), ("version", "string"),
-           ("chainId", "uint256"), ("verifyingContract", "address"))], **proof["eip712"]["types"]},
-           "primaryType": proof["eip712"]["primaryType"], "domain": proof["eip712"]["domain"],
-           "message": {"issuer": signed["issuer"], "subject": signed["credentialSubject"]["id"],
-                       "schemaId": view(signed).schema_id, "credentialHash": credential_hash(signed)}}  # fmt: skip
+    doc = {
+        "types": {
+            "EIP712Domain": [
+                {"name": n, "type": t}
+                for n, t in (
+                    ("name", "string"),
+                    ("version", "string"),
+                    ("chainId", "uint256"),
+                    ("verifyingContract", "address"),
+                )
+            ],
+            **proof["eip712"]["types"],
+        },
+        "primaryType": proof["eip712"]["primaryType"],
+        "domain": proof["eip712"]["domain"],
+        "message": {
+            "issuer": signed["issuer"],
+            "subject": signed["credentialSubject"]["id"],
+            "schemaId": view(signed).schema_id,
+            "credentialHash": credential_hash(signed),
+        },
+    }
     assert Account.recover_message(encode_typed_data(full_message=doc), signature=proof["proofValue"]) == issuer.address
-    assert type_string("Credential", PROOF_TYPES) == "Credential(string issuer,string subject,bytes32 schemaId,bytes32 credentialHash)"
+    assert (
+        type_string("Credential", PROOF_TYPES)
+        == "Credential(string issuer,string subject,bytes32 schemaId,bytes32 credentialHash)"
+    )
 
 
 def test_proof__tampered_credential_no_longer_recovers_issuer(accounts: list) -> None:
@@ -109,8 +137,14 @@ def test_status__bitstring_status_list_credential_export() -> None:
     assert [i for i in range(256) if bit_at(rev, i)] == [1, 133]
     sus = words_to_bits(words, "suspension")
     assert [i for i in range(256) if bit_at(sus, i)] == [2]
-    vc = status_list_credential(31337, DOMAIN.verifying_contract, "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-                                "revocation", words, "2026-01-01T00:00:00Z")  # fmt: skip
+    vc = status_list_credential(
+        31337,
+        DOMAIN.verifying_contract,
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+        "revocation",
+        words,
+        "2026-01-01T00:00:00Z",
+    )
     subject = vc["credentialSubject"]
     assert vc["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
     assert subject["type"] == "BitstringStatusList" and subject["statusPurpose"] == "revocation"

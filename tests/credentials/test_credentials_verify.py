@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from eth_utils import keccak
 
+from tests.support.signatures import other_chain
 from thekey.credentials import IssuedCredential, StatusAction, anchor_batch, verify_credential, verify_credentials
 from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.vc import schema_uri, sign_credential
 from thekey.did import did_for
-from tests.support.signatures import other_chain
 
 from .conftest import CLAIMS, Env
 
@@ -29,21 +29,37 @@ def test_verify__valid_credential_passes_every_check(env: Env, anchored: Callabl
     item = anchored()
     result = verify_credential(env.registry, item.credential, holder=env.holder_did)
     assert result.valid, result.failures
-    assert [c.name for c in result.checks] == ["signature", "issuer", "anchor", "status", "validity", "schema", "holder"]
+    assert [c.name for c in result.checks] == [
+        "signature",
+        "issuer",
+        "anchor",
+        "status",
+        "validity",
+        "schema",
+        "holder",
+    ]
     assert result.credential_hash == item.hash
 
 
-def test_verify__tampering_with_a_claim_fails_signature_and_anchor(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
+def test_verify__tampering_with_a_claim_fails_signature_and_anchor(
+    env: Env, anchored: Callable[..., IssuedCredential]
+) -> None:
     vc = copy.deepcopy(anchored().credential)
     vc["credentialSubject"]["gpa"] = 4.0
     assert _failed(env, vc) == {"signature", "anchor", "status"}
 
 
-@pytest.mark.parametrize("field,value", [
-    ("validUntil", "2099-01-01T00:00:00Z"), ("id", "urn:uuid:other"), ("type", ["VerifiableCredential", "X"]),
-])  # fmt: skip
-def test_verify__tampering_with_any_field_fails(env: Env, anchored: Callable[..., IssuedCredential],
-                                                field: str, value: Any) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("validUntil", "2099-01-01T00:00:00Z"),
+        ("id", "urn:uuid:other"),
+        ("type", ["VerifiableCredential", "X"]),
+    ],
+)
+def test_verify__tampering_with_any_field_fails(
+    env: Env, anchored: Callable[..., IssuedCredential], field: str, value: Any
+) -> None:
     vc = {**anchored().credential, field: value}
     assert {"signature", "anchor"} <= _failed(env, vc)
 
@@ -68,8 +84,9 @@ def test_verify__proof_by_another_key_or_for_another_chain_fails(env: Env, accou
     assert "signature" in _failed(env, foreign)
 
 
-def test_verify__tampered_issuer_fails_signature_issuer_and_anchor(env: Env, anchored: Callable[..., IssuedCredential],
-                                                                   accounts: list) -> None:  # fmt: skip
+def test_verify__tampered_issuer_fails_signature_issuer_and_anchor(
+    env: Env, anchored: Callable[..., IssuedCredential], accounts: list
+) -> None:
     vc = {**anchored().credential, "issuer": did_for(env.chain.chain_id, accounts[9].address)}
     assert _failed(env, vc) == {"signature", "issuer", "anchor", "status"}
 
@@ -126,7 +143,9 @@ def test_verify__suspended_issuer_keeps_earlier_credentials_and_cannot_issue_new
     assert verify_credential(env.registry, before.credential).failed == {"issuer"}
 
 
-def test_verify__holder_must_be_the_subject(env: Env, anchored: Callable[..., IssuedCredential], accounts: list) -> None:
+def test_verify__holder_must_be_the_subject(
+    env: Env, anchored: Callable[..., IssuedCredential], accounts: list
+) -> None:
     item = anchored()
     assert _failed(env, item.credential, holder=did_for(env.chain.chain_id, accounts[9].address)) == {"holder"}
 

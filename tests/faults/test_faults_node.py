@@ -55,7 +55,10 @@ def test_kill_mid_flow__typed_error_then_resume_rebroadcasts_same_tx_once(
 
     # step 2: sign and broadcast, then the node dies while the SDK waits for the receipt
     raw, tx_hash = chain.sign(
-        {"to": token.address, "data": token.contract.functions.transfer(alice.address, 2 * TKY)._encode_transaction_data()},
+        {
+            "to": token.address,
+            "data": token.contract.functions.transfer(alice.address, 2 * TKY)._encode_transaction_data(),
+        },
         admin,
     )
     killer = threading.Timer(0.3, node.kill)

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
-from tests.support.signatures import malleate, other_chain, other_contract
 
+from tests.support.signatures import malleate, other_chain, other_contract
 from thekey.chain import Chain
 from thekey.eip712 import typehash
 from thekey.errors import ContractRevert

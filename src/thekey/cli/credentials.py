@@ -23,12 +23,13 @@ from thekey.credentials.issuance import (
 from thekey.credentials.status import PURPOSES, status_list_credential, status_pointer
 from thekey.credentials.vc import iso, type_hash, view
 from thekey.credentials.verify import verify_credential
-from thekey.did import parse_did, parse_did_or_address
+from thekey.did import EthrDID, parse_did
 from thekey.errors import BadInput
-from thekey.parsing import label_hash, parse_bytes32, parse_duration, parse_time
+from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
-issuer_app = typer.Typer(help="Authority issuers: admit, suspend, reinstate, remove (governance).",
-                         no_args_is_help=True)  # fmt: skip
+issuer_app = typer.Typer(
+    help="Authority issuers: admit, suspend, reinstate, remove (governance).", no_args_is_help=True
+)
 schema_app = typer.Typer(help="Credential schemas: register a JSON Schema, show, deprecate.", no_args_is_help=True)
 credential_app = typer.Typer(
     help="Verifiable credentials: issue, anchor (singly or as a batch), verify, revoke/suspend/reinstate, "
@@ -40,15 +41,20 @@ Who = Annotated[str, typer.Argument(help="The issuer: a did:ethr DID or an addre
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Reason code: a label (hashed) or 0x-32-byte hex.")]
 StoreOpt = Annotated[
     Path | None,
-    typer.Option("--store", envvar="THEKEY_STORE", help="Local credential store (SQLite) [default: ~/.thekey/credentials.sqlite].",
-                 dir_okay=False),
-]  # fmt: skip
+    typer.Option(
+        "--store",
+        envvar="THEKEY_STORE",
+        help="Local credential store (SQLite) [default: ~/.thekey/credentials.sqlite].",
+        dir_okay=False,
+    ),
+]
 CredentialFile = Annotated[Path, typer.Argument(help="A credential JSON file.", dir_okay=False)]
 Target = Annotated[str, typer.Argument(help="A credential JSON file, or a credential hash (0x…).")]
 
 
-def _open(rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
-          ) -> tuple[Session, CredentialRegistry]:  # fmt: skip
+def _open(
+    rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
+) -> tuple[Session, CredentialRegistry]:
     session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
     return session, CredentialRegistry.from_deployment(session.deployment())
 
@@ -63,6 +69,21 @@ def _type_id(text: str) -> bytes:
     if not t:
         raise BadInput("an empty credential type")
     return parse_bytes32(t) if t.startswith("0x") else type_hash(t)
+
+
+class _Who:
+    """A DID or bare address, parsed before connecting; a DID's chain is checked once connected."""
+
+    def __init__(self, text: str) -> None:
+        t = text.strip()
+        self.did: EthrDID | None = parse_did(t) if t.startswith("did:") else None
+        self.address = self.did.address if self.did else parse_address(t)
+
+    def on(self, session: Session) -> str:
+        chain_id = session.chain().chain_id
+        if self.did is not None and self.did.chain_id != chain_id:
+            raise BadInput(f"{self.did} names chain {self.did.chain_id}, but the node is chain {chain_id}")
+        return self.address
 
 
 def _reason(text: str) -> bytes:
@@ -102,11 +123,19 @@ def _hex(b: bytes) -> str:
 # ------------------------------------------------------------------------------ issuer
 
 
-def _issuer_action(action: str, who: str, reason: str, rpc_url: str | None, chain_id: int | None,
-                   account: str | None, keystore: Path | None, json_out: bool) -> None:  # fmt: skip
-    code = _reason(reason)
+def _issuer_action(
+    action: str,
+    who: str,
+    reason: str,
+    rpc_url: str | None,
+    chain_id: int | None,
+    account: str | None,
+    keystore: Path | None,
+    json_out: bool,
+) -> None:
+    code, issuer = _reason(reason), _Who(who)
     session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
-    address = parse_did_or_address(who, session.chain().chain_id).address
+    address = issuer.on(session)
     send = {"suspend": reg.suspend_issuer, "reinstate": reg.reinstate_issuer, "remove": reg.remove_issuer}[action]
     _tx(session, f"issuer {address}: {action}", send(session.signer(), address, code), {"issuer": address})
 
@@ -114,36 +143,62 @@ def _issuer_action(action: str, who: str, reason: str, rpc_url: str | None, chai
 @issuer_app.command("add")
 def issuer_add(
     who: Who,
+    types: Annotated[
+        list[str], typer.Option("--type", help="A credential type it may issue (VC type name or 0x-id); repeat.")
+    ],
     name: str = typer.Option(..., "--name", help="The issuer's legal name (only its keccak-256 goes on chain)."),
-    types: list[str] = typer.Option(..., "--type", help="A credential type it may issue (VC type name or 0x-id); repeat."),
-    rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
-) -> None:  # fmt: skip
+) -> None:
     """Admit WHO as an authority issuer (GOVERNOR_ROLE only)."""
-    name_hash, type_ids = label_hash(name), [_type_id(t) for t in types]
+    issuer, name_hash, type_ids = _Who(who), label_hash(name), [_type_id(t) for t in types]
     session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
-    address = parse_did_or_address(who, session.chain().chain_id).address
+    address = issuer.on(session)
     receipt = reg.add_issuer(session.signer(), address, name_hash, type_ids)
     _tx(session, f"issuer {address} admitted", receipt, {"issuer": address, "types": [_hex(t) for t in type_ids]})
 
 
 @issuer_app.command("suspend")
-def issuer_suspend(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                   account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+def issuer_suspend(
+    who: Who,
+    reason: ReasonOpt,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Suspend an issuer: it anchors nothing until reinstated (GOVERNOR_ROLE only)."""
     _issuer_action("suspend", who, reason, rpc_url, chain_id, account, keystore, json_out)
 
 
 @issuer_app.command("reinstate")
-def issuer_reinstate(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                     account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+def issuer_reinstate(
+    who: Who,
+    reason: ReasonOpt,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Reinstate a suspended issuer (GOVERNOR_ROLE only)."""
     _issuer_action("reinstate", who, reason, rpc_url, chain_id, account, keystore, json_out)
 
 
 @issuer_app.command("remove")
-def issuer_remove(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                  account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+def issuer_remove(
+    who: Who,
+    reason: ReasonOpt,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Remove an issuer for ever; its credentials stop being valid (GOVERNOR_ROLE only)."""
     _issuer_action("remove", who, reason, rpc_url, chain_id, account, keystore, json_out)
 
@@ -151,13 +206,20 @@ def issuer_remove(who: Who, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id:
 @issuer_app.command("show")
 def issuer_show(who: Who, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """An issuer's record."""
+    issuer = _Who(who)
     session, reg = _open(rpc_url, chain_id, None, None, json_out)
-    address = parse_did_or_address(who, session.chain().chain_id).address
+    address = issuer.on(session)
     i = reg.get_issuer(address)
-    data = {"issuer": address, "id": i.id, "status": i.status.name.lower(), "admittedAt": i.admitted_at,
-            "statusChangedAt": i.status_changed_at, "nextStatusIndex": i.next_status_index,
-            "nameHash": _hex(i.name_hash)}  # fmt: skip
-    session.emit(data, f"{address}: {data['status']} (id {i.id}), next status index {i.next_status_index}")
+    data = {
+        "issuer": address,
+        "id": i.id,
+        "status": i.status.name.lower(),
+        "admittedAt": i.admitted_at,
+        "statusChangedAt": i.status_changed_at,
+        "statusWatermark": i.status_watermark,
+        "nameHash": _hex(i.name_hash),
+    }
+    session.emit(data, f"{address}: {data['status']} (id {i.id}), status list of {i.status_watermark} entries")
 
 
 # ------------------------------------------------------------------------------ schema
@@ -168,9 +230,12 @@ def schema_register(
     file: Annotated[Path, typer.Argument(help="A JSON Schema document.", dir_okay=False)],
     ctype: str = typer.Option(..., "--type", help="The credential type it describes (VC type name or 0x-id)."),
     version: int = typer.Option(1, "--version", min=0, max=2**32 - 1, help="The schema's version number."),
-    rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
-) -> None:  # fmt: skip
+) -> None:
     """Register a JSON Schema (its id is keccak-256 of its RFC 8785 canonical form)."""
     doc, type_id = _read_json(file), _type_id(ctype)
     if not isinstance(doc, dict):
@@ -184,17 +249,24 @@ def schema_register(
 def schema_show(
     schema: Annotated[str, typer.Argument(help="A schema id (0x…).")],
     document: bool = typer.Option(False, "--document", help="Print the registered JSON Schema document."),
-    rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    json_out: JsonOut = False,
+) -> None:
     """A schema's record (and document)."""
     sid = parse_bytes32(schema)
     session, reg = _open(rpc_url, chain_id, None, None, json_out)
     s = reg.get_schema(sid)
     if not s.registered:
         raise BadInput(f"no schema {schema} is registered")
-    data: dict[str, Any] = {"schemaId": _hex(sid), "publisher": s.publisher, "version": s.version,
-                            "registeredAt": s.registered_at, "deprecatedAt": s.deprecated_at,
-                            "credentialType": _hex(s.credential_type)}  # fmt: skip
+    data: dict[str, Any] = {
+        "schemaId": _hex(sid),
+        "publisher": s.publisher,
+        "version": s.version,
+        "registeredAt": s.registered_at,
+        "deprecatedAt": s.deprecated_at,
+        "credentialType": _hex(s.credential_type),
+    }
     if document:
         data["document"] = reg.schema_document(sid)
     status = "deprecated" if s.deprecated_at else "active"
@@ -203,9 +275,13 @@ def schema_show(
 
 @schema_app.command("deprecate")
 def schema_deprecate(
-    schema: Annotated[str, typer.Argument(help="A schema id (0x…).")], rpc_url: RpcUrl = None,
-    chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    schema: Annotated[str, typer.Argument(help="A schema id (0x…).")],
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Deprecate a schema: no new anchors under it (publisher or GOVERNOR_ROLE)."""
     sid = parse_bytes32(schema)
     session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
@@ -217,6 +293,7 @@ def schema_deprecate(
 
 @credential_app.command("issue")
 def credential_issue(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the credential JSON.", dir_okay=False)],
     subject: str = typer.Option(..., "--subject", help="The subject's did:ethr DID."),
     ctype: str = typer.Option(..., "--type", help="The credential's VC type name (e.g. UniversityDegreeCredential)."),
     schema: str = typer.Option(..., "--schema", help="The registered schema id (0x…)."),
@@ -226,10 +303,13 @@ def credential_issue(
     valid_until: str | None = typer.Option(None, "--valid-until", help="End (UNIX or ISO 8601) [default: none]."),
     disclosable: bool = typer.Option(False, "--disclosable", help="Commit to salted claims (selective disclosure)."),
     anchor: bool = typer.Option(True, "--anchor/--no-anchor", help="Anchor now (or later, singly or in a batch)."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the credential JSON.", dir_okay=False),
-    store_path: StoreOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None,
-    keystore: KeystoreOpt = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    store_path: StoreOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Issue a W3C VC 2.0 credential signed by you (EIP-712), stored locally, anchored by default."""
     parse_did(subject)
     sid = parse_bytes32(schema)
@@ -247,18 +327,38 @@ def credential_issue(
     vu = vf + duration if duration is not None else end
     with CredentialStore(store_path) as store:
         index = next_status_indexes(reg, signer.address, 1, store)[0]
-        item = issue_credential(reg, signer, subject=subject, credential_type=ctype, claims=raw, schema_id=sid,
-                                valid_from=vf, valid_until=vu, status_index=index, disclosable=disclosable)  # fmt: skip
-        store.put(item.hash, item.credential, role="issued", issuer=signer.address, subject=subject,
-                  status_index=index, secrets=item.secrets)  # fmt: skip
+        item = issue_credential(
+            reg,
+            signer,
+            subject=subject,
+            credential_type=ctype,
+            claims=raw,
+            schema_id=sid,
+            valid_from=vf,
+            valid_until=vu,
+            status_index=index,
+            disclosable=disclosable,
+        )
+        store.put(
+            item.hash,
+            item.credential,
+            role="issued",
+            issuer=signer.address,
+            subject=subject,
+            status_index=index,
+            secrets=item.secrets,
+        )
         _write_json(out, item.credential)
         data: dict[str, Any] = {"credentialHash": _hex(item.hash), "statusIndex": index, "file": str(out)}
         if anchor:
             receipt = anchor_credential(reg, signer, item)
             store.mark_anchored(item.hash)
             data.update(txHash=receipt.tx_hash, gasUsed=receipt.gas_used)
-    session.emit(data, f"issued {_hex(item.hash)} (status index {index}) → {out}"
-                       + (f"; anchored in tx {data['txHash']}" if anchor else "; not anchored yet"))  # fmt: skip
+    session.emit(
+        data,
+        f"issued {_hex(item.hash)} (status index {index}) → {out}"
+        + (f"; anchored in tx {data['txHash']}" if anchor else "; not anchored yet"),
+    )
 
 
 def _parse_claims(text: str) -> Any:
@@ -274,9 +374,14 @@ def _issued(vc: dict[str, Any]) -> IssuedCredential:
 
 @credential_app.command("anchor")
 def credential_anchor(
-    file: CredentialFile, store_path: StoreOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-    account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    file: CredentialFile,
+    store_path: StoreOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Anchor one issued credential singly (as its issuer)."""
     item = _issued(_read_credential(file))
     session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
@@ -289,9 +394,13 @@ def credential_anchor(
 @credential_app.command("anchor-batch")
 def credential_anchor_batch(
     files: Annotated[list[Path], typer.Argument(help="Credential JSON files (rewritten with their Merkle proof).")],
-    store_path: StoreOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None,
-    keystore: KeystoreOpt = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    store_path: StoreOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Anchor many issued credentials under one Merkle root; each file gets its proof."""
     items = [_issued(_read_credential(f)) for f in files]
     session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
@@ -300,8 +409,12 @@ def credential_anchor_batch(
         for f, item in zip(files, done, strict=True):
             _write_json(f, item.credential)
             store.mark_anchored(item.hash, item.credential)
-    _tx(session, f"anchored {len(items)} credentials under root {_hex(root)}", receipt,
-        {"root": _hex(root), "count": len(items), "gasPerCredential": receipt.gas_used // len(items)})  # fmt: skip
+    _tx(
+        session,
+        f"anchored {len(items)} credentials under root {_hex(root)}",
+        receipt,
+        {"root": _hex(root), "count": len(items), "gasPerCredential": receipt.gas_used // len(items)},
+    )
 
 
 def _print_result(session: Session, result_json: dict[str, Any]) -> None:
@@ -317,11 +430,14 @@ def _print_result(session: Session, result_json: dict[str, Any]) -> None:
 
 @credential_app.command("verify")
 def credential_verify(
-    file: Annotated[Path, typer.Argument(help="A credential, or a presentation from `credential disclose`.",
-                                         dir_okay=False)],
+    file: Annotated[
+        Path, typer.Argument(help="A credential, or a presentation from `credential disclose`.", dir_okay=False)
+    ],
     holder: str | None = typer.Option(None, "--holder", help="The presenting holder's DID (must be the subject)."),
-    rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    json_out: JsonOut = False,
+) -> None:
     """Verify a credential; exit 0 only when every check passes (each failed check is printed)."""
     doc = _read_json(file)
     disclosed = None
@@ -339,8 +455,16 @@ def credential_verify(
         raise typer.Exit(1)
 
 
-def _status_change(action: StatusAction, target: str, reason: str, rpc_url: str | None, chain_id: int | None,
-                   account: str | None, keystore: Path | None, json_out: bool) -> None:  # fmt: skip
+def _status_change(
+    action: StatusAction,
+    target: str,
+    reason: str,
+    rpc_url: str | None,
+    chain_id: int | None,
+    account: str | None,
+    keystore: Path | None,
+    json_out: bool,
+) -> None:
     code = _reason(reason)
     vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
     h = parse_bytes32(target) if vc is None else credential_hash(vc)
@@ -352,47 +476,84 @@ def _status_change(action: StatusAction, target: str, reason: str, rpc_url: str 
         receipt = reg.update_status(signer, p.issuer, action, [p.index], code)
         _tx(session, f"{verb}d entry {p.index} of {p.issuer}", receipt, {"statusIndex": p.index})
     else:
-        receipt = {StatusAction.REVOKE: reg.revoke, StatusAction.SUSPEND: reg.suspend,
-                   StatusAction.REINSTATE: reg.reinstate}[action](signer, h, code)  # fmt: skip
+        receipt = {
+            StatusAction.REVOKE: reg.revoke,
+            StatusAction.SUSPEND: reg.suspend,
+            StatusAction.REINSTATE: reg.reinstate,
+        }[action](signer, h, code)
         _tx(session, f"{verb}d {_hex(h)}", receipt, {"credentialHash": _hex(h)})
 
 
 @credential_app.command("revoke")
-def credential_revoke(target: Target, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                      account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+def credential_revoke(
+    target: Target,
+    reason: ReasonOpt,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Revoke a credential (final): its issuer, DID controller or "veriKey" delegate."""
     _status_change(StatusAction.REVOKE, target, reason, rpc_url, chain_id, account, keystore, json_out)
 
 
 @credential_app.command("suspend")
-def credential_suspend(target: Target, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                       account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+def credential_suspend(
+    target: Target,
+    reason: ReasonOpt,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Suspend a credential (reversible)."""
     _status_change(StatusAction.SUSPEND, target, reason, rpc_url, chain_id, account, keystore, json_out)
 
 
 @credential_app.command("reinstate")
-def credential_reinstate(target: Target, reason: ReasonOpt, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                         account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False) -> None:  # fmt: skip
+def credential_reinstate(
+    target: Target,
+    reason: ReasonOpt,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Lift a credential's suspension."""
     _status_change(StatusAction.REINSTATE, target, reason, rpc_url, chain_id, account, keystore, json_out)
 
 
 @credential_app.command("status")
-def credential_status(target: Target, rpc_url: RpcUrl = None, chain_id: ChainId = None,
-                      json_out: JsonOut = False) -> None:  # fmt: skip
+def credential_status(
+    target: Target, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False
+) -> None:
     """The on-chain record and validity of a credential (file or hash)."""
     vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
     h = parse_bytes32(target) if vc is None else credential_hash(vc)
     evidence = None if vc is None else batch_evidence(vc)
-    query = Query(h) if evidence is None or vc is None else Query(h, evidence[0], status_pointer(vc).index,
-                                                                   tuple(evidence[1]))  # fmt: skip
+    query = (
+        Query(h)
+        if evidence is None or vc is None
+        else Query(h, evidence[0], status_pointer(vc).index, tuple(evidence[1]))
+    )
     session, reg = _open(rpc_url, chain_id, None, None, json_out)
     (r,) = reg.inspect([query])
-    data = {"credentialHash": _hex(h), "validity": r.validity.name.lower(), "issuer": r.issuer,
-            "issuerStatus": r.issuer_status.name.lower(), "schemaId": _hex(r.schema_id), "anchoredAt": r.anchored_at,
-            "validFrom": r.valid_from, "validUntil": r.valid_until, "statusIndex": r.status_index,
-            "revoked": r.revoked, "suspended": r.suspended}  # fmt: skip
+    data = {
+        "credentialHash": _hex(h),
+        "validity": r.validity.name.lower(),
+        "issuer": r.issuer,
+        "issuerStatus": r.issuer_status.name.lower(),
+        "schemaId": _hex(r.schema_id),
+        "anchoredAt": r.anchored_at,
+        "validFrom": r.valid_from,
+        "validUntil": r.valid_until,
+        "statusIndex": r.status_index,
+        "revoked": r.revoked,
+        "suspended": r.suspended,
+    }
     when = f", anchored {iso(r.anchored_at)}" if r.anchored_at else ""
     session.emit(data, f"{_hex(h)}: {data['validity']}{when}")
 
@@ -401,26 +562,38 @@ def credential_status(target: Target, rpc_url: RpcUrl = None, chain_id: ChainId 
 def credential_status_list(
     issuer: Who,
     purpose: str = typer.Option("revocation", "--purpose", help="revocation or suspension."),
-    rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = True,
-) -> None:  # fmt: skip
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    json_out: JsonOut = True,
+) -> None:
     """Export an issuer's list as a W3C BitstringStatusListCredential (unsigned JSON; always JSON)."""
     if purpose not in PURPOSES:
         raise BadInput("--purpose is revocation or suspension")
+    who = _Who(issuer)
     session, reg = _open(rpc_url, chain_id, None, None, True)
     chain = session.chain()
-    address = parse_did_or_address(issuer, chain.chain_id).address
+    address = who.on(session)
     words = reg.status_words(address)
-    session.emit(status_list_credential(chain.chain_id, reg.address, address, purpose,  # type: ignore[arg-type,unused-ignore]
-                                        words, iso(chain.timestamp())))  # fmt: skip
+    session.emit(
+        status_list_credential(
+            chain.chain_id,
+            reg.address,
+            address,
+            purpose,  # type: ignore[arg-type,unused-ignore]
+            words,
+            iso(chain.timestamp()),
+        )
+    )
 
 
 @credential_app.command("disclose")
 def credential_disclose(
     file: CredentialFile,
-    claims: list[str] = typer.Option(..., "--claim", help="A claim to disclose; repeat."),
-    out: Path = typer.Option(..., "--out", "-o", help="Where to write the presentation JSON.", dir_okay=False),
-    store_path: StoreOpt = None, json_out: JsonOut = False,
-) -> None:  # fmt: skip
+    claims: Annotated[list[str], typer.Option("--claim", help="A claim to disclose; repeat.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the presentation JSON.", dir_okay=False)],
+    store_path: StoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
     """Write a presentation disclosing only the chosen claims of a selective-disclosure credential."""
     vc = _read_credential(file)
     with CredentialStore(store_path) as store:
@@ -431,5 +604,3 @@ def credential_disclose(
     _write_json(out, {"credential": vc, "disclosed": [c.as_json() for c in shown]})
     session = Session(json=json_out)
     session.emit({"file": str(out), "disclosed": claims}, f"disclosed {', '.join(claims)} → {out}")
-
-

@@ -16,8 +16,27 @@ from thekey.credentials.store import CredentialStore
 from thekey.credentials.verify import Check, VerificationResult, verify_credential, verify_credentials
 
 __all__ = [
-    "Anchor", "Check", "CredentialRegistry", "CredentialStore", "IssuedCredential", "Issuer", "IssuerRegistry",
-    "IssuerStatus", "Query", "Report", "Schema", "SchemaRegistry", "StatusAction", "Validity", "VerificationResult",
-    "anchor_batch", "anchor_credential", "canonical_json", "credential_hash", "issue_credential", "schema_id",
-    "verify_credential", "verify_credentials",
-]  # fmt: skip
+    "Anchor",
+    "Check",
+    "CredentialRegistry",
+    "CredentialStore",
+    "IssuedCredential",
+    "Issuer",
+    "IssuerRegistry",
+    "IssuerStatus",
+    "Query",
+    "Report",
+    "Schema",
+    "SchemaRegistry",
+    "StatusAction",
+    "Validity",
+    "VerificationResult",
+    "anchor_batch",
+    "anchor_credential",
+    "canonical_json",
+    "credential_hash",
+    "issue_credential",
+    "schema_id",
+    "verify_credential",
+    "verify_credentials",
+]

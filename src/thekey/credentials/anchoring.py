@@ -155,58 +155,118 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
 
     # -- anchoring --------------------------------------------------------------------------
     def anchor(
-        self, sender: LocalAccount, credential_hash: bytes, schema_id: bytes, valid_from: int, valid_until: int,
+        self,
+        sender: LocalAccount,
+        credential_hash: bytes,
+        schema_id: bytes,
+        valid_from: int,
+        valid_until: int,
         status_index: int,
-    ) -> Receipt:  # fmt: skip
+    ) -> Receipt:
         return self._send(sender, "anchor", credential_hash, schema_id, valid_from, valid_until, status_index)
 
     def anchor_batch(
-        self, sender: LocalAccount, root: bytes, schema_id: bytes, valid_from: int, valid_until: int,
-        first_status_index: int, count: int,
-    ) -> Receipt:  # fmt: skip
+        self,
+        sender: LocalAccount,
+        root: bytes,
+        schema_id: bytes,
+        valid_from: int,
+        valid_until: int,
+        first_status_index: int,
+        count: int,
+    ) -> Receipt:
         return self._send(sender, "anchorBatch", root, schema_id, valid_from, valid_until, first_status_index, count)
 
     def nonce_of(self, issuer: str) -> int:
         return int(self._call("nonces", to_checksum_address(issuer)))
 
     def sign_anchor(
-        self, issuer: LocalAccount, credential_hash: bytes, schema_id: bytes, valid_from: int, valid_until: int,
-        status_index: int, deadline: int, *, nonce: int | None = None, domain: Domain | None = None,
+        self,
+        issuer: LocalAccount,
+        credential_hash: bytes,
+        schema_id: bytes,
+        valid_from: int,
+        valid_until: int,
+        status_index: int,
+        deadline: int,
+        *,
+        nonce: int | None = None,
+        domain: Domain | None = None,
         issuer_address: str | None = None,
-    ) -> SignedAnchor:  # fmt: skip
+    ) -> SignedAnchor:
         """Sign an anchor request offline. ``issuer_address`` names an ERC-1271 wallet issuer whose
         key ``issuer`` is (default: ``issuer.address`` itself)."""
         who = to_checksum_address(issuer_address or issuer.address)
         nonce = self.nonce_of(who) if nonce is None else nonce
-        message = {"issuer": who, "credentialHash": credential_hash, "schemaId": schema_id,
-                   "validFrom": valid_from, "validUntil": valid_until, "statusIndex": status_index,
-                   "nonce": nonce, "deadline": deadline}  # fmt: skip
+        message = {
+            "issuer": who,
+            "credentialHash": credential_hash,
+            "schemaId": schema_id,
+            "validFrom": valid_from,
+            "validUntil": valid_until,
+            "statusIndex": status_index,
+            "nonce": nonce,
+            "deadline": deadline,
+        }
         signature = sign_typed_data(issuer, anchor_document(domain or self.domain, message))
-        return SignedAnchor(who, credential_hash, schema_id, valid_from, valid_until, status_index,
-                            nonce, deadline, signature)  # fmt: skip
+        return SignedAnchor(
+            who, credential_hash, schema_id, valid_from, valid_until, status_index, nonce, deadline, signature
+        )
 
     def relay_anchor(self, sender: LocalAccount, signed: SignedAnchor) -> Receipt:
-        request = (signed.issuer, signed.credential_hash, signed.schema_id, signed.valid_from, signed.valid_until,
-                   signed.status_index)  # fmt: skip
+        request = (
+            signed.issuer,
+            signed.credential_hash,
+            signed.schema_id,
+            signed.valid_from,
+            signed.valid_until,
+            signed.status_index,
+        )
         return self._send(sender, "anchorBySig", request, signed.nonce, signed.deadline, signed.signature)
 
     def sign_batch(
-        self, issuer: LocalAccount, root: bytes, schema_id: bytes, valid_from: int, valid_until: int,
-        first_status_index: int, count: int, deadline: int, *, nonce: int | None = None, domain: Domain | None = None,
+        self,
+        issuer: LocalAccount,
+        root: bytes,
+        schema_id: bytes,
+        valid_from: int,
+        valid_until: int,
+        first_status_index: int,
+        count: int,
+        deadline: int,
+        *,
+        nonce: int | None = None,
+        domain: Domain | None = None,
         issuer_address: str | None = None,
-    ) -> SignedBatch:  # fmt: skip
+    ) -> SignedBatch:
         who = to_checksum_address(issuer_address or issuer.address)
         nonce = self.nonce_of(who) if nonce is None else nonce
-        message = {"issuer": who, "root": root, "schemaId": schema_id, "validFrom": valid_from,
-                   "validUntil": valid_until, "firstStatusIndex": first_status_index, "count": count,
-                   "nonce": nonce, "deadline": deadline}  # fmt: skip
+        message = {
+            "issuer": who,
+            "root": root,
+            "schemaId": schema_id,
+            "validFrom": valid_from,
+            "validUntil": valid_until,
+            "firstStatusIndex": first_status_index,
+            "count": count,
+            "nonce": nonce,
+            "deadline": deadline,
+        }
         signature = sign_typed_data(issuer, batch_document(domain or self.domain, message))
-        return SignedBatch(who, root, schema_id, valid_from, valid_until, first_status_index, count,
-                           nonce, deadline, signature)  # fmt: skip
+        return SignedBatch(
+            who, root, schema_id, valid_from, valid_until, first_status_index, count, nonce, deadline, signature
+        )
 
     def relay_batch(self, sender: LocalAccount, signed: SignedBatch) -> Receipt:
-        request = (signed.issuer, signed.root, signed.schema_id, signed.valid_from, signed.valid_until,
-                   signed.first_status_index, signed.count)  # fmt: skip
+        request = (
+            signed.issuer,
+            signed.root,
+            signed.schema_id,
+            signed.valid_from,
+            signed.valid_until,
+            signed.first_status_index,
+            signed.count,
+        )
         return self._send(sender, "anchorBatchBySig", request, signed.nonce, signed.deadline, signed.signature)
 
     # -- status -----------------------------------------------------------------------------
@@ -251,8 +311,18 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
             return []
         raw = self._call("inspect", [q.encode() for q in queries])
         return [
-            Report(Validity(v), str(issuer), IssuerStatus(ist), bytes(sid), int(at), int(vf), int(vu), int(idx),
-                   bool(rev), bool(sus))  # fmt: skip
+            Report(
+                Validity(v),
+                str(issuer),
+                IssuerStatus(ist),
+                bytes(sid),
+                int(at),
+                int(vf),
+                int(vu),
+                int(idx),
+                bool(rev),
+                bool(sus),
+            )
             for v, issuer, ist, sid, at, vf, vu, idx, rev, sus in raw
         ]
 
@@ -261,11 +331,20 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         return bool(revoked), bool(suspended)
 
     def status_words(self, issuer: str, from_word: int = 0, count: int | None = None) -> list[int]:
-        """Raw list words; by default every word holding an allocated entry."""
+        """Raw list words; by default every word up to the end of the issuer's list."""
         if count is None:
-            next_index = self.get_issuer(issuer).next_status_index
-            count = max(0, (next_index - 1) // 128 + 1 - from_word) if next_index else 0
+            count = max(0, self.get_issuer(issuer).status_watermark // 128 - from_word)
         return [int(w) for w in self._call("statusWords", to_checksum_address(issuer), from_word, count)]
+
+    def highest_status_index(self, issuer: str) -> int:
+        """The highest status index any of ``issuer``'s anchors used (0 if none), from its events."""
+        who = to_checksum_address(issuer)
+        top = 0
+        for log in self.contract.events.CredentialAnchored().get_logs(from_block=0, argument_filters={"issuer": who}):
+            top = max(top, int(log["args"]["statusIndex"]))
+        for log in self.contract.events.BatchAnchored().get_logs(from_block=0, argument_filters={"issuer": who}):
+            top = max(top, int(log["args"]["firstStatusIndex"]) + int(log["args"]["count"]) - 1)
+        return top
 
     def leaf_of(self, credential_hash: bytes, status_index: int) -> bytes:
         return bytes(self._call("leafOf", credential_hash, status_index))

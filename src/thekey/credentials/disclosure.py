@@ -44,8 +44,12 @@ class DisclosedClaim:
     proof: tuple[bytes, ...]
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "value": self.value, "salt": "0x" + self.salt.hex(),
-                "proof": ["0x" + p.hex() for p in self.proof]}  # fmt: skip
+        return {
+            "name": self.name,
+            "value": self.value,
+            "salt": "0x" + self.salt.hex(),
+            "proof": ["0x" + p.hex() for p in self.proof],
+        }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DisclosedClaim:

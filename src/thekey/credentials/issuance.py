@@ -30,11 +30,12 @@ class IssuedCredential:
     secrets: list[dict[str, Any]] | None = None  # the salted claims of a selective-disclosure credential
 
 
-def next_status_indexes(registry: CredentialRegistry, issuer: str, count: int,
-                        store: CredentialStore | None = None) -> list[int]:  # fmt: skip
-    """``count`` free indexes of ``issuer``'s list: past the on-chain high-water mark and past
-    anything the local store already handed out."""
-    start = max(registry.get_issuer(issuer).next_status_index, 1)
+def next_status_indexes(
+    registry: CredentialRegistry, issuer: str, count: int, store: CredentialStore | None = None
+) -> list[int]:
+    """``count`` fresh indexes of ``issuer``'s list: past every index its anchors used (read from
+    the chain's events) and past anything the local store handed out but did not anchor yet."""
+    start = registry.highest_status_index(issuer) + 1
     if store is not None:
         local = store.max_status_index(issuer)
         if local is not None:
@@ -43,10 +44,20 @@ def next_status_indexes(registry: CredentialRegistry, issuer: str, count: int,
 
 
 def issue_credential(
-    registry: CredentialRegistry, issuer: LocalAccount, *, subject: str, credential_type: str,
-    claims: Mapping[str, Any], schema_id: bytes, valid_from: int, valid_until: int | None, status_index: int,
-    disclosable: bool = False, created: int | None = None, credential_id: str | None = None,
-) -> IssuedCredential:  # fmt: skip
+    registry: CredentialRegistry,
+    issuer: LocalAccount,
+    *,
+    subject: str,
+    credential_type: str,
+    claims: Mapping[str, Any],
+    schema_id: bytes,
+    valid_from: int,
+    valid_until: int | None,
+    status_index: int,
+    disclosable: bool = False,
+    created: int | None = None,
+    credential_id: str | None = None,
+) -> IssuedCredential:
     """Build and sign a credential (nothing is sent). With ``disclosable`` the subject carries only
     a Merkle root over salted claims; the secrets come back in ``secrets``."""
     chain_id = registry.chain.chain_id
@@ -57,10 +68,16 @@ def issue_credential(
         secrets = [s.as_json() for s in committed.values()]
         subject_claims = {"claimsRoot": "0x" + claims_root(committed).hex()}
     vc = build_credential(
-        issuer=did_for(chain_id, issuer.address), subject=subject, credential_type=credential_type,
-        claims=subject_claims, schema_id=schema_id, valid_from=valid_from, valid_until=valid_until,
-        status=status_entries(chain_id, registry.address, issuer.address, status_index), credential_id=credential_id,
-    )  # fmt: skip
+        issuer=did_for(chain_id, issuer.address),
+        subject=subject,
+        credential_type=credential_type,
+        claims=subject_claims,
+        schema_id=schema_id,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        status=status_entries(chain_id, registry.address, issuer.address, status_index),
+        credential_id=credential_id,
+    )
     signed = sign_credential(vc, issuer, registry.domain, created if created is not None else valid_from)
     return IssuedCredential(signed, credential_hash(signed), status_index, secrets)
 
@@ -94,8 +111,11 @@ def with_batch_evidence(items: Sequence[IssuedCredential], tree: StandardMerkleT
     out = []
     for n, item in enumerate(items):
         proof = dict(item.credential["proof"])
-        proof["anchor"] = {"type": BATCH_EVIDENCE_TYPE, "root": "0x" + tree.root.hex(),
-                           "path": ["0x" + p.hex() for p in tree.proof(n)]}  # fmt: skip
+        proof["anchor"] = {
+            "type": BATCH_EVIDENCE_TYPE,
+            "root": "0x" + tree.root.hex(),
+            "path": ["0x" + p.hex() for p in tree.proof(n)],
+        }
         out.append(replace(item, credential={**item.credential, "proof": proof}))
     return out
 

@@ -29,7 +29,7 @@ class Issuer:
     status: IssuerStatus
     admitted_at: int
     status_changed_at: int
-    next_status_index: int
+    status_watermark: int  # the end of the issuer's status list (a multiple of 128)
     name_hash: bytes
 
 
@@ -60,8 +60,10 @@ class IssuerRegistry(ContractClient):
 
     def get_issuer(self, issuer: str) -> Issuer:
         address = to_checksum_address(issuer)
-        i, status, admitted, changed, next_index, name_hash = self._call("getIssuer", address)
-        return Issuer(address, int(i), IssuerStatus(status), int(admitted), int(changed), int(next_index), bytes(name_hash))
+        i, status, admitted, changed, watermark, name_hash = self._call("getIssuer", address)
+        return Issuer(
+            address, int(i), IssuerStatus(status), int(admitted), int(changed), int(watermark), bytes(name_hash)
+        )
 
     def is_authorised(self, issuer: str, credential_type: bytes) -> bool:
         return bool(self._call("isAuthorised", to_checksum_address(issuer), credential_type))

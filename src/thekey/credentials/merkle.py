@@ -85,7 +85,10 @@ class StandardMerkleTree:
             "format": "standard-v1",
             "leafEncoding": list(self.encoding),
             "tree": ["0x" + h.hex() for h in self.tree],
-            "values": [{"value": [_jsonable(x) for x in v], "treeIndex": p} for v, p in zip(self.values, self.positions, strict=True)],
+            "values": [
+                {"value": [_jsonable(x) for x in v], "treeIndex": p}
+                for v, p in zip(self.values, self.positions, strict=True)
+            ],
         }
 
     @staticmethod

@@ -57,7 +57,9 @@ class SchemaRegistry(ContractClient):
 
     def get_schema(self, schema_id: bytes) -> Schema:
         publisher, index, version, registered, deprecated, ctype = self._call("getSchema", schema_id)
-        return Schema(schema_id, str(publisher), int(index), int(version), int(registered), int(deprecated), bytes(ctype))
+        return Schema(
+            schema_id, str(publisher), int(index), int(version), int(registered), int(deprecated), bytes(ctype)
+        )
 
     def schema_document(self, schema_id: bytes) -> dict[str, Any] | None:
         """The registered document, read back from its ``SchemaRegistered`` event (None if unknown)."""

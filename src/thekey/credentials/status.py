@@ -67,13 +67,15 @@ def status_entries(chain_id: int, registry: str, issuer: str, index: int) -> lis
     out = []
     for purpose in PURPOSES:
         url = list_url(chain_id, registry, issuer, purpose)
-        out.append({
-            "id": f"{url}#{index}",
-            "type": "BitstringStatusListEntry",
-            "statusPurpose": purpose,
-            "statusListIndex": str(index),
-            "statusListCredential": url,
-        })  # fmt: skip
+        out.append(
+            {
+                "id": f"{url}#{index}",
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": purpose,
+                "statusListIndex": str(index),
+                "statusListCredential": url,
+            }
+        )
     return out
 
 

@@ -72,25 +72,43 @@ class CredentialStore:
             yield self._db
 
     def put(
-        self, credential_hash: bytes, credential: dict[str, Any], *, role: str, issuer: str, subject: str,
-        status_index: int | None = None, secrets: list[dict[str, Any]] | None = None, anchored: bool = False,
-    ) -> None:  # fmt: skip
+        self,
+        credential_hash: bytes,
+        credential: dict[str, Any],
+        *,
+        role: str,
+        issuer: str,
+        subject: str,
+        status_index: int | None = None,
+        secrets: list[dict[str, Any]] | None = None,
+        anchored: bool = False,
+    ) -> None:
         """Insert or replace the credential stored under ``credential_hash``."""
         if role not in ("issued", "held"):
             raise BadInput("role is 'issued' or 'held'")
         with self._tx() as db:
             db.execute(
                 "INSERT OR REPLACE INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                ("0x" + credential_hash.hex(), role, issuer.lower(), subject, status_index, json.dumps(credential),
-                 None if secrets is None else json.dumps(secrets), int(anchored)),
-            )  # fmt: skip
+                (
+                    "0x" + credential_hash.hex(),
+                    role,
+                    issuer.lower(),
+                    subject,
+                    status_index,
+                    json.dumps(credential),
+                    None if secrets is None else json.dumps(secrets),
+                    int(anchored),
+                ),
+            )
 
     def mark_anchored(self, credential_hash: bytes, credential: dict[str, Any] | None = None) -> None:
         with self._tx() as db:
             db.execute("UPDATE credentials SET anchored = 1 WHERE hash = ?", ("0x" + credential_hash.hex(),))
             if credential is not None:
-                db.execute("UPDATE credentials SET document = ? WHERE hash = ?",
-                           (json.dumps(credential), "0x" + credential_hash.hex()))  # fmt: skip
+                db.execute(
+                    "UPDATE credentials SET document = ? WHERE hash = ?",
+                    (json.dumps(credential), "0x" + credential_hash.hex()),
+                )
 
     def get(self, credential_hash: bytes) -> StoredCredential | None:
         row = self._db.execute("SELECT * FROM credentials WHERE hash = ?", ("0x" + credential_hash.hex(),)).fetchone()
@@ -105,8 +123,9 @@ class CredentialStore:
         return [_row(r) for r in self._db.execute(sql + " ORDER BY status_index", args).fetchall()]
 
     def max_status_index(self, issuer: str) -> int | None:
-        row = self._db.execute("SELECT MAX(status_index) FROM credentials WHERE issuer = ? AND role = 'issued'",
-                               (issuer.lower(),)).fetchone()  # fmt: skip
+        row = self._db.execute(
+            "SELECT MAX(status_index) FROM credentials WHERE issuer = ? AND role = 'issued'", (issuer.lower(),)
+        ).fetchone()
         return None if row[0] is None else int(row[0])
 
     def delete(self, credential_hash: bytes) -> None:
@@ -116,5 +135,13 @@ class CredentialStore:
 
 def _row(row: tuple[Any, ...]) -> StoredCredential:
     h, role, issuer, subject, index, document, secrets, anchored = row
-    return StoredCredential(bytes.fromhex(h[2:]), role, issuer, subject, index, json.loads(document),
-                            None if secrets is None else json.loads(secrets), bool(anchored))  # fmt: skip
+    return StoredCredential(
+        bytes.fromhex(h[2:]),
+        role,
+        issuer,
+        subject,
+        index,
+        json.loads(document),
+        None if secrets is None else json.loads(secrets),
+        bool(anchored),
+    )

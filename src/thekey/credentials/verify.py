@@ -76,18 +76,26 @@ class _Item:
 
 
 def verify_credential(
-    registry: CredentialRegistry, credential: dict[str, Any], *, holder: str | None = None,
-    schemas: Mapping[bytes, dict[str, Any]] | None = None, disclosed: Sequence[DisclosedClaim] | None = None,
-) -> VerificationResult:  # fmt: skip
-    return verify_credentials(registry, [credential], holder=holder, schemas=schemas,
-                              disclosed=None if disclosed is None else [disclosed])[0]  # fmt: skip
+    registry: CredentialRegistry,
+    credential: dict[str, Any],
+    *,
+    holder: str | None = None,
+    schemas: Mapping[bytes, dict[str, Any]] | None = None,
+    disclosed: Sequence[DisclosedClaim] | None = None,
+) -> VerificationResult:
+    return verify_credentials(
+        registry, [credential], holder=holder, schemas=schemas, disclosed=None if disclosed is None else [disclosed]
+    )[0]
 
 
 def verify_credentials(
-    registry: CredentialRegistry, credentials: Sequence[dict[str, Any]], *, holder: str | None = None,
+    registry: CredentialRegistry,
+    credentials: Sequence[dict[str, Any]],
+    *,
+    holder: str | None = None,
     schemas: Mapping[bytes, dict[str, Any]] | None = None,
     disclosed: Sequence[Sequence[DisclosedClaim] | None] | None = None,
-) -> list[VerificationResult]:  # fmt: skip
+) -> list[VerificationResult]:
     """Verify many credentials with one batched chain read."""
     results: list[VerificationResult | None] = [None] * len(credentials)
     items: list[tuple[int, _Item]] = []
@@ -135,8 +143,11 @@ def _signature(registry: CredentialRegistry, item: _Item) -> Check:
     if domain is None:
         return Check("signature", False, "no EIP-712 proof")
     if domain != registry.domain:
-        return Check("signature", False, f"the proof is for another domain (chain {domain.chain_id}, "
-                                         f"contract {domain.verifying_contract})")  # fmt: skip
+        return Check(
+            "signature",
+            False,
+            f"the proof is for another domain (chain {domain.chain_id}, contract {domain.verifying_contract})",
+        )
     signer = proof_signer(item.credential)
     if signer is None:
         return Check("signature", False, "the proof signature is malformed")
@@ -178,13 +189,15 @@ def _anchor(registry: CredentialRegistry, item: _Item, report: Report) -> Check:
     if report.validity == Validity.INVALID_PROOF:
         return Check("anchor", False, "the Merkle proof does not lead to the anchored batch root")
     mismatches = [
-        name for name, ok in (
+        name
+        for name, ok in (
             ("issuer", report.issuer == v.issuer.address and p.issuer == v.issuer.address),
             ("schema", report.schema_id == v.schema_id),
             ("status index", report.status_index == p.index),
             ("validity window", (report.valid_from, report.valid_until) == (v.valid_from, v.valid_until or 0)),
-        ) if not ok
-    ]  # fmt: skip
+        )
+        if not ok
+    ]
     if mismatches:
         return Check("anchor", False, "the anchor disagrees with the credential: " + ", ".join(mismatches))
     how = "in a batch (Merkle proof)" if item.query.root else "singly"

@@ -1,0 +1,110 @@
+"""The status-list invariants against a Python model (hypothesis RuleBasedStateMachine), with
+indexes allocated as the SDK does: no reserved index is used; the list end (watermark) is a
+multiple of 128, only grows, and every word holding an entry is prepared while words past the
+end are zero; a revocation bit is never cleared; suspension is reversible; `validityOf` agrees
+with the model; one `updateStatus` call changes exactly the listed entries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from eth_utils import keccak
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+
+from thekey.credentials import Query, StatusAction, Validity
+from thekey.credentials.status import allocate
+from thekey.errors import ContractRevert
+
+from .conftest import Env
+
+REASON = keccak(text="model")
+
+
+@dataclass
+class Entry:
+    hash: bytes | None  # singly anchored credentials have a hash; batch members only an index
+    revoked: bool = False
+    suspended: bool = False
+
+
+def test_status_lists__match_their_model(env: Env) -> None:
+    reg, issuer = env.registry, env.issuer
+
+    class Machine(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.snapshot = env.chain.snapshot()
+            self.entries: dict[int, Entry] = {}
+            self.next = 1
+            self.end = 128
+            self.n = 0
+
+        def teardown(self) -> None:
+            env.chain.revert_to(self.snapshot)
+
+        @rule(gap=st.sampled_from([0, 0, 1, 126, 200]))
+        def anchor_single(self, gap: int) -> None:
+            index = allocate(self.next + gap, 1)[0]
+            self.n += 1
+            h = keccak(f"c{self.n}".encode())
+            reg.anchor(issuer, h, env.schema_id, 0, 0, index)
+            self.entries[index] = Entry(h)
+            self.next = index + 1
+            self.end = max(self.end, (index // 128 + 1) * 128)
+
+        @rule(size=st.integers(1, 140))
+        def anchor_batch(self, size: int) -> None:
+            indexes = allocate(self.next, size)
+            self.n += 1
+            reg.anchor_batch(
+                issuer, keccak(f"r{self.n}".encode()), env.schema_id, 0, 0, indexes[0], indexes[-1] - indexes[0] + 1
+            )
+            for i in indexes:
+                self.entries[i] = Entry(None)
+            self.next = indexes[-1] + 1
+            self.end = max(self.end, (indexes[-1] // 128 + 1) * 128)
+
+        @rule(data=st.data(), action=st.sampled_from(list(StatusAction)))
+        def update(self, data: st.DataObject, action: StatusAction) -> None:
+            if not self.entries:
+                return
+            chosen = data.draw(st.lists(st.sampled_from(sorted(self.entries)), min_size=1, max_size=6))
+            reg.update_status(issuer, issuer.address, action, chosen, REASON)
+            for i in set(chosen):
+                e = self.entries[i]
+                if action == StatusAction.REVOKE:
+                    e.revoked = True
+                elif action == StatusAction.SUSPEND:
+                    e.suspended = True
+                elif not e.revoked:
+                    e.suspended = False
+
+        @rule(k=st.integers(0, 8))
+        def reserved_index_is_rejected(self, k: int) -> None:
+            with pytest.raises(ContractRevert) as e:
+                reg.anchor(issuer, keccak(b"reserved"), env.schema_id, 0, 0, 128 * k)
+            assert e.value.name == "CredentialInvalidStatusIndex"
+
+        @invariant()
+        def chain_matches_model(self) -> None:
+            assert reg.get_issuer(issuer.address).status_watermark == self.end
+            assert all(i % 128 != 0 for i in self.entries)
+            words = reg.status_words(issuer.address, 0, self.end // 128 + 2)  # one call for the whole list
+            assert words[-2:] == [0, 0]  # past the end: never written
+            assert all(words[i // 128] & 1 for i in self.entries)  # every entry's word is prepared
+            for i, e in self.entries.items():
+                cell = words[i // 128] >> (2 * (i % 128))
+                assert (bool(cell & 1), bool(cell & 2)) == (e.revoked, e.suspended), i
+            singles = [(e, Query(e.hash)) for e in self.entries.values() if e.hash is not None]
+            reports = reg.inspect([q for _, q in singles])
+            for (e, _), r in zip(singles, reports, strict=True):
+                expected = Validity.REVOKED if e.revoked else Validity.SUSPENDED if e.suspended else Validity.VALID
+                assert r.validity == expected
+
+    Machine.TestCase.settings = settings(
+        max_examples=10, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    Machine.TestCase().runTest()

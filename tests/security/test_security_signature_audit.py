@@ -1,0 +1,438 @@
+"""The signature audit: one generated attack set for every EIP-712 action of the suite.
+
+valid · replayed · wrong signer · expired · exactly at the deadline · another chain id (a
+second Anvil, same addresses: the signature is valid *there* and refused here) · another
+contract · another action's typehash · malleable ``s``. Plus: every ``*_TYPEHASH`` constant
+equals keccak256 of the preimage in its NatSpec comment and of the Python signer's types, and
+each contract's ERC-5267 ``eip712Domain()`` is the domain the Python signer uses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eth_abi import encode
+from eth_account import Account
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak
+
+from tests.security.conftest import TWIN_CHAIN_ID, Twin
+from tests.support.signatures import malleate, other_chain, other_contract
+from thekey.chain import Chain
+from thekey.config import project_root
+from thekey.consent import ConsentRegistry, GrantRequest, scope_id
+from thekey.consent.registry import GRANT_TYPES, REVOKE_TYPES, grant_document, revoke_document
+from thekey.consent.routes import PUBLISH_TYPES
+from thekey.credentials.anchoring import ANCHOR_BATCH_TYPES, ANCHOR_TYPES
+from thekey.deploy import SUITE, Deployment
+from thekey.eip712 import Domain, digest, domain_of, sign_typed_data, type_string, typed_data, typehash
+from thekey.errors import ContractRevert
+from thekey.escrow import AGREEMENT_TYPES
+from thekey.identity import SIGNED_TYPES, EIDRegistry, SignedChange
+from thekey.token import PERMIT_TYPES, Permit, Token, permit_document
+
+TKY = 10**18
+
+# -- the actions ---------------------------------------------------------------------------
+
+
+@dataclass
+class Action:
+    """One signed action: how to build its message, sign it and relay it on a deployment."""
+
+    name: str
+    key: str  # deployment key of the verifying contract
+    primary: str
+    types: dict[str, list[tuple[str, str]]]
+    signer_index: int
+    message: Callable[[Deployment, list[LocalAccount], int, int], dict[str, Any]]  # (dep, accts, nonce, deadline)
+    submit: Callable[[Deployment, LocalAccount, dict[str, Any], bytes], Any]
+    nonce: Callable[[Deployment, str], int]
+    setup: Callable[[Deployment, list[LocalAccount]], None] | None = None
+    invalid: str = ""  # error for a signature that does not verify
+    expired: str = ""
+    replayed: str = ""  # error for a consumed nonce
+
+
+def _consent_request(accounts: list[LocalAccount]) -> GrantRequest:
+    return GrantRequest(accounts[1].address, accounts[2].address, scope_id("health.record"), scope_id("audit"))
+
+
+def _grant_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+    domain = domain_of(dep.contract("consent"))
+    return grant_document(domain, _consent_request(accounts), accounts[1].address, nonce, deadline)["message"]
+
+
+def _grant_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
+    request = GrantRequest(
+        m["subject"], m["grantee"], m["scope"], m["purpose"], m["validFrom"], m["validUntil"], m["maxUses"]
+    )
+    c = ConsentRegistry.from_deployment(dep)
+    return c._send(relayer, "grantBySig", request.as_tuple(), m["signer"], m["nonce"], m["deadline"], sig)
+
+
+def _revoke_setup(dep: Deployment, accounts: list[LocalAccount]) -> None:
+    ConsentRegistry.from_deployment(dep).grant(accounts[1], _consent_request(accounts))
+
+
+def _consent_id(dep: Deployment, accounts: list[LocalAccount]) -> bytes:
+    r = _consent_request(accounts)
+    found = ConsentRegistry.from_deployment(dep).current_consent(r.subject, r.grantee, r.scope, r.purpose)
+    assert found is not None
+    return found
+
+
+def _revoke_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+    domain = domain_of(dep.contract("consent"))
+    return revoke_document(domain, _consent_id(dep, accounts), accounts[1].address, nonce, deadline)["message"]
+
+
+def _revoke_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
+    c = ConsentRegistry.from_deployment(dep)
+    return c._send(relayer, "revokeBySig", m["id"], m["signer"], m["nonce"], m["deadline"], sig)
+
+
+def _permit_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+    domain = domain_of(dep.contract("token"))
+    return permit_document(domain, accounts[1].address, accounts[2].address, 5 * TKY, nonce, deadline)["message"]
+
+
+def _permit_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
+    return Token.from_deployment(dep).permit(relayer, Permit(m["owner"], m["spender"], m["value"], m["deadline"], sig))
+
+
+IDENTITY_FIELDS: dict[str, Callable[[list[LocalAccount]], dict[str, Any]]] = {
+    "ChangeOwner": lambda a: {"new_owner": a[3].address},
+    "AddDelegate": lambda a: {"delegate_type": "sigAuth", "delegate": a[3].address, "validity": 3600},
+    "RevokeDelegate": lambda a: {"delegate_type": "sigAuth", "delegate": a[3].address},
+    "SetAttribute": lambda a: {"name": "did/svc/Hub", "value": b"https://hub.example", "validity": 3600},
+    "RevokeAttribute": lambda a: {"name": "did/svc/Hub", "value": b"https://hub.example"},
+    "Deactivate": lambda a: {},
+}
+
+
+def _identity_action(action: str) -> Action:
+    def message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+        fields = IDENTITY_FIELDS[action](accounts)
+        return EIDRegistry.from_deployment(dep).message(action, accounts[1].address, deadline, nonce=nonce, **fields)
+
+    def submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
+        return EIDRegistry.from_deployment(dep).relay(relayer, SignedChange(action, m, sig))
+
+    return Action(
+        f"identity.{action}",
+        "identity",
+        action,
+        {action: SIGNED_TYPES[action]},
+        1,
+        message,
+        submit,
+        lambda dep, who: EIDRegistry.from_deployment(dep).nonce_of(who),
+        invalid="EIDRegistryInvalidSignature",
+        expired="EIDRegistryExpiredSignature",
+        # the nonce moved on, so the old signature no longer verifies; a deactivated DID refuses everything
+        replayed="EIDRegistryDeactivated" if action == "Deactivate" else "EIDRegistryInvalidSignature",
+    )
+
+
+ACTIONS: list[Action] = [
+    Action(
+        "token.Permit",
+        "token",
+        "Permit",
+        PERMIT_TYPES,
+        1,
+        _permit_message,
+        _permit_submit,
+        lambda dep, who: Token.from_deployment(dep).nonce_of(who),
+        invalid="ERC2612InvalidSigner",
+        expired="ERC2612ExpiredSignature",
+        replayed="ERC2612InvalidSigner",
+    ),
+    Action(
+        "consent.Grant",
+        "consent",
+        "Grant",
+        GRANT_TYPES,
+        1,
+        _grant_message,
+        _grant_submit,
+        lambda dep, who: ConsentRegistry.from_deployment(dep).nonce_of(who),
+        invalid="ConsentInvalidSignature",
+        expired="ConsentSignatureExpired",
+        replayed="InvalidAccountNonce",
+    ),
+    Action(
+        "consent.Revoke",
+        "consent",
+        "Revoke",
+        REVOKE_TYPES,
+        1,
+        _revoke_message,
+        _revoke_submit,
+        lambda dep, who: ConsentRegistry.from_deployment(dep).nonce_of(who),
+        setup=_revoke_setup,
+        invalid="ConsentInvalidSignature",
+        expired="ConsentSignatureExpired",
+        replayed="InvalidAccountNonce",
+    ),
+    *[_identity_action(a) for a in SIGNED_TYPES],
+]
+
+# -- raw EIP-712 helpers (independent of eth-account's encoder) --------------------------
+
+DOMAIN_TYPEHASH = keccak(text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)")
+
+
+def _separator(d: Domain) -> bytes:
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [DOMAIN_TYPEHASH, keccak(text=d.name), keccak(text=d.version), d.chain_id, d.verifying_contract],
+        )
+    )
+
+
+def _encode_data(fields: list[tuple[str, str]], message: dict[str, Any]) -> bytes:
+    out = b""
+    for name, kind in fields:
+        v = message[name]
+        if kind == "bytes":
+            out += keccak(bytes(v))
+        elif kind == "string":
+            out += keccak(text=v)
+        elif kind.startswith("bytes"):
+            out += bytes(v).ljust(32, b"\x00")
+        else:
+            out += encode([kind], [v])
+    return out
+
+
+def _digest_with(type_hash: bytes, action: Action, domain: Domain, message: dict[str, Any]) -> bytes:
+    struct = keccak(type_hash + _encode_data(action.types[action.primary], message))
+    return keccak(b"\x19\x01" + _separator(domain) + struct)
+
+
+def _sign_digest(account: LocalAccount, h: bytes) -> bytes:
+    return bytes(Account.unsafe_sign_hash(h, account.key).signature)
+
+
+# -- the attack set ------------------------------------------------------------------------
+
+
+def _expect(error: str, fn: Callable[[], Any]) -> None:
+    with pytest.raises(ContractRevert) as exc:
+        fn()
+    assert exc.value.name == error, f"expected {error}, got {exc.value}"
+
+
+IDS = [a.name for a in ACTIONS]
+
+
+@pytest.fixture
+def ready(request: pytest.FixtureRequest, deployment: Deployment, accounts: list[LocalAccount]) -> Action:
+    action: Action = request.param
+    if action.setup:
+        action.setup(deployment, accounts)
+    return action
+
+
+def _sign(
+    action: Action,
+    dep: Deployment,
+    accounts: list[LocalAccount],
+    *,
+    deadline: int,
+    domain: Domain | None = None,
+    signer: LocalAccount | None = None,
+    nonce: int | None = None,
+) -> tuple[dict[str, Any], bytes]:
+    who = accounts[action.signer_index]
+    nonce = action.nonce(dep, who.address) if nonce is None else nonce
+    message = action.message(dep, accounts, nonce, deadline)
+    doc = typed_data(domain or domain_of(dep.contract(action.key)), action.primary, action.types, message)
+    return message, sign_typed_data(signer or who, doc)
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__valid_then_replayed(
+    ready: Action, deployment: Deployment, chain: Chain, accounts: list[LocalAccount], stranger: LocalAccount
+) -> None:
+    message, sig = _sign(ready, deployment, accounts, deadline=chain.timestamp() + 600)
+    ready.submit(deployment, stranger, message, sig)
+    _expect(ready.replayed, lambda: ready.submit(deployment, stranger, message, sig))
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__wrong_signer_is_refused(
+    ready: Action, deployment: Deployment, chain: Chain, accounts: list[LocalAccount], stranger: LocalAccount
+) -> None:
+    message, sig = _sign(ready, deployment, accounts, deadline=chain.timestamp() + 600, signer=stranger)
+    _expect(ready.invalid, lambda: ready.submit(deployment, stranger, message, sig))
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__expired_is_refused_and_exactly_at_deadline_is_accepted(
+    ready: Action, deployment: Deployment, chain: Chain, accounts: list[LocalAccount], stranger: LocalAccount
+) -> None:
+    now = chain.timestamp()
+    message, sig = _sign(ready, deployment, accounts, deadline=now - 1)  # one second past it
+    _expect(ready.expired, lambda: ready.submit(deployment, stranger, message, sig))
+    deadline = chain.timestamp() + 100
+    message, sig = _sign(ready, deployment, accounts, deadline=deadline)
+    chain.set_next_block_timestamp(deadline)
+    ready.submit(deployment, stranger, message, sig)
+    assert chain.timestamp() == deadline
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__another_chain_id_is_refused_but_valid_on_that_chain(
+    ready: Action,
+    deployment: Deployment,
+    chain: Chain,
+    accounts: list[LocalAccount],
+    stranger: LocalAccount,
+    twin: Twin,
+) -> None:
+    domain = domain_of(deployment.contract(ready.key))
+    assert domain_of(twin.deployment.contract(ready.key)) == other_chain(domain, TWIN_CHAIN_ID)
+    deadline = max(chain.timestamp(), twin.chain.timestamp()) + 600
+    message, sig = _sign(ready, deployment, accounts, deadline=deadline, domain=other_chain(domain, TWIN_CHAIN_ID))
+    _expect(ready.invalid, lambda: ready.submit(deployment, stranger, message, sig))
+    snapshot = twin.chain.snapshot()
+    try:
+        if ready.setup:
+            ready.setup(twin.deployment, accounts)
+            message, sig = _sign(ready, twin.deployment, accounts, deadline=deadline)
+        ready.submit(twin.deployment, stranger, message, sig)  # the positive control, on chain 31338
+    finally:
+        twin.chain.revert_to(snapshot)
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__another_contract_is_refused(
+    ready: Action, deployment: Deployment, chain: Chain, accounts: list[LocalAccount], stranger: LocalAccount
+) -> None:
+    domain = other_contract(domain_of(deployment.contract(ready.key)))
+    message, sig = _sign(ready, deployment, accounts, deadline=chain.timestamp() + 600, domain=domain)
+    _expect(ready.invalid, lambda: ready.submit(deployment, stranger, message, sig))
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__another_actions_typehash_is_refused(
+    ready: Action, deployment: Deployment, chain: Chain, accounts: list[LocalAccount], stranger: LocalAccount
+) -> None:
+    who = accounts[ready.signer_index]
+    message = ready.message(deployment, accounts, ready.nonce(deployment, who.address), chain.timestamp() + 600)
+    domain = domain_of(deployment.contract(ready.key))
+    own = typehash(ready.primary, ready.types)
+    doc = typed_data(domain, ready.primary, ready.types, message)
+    assert _digest_with(own, ready, domain, message) == digest(doc)  # the raw encoder agrees with eth-account
+    other = next(a for a in ACTIONS[ACTIONS.index(ready) + 1 :] + ACTIONS if a.name != ready.name)
+    sig = _sign_digest(who, _digest_with(typehash(other.primary, other.types), ready, domain, message))
+    _expect(ready.invalid, lambda: ready.submit(deployment, stranger, message, sig))
+
+
+@pytest.mark.parametrize("ready", ACTIONS, ids=IDS, indirect=True)
+def test_signature__malleable_s_is_refused(
+    ready: Action, deployment: Deployment, chain: Chain, accounts: list[LocalAccount], stranger: LocalAccount
+) -> None:
+    message, sig = _sign(ready, deployment, accounts, deadline=chain.timestamp() + 600)
+    twin_sig = malleate(sig)
+    assert twin_sig != sig
+    with pytest.raises(ContractRevert) as exc:
+        ready.submit(deployment, stranger, message, twin_sig)
+    assert exc.value.name in (ready.invalid, "ECDSAInvalidSignatureS")
+    ready.submit(deployment, stranger, message, sig)  # the low-s original is still good
+
+
+# -- typehashes and domains ---------------------------------------------------------------
+
+PYTHON_TYPES: dict[str, tuple[str, dict[str, list[tuple[str, str]]]]] = {
+    "AGREEMENT_TYPEHASH": ("Agreement", AGREEMENT_TYPES),
+    "PUBLISH_TYPEHASH": ("PublishRoute", PUBLISH_TYPES),
+    "ANCHOR_TYPEHASH": ("Anchor", ANCHOR_TYPES),
+    "ANCHOR_BATCH_TYPEHASH": ("AnchorBatch", ANCHOR_BATCH_TYPES),
+    "GRANT_TYPEHASH": ("Grant", GRANT_TYPES),
+    "REVOKE_TYPEHASH": ("Revoke", REVOKE_TYPES),
+    **{re.sub(r"(?<!^)([A-Z])", r"_\1", a).upper() + "_TYPEHASH": (a, {a: t}) for a, t in SIGNED_TYPES.items()},
+}
+
+
+def _preimages() -> dict[str, str]:
+    """``NAME_TYPEHASH`` → the preimage string in the comment above its declaration."""
+    out: dict[str, str] = {}
+    for path in (project_root() / "contracts").rglob("*.sol"):
+        if "/test/" in path.as_posix():
+            continue
+        text = path.read_text()
+        pattern = r'///[^\n]*?keccak256\(\s*"([^"]+)"\s*\)[^\n]*\n(?:\s*///[^\n]*\n)*\s*bytes32\s+(?:public\s+|private\s+|internal\s+)?constant\s+(\w+_TYPEHASH)'  # noqa: E501
+        for m in re.finditer(pattern, text):
+            out[m.group(2)] = re.sub(r"\s*\n\s*///\s*", "", m.group(1))  # a preimage wrapped over comment lines
+    return out
+
+
+def test_typehash__every_constant_equals_its_preimage_and_the_python_types(deployment: Deployment) -> None:
+    preimages = _preimages()
+    checked = []
+    for spec in SUITE:
+        contract = deployment.contract(spec.key)
+        for item in contract.abi:
+            name = item.get("name", "")
+            if item["type"] != "function" or not name.endswith("_TYPEHASH"):
+                continue
+            on_chain = bytes(contract.functions[name]().call())
+            assert name in preimages, f'{spec.key}.{name} has no `keccak256("…")` preimage comment'
+            assert keccak(text=preimages[name]) == on_chain, f"{spec.key}.{name} != keccak256 of its comment"
+            if name in PYTHON_TYPES:
+                primary, types = PYTHON_TYPES[name]
+                assert type_string(primary, types) == preimages[name]
+                assert typehash(primary, types) == on_chain
+            checked.append(f"{spec.key}.{name}")
+    assert len(checked) >= len(PYTHON_TYPES)
+
+
+def test_typehash__permit_matches_eip2612() -> None:
+    assert type_string("Permit", PERMIT_TYPES) == (
+        "Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)"
+    )
+
+
+def test_domain__every_contract_reports_the_domain_the_python_signer_uses(deployment: Deployment, chain: Chain) -> None:
+    for spec in SUITE:
+        contract = deployment.contract(spec.key)
+        if not any(i.get("name") == "eip712Domain" for i in contract.abi):
+            continue
+        fields, name, version, chain_id, verifying, salt, extensions = contract.functions.eip712Domain().call()
+        assert fields == b"\x0f" and salt == b"\x00" * 32 and extensions == []
+        domain = domain_of(contract)
+        assert domain == Domain(name, version, chain.chain_id, deployment.address(spec.key))
+        assert int(chain_id) == chain.chain_id and verifying == deployment.address(spec.key)
+        assert name and version
+
+
+def test_actions__every_signed_entry_point_is_audited(deployment: Deployment) -> None:
+    """A new `…BySig`/permit entry point without an attack set here fails."""
+    audited = {
+        "token": {"permit"},
+        "consent": {"grantBySig", "revokeBySig"},
+        "identity": {f"{a[0].lower()}{a[1:]}BySig" for a in SIGNED_TYPES},
+    }
+    pending = {
+        "routes": {"publishBySig"},
+        "credentials": {"anchorBySig", "anchorBatchBySig"},
+        "escrow": {"create", "createWithPermit"},
+    }
+    for spec in SUITE:
+        names = {i["name"] for i in deployment.contract(spec.key).abi if i["type"] == "function"}
+        signed = {n for n in names if n.endswith("BySig") or n == "permit"}
+        if spec.key == "escrow":
+            signed |= {n for n in names if n.startswith("create")}
+        missing = signed - audited.get(spec.key, set()) - pending.get(spec.key, set())
+        assert not missing, f"{spec.key}: signed entry points without an attack set: {sorted(missing)}"
+    assert Path(__file__).is_file()
