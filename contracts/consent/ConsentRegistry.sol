@@ -33,6 +33,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, Nonces {
 
     mapping(bytes32 id => Consent) private _consents;
     mapping(bytes32 tupleKey => bytes32 id) private _current;
+    // slither-disable-next-line uninitialized-state — appended to through a `bytes32[] storage` pointer in _grant
     mapping(address subject => bytes32[] ids) private _bySubject;
 
     /// @param identities the ERC-1056 registry of DIDs (owners, delegates, deactivation).

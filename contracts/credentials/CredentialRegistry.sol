@@ -62,7 +62,9 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
 
     IERC1056 private immutable _identities;
 
+    // slither-disable-next-line uninitialized-state — written through a `Record storage` pointer in the anchoring assembly
     mapping(bytes32 credentialHash => Record) private _credentials;
+    // slither-disable-next-line uninitialized-state — written through a `Record storage` pointer in the anchoring assembly
     mapping(bytes32 root => Record) private _batches;
 
     /// @param admin receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE.

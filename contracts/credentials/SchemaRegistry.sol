@@ -59,6 +59,7 @@ abstract contract SchemaRegistry is IssuerRegistry, ISchemaRegistry {
     /// @inheritdoc ISchemaRegistry
     function getSchema(bytes32 schemaId) external view returns (Schema memory) {
         SchemaSlot memory s = _schemas[schemaId];
+        // slither-disable-next-line incorrect-equality — typeId 0 is the documented "no type" sentinel, not a balance
         bytes32 credentialType = s.typeId == 0 ? bytes32(0) : _types[s.typeId - 1];
         return Schema(_publishers[schemaId], s.index, s.version, s.registeredAt, s.deprecatedAt, credentialType);
     }

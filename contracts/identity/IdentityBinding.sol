@@ -30,6 +30,7 @@ contract IdentityBinding is IIdentityBinding, AccessControl {
 
     IERC1056 private immutable _registry;
     mapping(bytes32 commitment => Entry) private _entries;
+    // slither-disable-next-line uninitialized-state — written through `bytes32[] storage` pointers in _bind/_unbind
     mapping(address identity => bytes32[]) private _commitments;
 
     /// @param registry_ the eID registry (ERC-1056) whose identities are bound.

@@ -44,6 +44,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
 
     IERC20 private immutable _token;
     uint256 private _count;
+    // slither-disable-next-line uninitialized-state — every agreement is written through an `Agreement storage` pointer
     mapping(uint256 id => Agreement) private _agreements;
     mapping(address account => uint256) private _credits;
 
@@ -352,7 +353,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
         uint256 price = a.price;
         uint16[] calldata shares = plan.shares;
         address[] calldata payees = plan.payees;
-        uint256 paid;
+        uint256 paid = 0;
         // price < 2**96 and each share <= 10_000, so products < 2**110 and the floors sum to at
         // most the price (shares sum to 10_000): nothing here can overflow or underflow.
         unchecked {

@@ -14,6 +14,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 /// its key, as its key holder controls it anyway.
 library Signatures {
     function isValidNow(address signer, bytes32 digest, bytes calldata signature) internal view returns (bool) {
+        // slither-disable-next-line unused-return — the third value (the error's argument) is not needed: `err` decides
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecoverCalldata(digest, signature);
         if (err == ECDSA.RecoverError.NoError && recovered == signer) return true;
         return signer.code.length != 0 && SignatureChecker.isValidERC1271SignatureNowCalldata(signer, digest, signature);

@@ -81,9 +81,7 @@ def normalise_document(doc_type: str, country: str, number: str) -> Document:
         raise BadInput(f"the issuing country is an ISO 3166-1 alpha-2 code (e.g. CN, SG), not {country!r}")
     n = _STRIP.sub("", unicodedata.normalize("NFKC", number)).upper()
     if not _NUMBER.match(n):
-        raise BadInput(
-            "a document number is 1-64 letters and digits once spaces, dashes, dots and slashes are removed"
-        )
+        raise BadInput("a document number is 1-64 letters and digits once spaces, dashes, dots and slashes are removed")
     return Document(t, c, n)
 
 

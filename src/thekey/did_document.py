@@ -216,9 +216,7 @@ class DIDResolver:
         return events, previous
 
     # -- the document ---------------------------------------------------------------------
-    def resolve(
-        self, did: str, *, now: int | None = None, accept: str = "application/did+ld+json"
-    ) -> Resolution:
+    def resolve(self, did: str, *, now: int | None = None, accept: str = "application/did+ld+json") -> Resolution:
         """Resolve ``did`` (optionally ``?versionId=<block>``) as ``ethr-did-resolver`` does."""
         if accept == "application/did+json":
             context: dict[str, Any] = {}
@@ -242,9 +240,7 @@ class DIDResolver:
         else:
             chain_id = self.networks.get(network, -1)
         if chain_id != self.chain.chain_id:
-            return _error(
-                "unknownNetwork", f"The DID resolver does not have a configuration for network: {network}"
-            )
+            return _error("unknownNetwork", f"The DID resolver does not have a configuration for network: {network}")
         block_height: int | None = None
         for part in query.split("&") if query else []:
             key, _, value = part.partition("=")

@@ -189,9 +189,7 @@ class EIDRegistry(ContractClient):
 
     # -- direct changes (the owner sends) -------------------------------------------------
     def change_owner(self, sender: LocalAccount, identity: str, new_owner: str) -> Receipt:
-        return self._send(
-            sender, "changeOwner", to_checksum_address(identity), to_checksum_address(new_owner)
-        )
+        return self._send(sender, "changeOwner", to_checksum_address(identity), to_checksum_address(new_owner))
 
     def deactivate(self, sender: LocalAccount, identity: str) -> Receipt:
         return self._send(sender, "deactivate", to_checksum_address(identity))
@@ -222,13 +220,9 @@ class EIDRegistry(ContractClient):
     def set_attribute(
         self, sender: LocalAccount, identity: str, name: str | bytes, value: bytes, validity: int
     ) -> Receipt:
-        return self._send(
-            sender, "setAttribute", to_checksum_address(identity), name_bytes32(name), value, validity
-        )
+        return self._send(sender, "setAttribute", to_checksum_address(identity), name_bytes32(name), value, validity)
 
-    def revoke_attribute(
-        self, sender: LocalAccount, identity: str, name: str | bytes, value: bytes
-    ) -> Receipt:
+    def revoke_attribute(self, sender: LocalAccount, identity: str, name: str | bytes, value: bytes) -> Receipt:
         return self._send(sender, "revokeAttribute", to_checksum_address(identity), name_bytes32(name), value)
 
     # -- signed changes (the owner signs, anyone relays) ----------------------------------
@@ -299,9 +293,7 @@ class IdentityBinding(ContractClient):
     # -- reads ----------------------------------------------------------------------------
     def binding_of(self, commitment: bytes) -> Binding:
         identity, bound_at, registrar = self._call("bindingOf", commitment)
-        return Binding(
-            commitment, to_checksum_address(identity), int(bound_at), to_checksum_address(registrar)
-        )
+        return Binding(commitment, to_checksum_address(identity), int(bound_at), to_checksum_address(registrar))
 
     def identity_of(self, commitment: bytes) -> str:
         return to_checksum_address(self._call("identityOf", commitment))

@@ -61,9 +61,7 @@ ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
         ),
     ],
 )
-def test_bad_input__one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], args: list[str], message: str
-) -> None:
+def test_bad_input__one_line_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2, err
     assert message in err and len(err.strip().splitlines()) == 1
@@ -165,9 +163,7 @@ def test_signed_grant_and_revoke__relayed_by_the_agent(
     assert code == 1 and "InvalidAccountNonce" in err
 
 
-def test_route_flow__admit_publish_list_link(
-    cli: Invoke, accounts: list[LocalAccount], tmp_path: Path
-) -> None:
+def test_route_flow__admit_publish_list_link(cli: Invoke, accounts: list[LocalAccount], tmp_path: Path) -> None:
     invoke = cli
     subject, org = accounts[1], accounts[2]
     data, secret = tmp_path / "record.json", tmp_path / "secret.key"
@@ -193,9 +189,7 @@ def test_route_flow__admit_publish_list_link(
     assert code == 1 and "RoutesNoConsent" in err
     for scope in ("health.record", "account-link"):
         assert (
-            invoke(
-                "consent", "grant", org.address, "--scope", scope, "--purpose", "data-route", "--account", "1"
-            )[0]
+            invoke("consent", "grant", org.address, "--scope", scope, "--purpose", "data-route", "--account", "1")[0]
             == 0
         )
     code, out, err = invoke(*publish, "--json")

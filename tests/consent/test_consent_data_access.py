@@ -44,20 +44,10 @@ def flow(
         GrantRequest(subject.address, admitted.address, HEALTH, ROUTE),
         GrantRequest(subject.address, admitted.address, ACCOUNT_LINK, ROUTE),
     ):
-        txs.append(
-            consents.grant_by_sig(relayer, consents.sign_grant(subject, req, chain.timestamp() + 600)).tx_hash
-        )
-    route = RouteRequest(
-        admitted.address, subject.address, HEALTH, route_digest(RECORD, SALT), chain.timestamp()
-    )
-    txs.append(
-        routes.publish_by_sig(relayer, routes.sign_publish(admitted, route, chain.timestamp() + 600)).tx_hash
-    )
-    txs.append(
-        routes.link_account(
-            admitted, admitted.address, account_key(SECRET, LOCAL_ID), subject.address
-        ).tx_hash
-    )
+        txs.append(consents.grant_by_sig(relayer, consents.sign_grant(subject, req, chain.timestamp() + 600)).tx_hash)
+    route = RouteRequest(admitted.address, subject.address, HEALTH, route_digest(RECORD, SALT), chain.timestamp())
+    txs.append(routes.publish_by_sig(relayer, routes.sign_publish(admitted, route, chain.timestamp() + 600)).tx_hash)
+    txs.append(routes.link_account(admitted, admitted.address, account_key(SECRET, LOCAL_ID), subject.address).tx_hash)
     txs.append(
         consents.grant(
             subject, GrantRequest(subject.address, other_org.address, HEALTH, UNDERWRITING, max_uses=1)
@@ -95,9 +85,7 @@ def test_obtain__without_consent_never_calls_the_source(
     flow: tuple[DataAccess, list[str]],
 ) -> None:
     gate, _ = flow
-    consents.revoke(
-        subject, consents.current_consent(subject.address, gate.grantee, HEALTH, UNDERWRITING) or b""
-    )
+    consents.revoke(subject, consents.current_consent(subject.address, gate.grantee, HEALTH, UNDERWRITING) or b"")
 
     def fetch() -> Delivery:
         raise AssertionError("fetched without consent")

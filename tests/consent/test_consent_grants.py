@@ -101,9 +101,7 @@ def test_grant__by_expired_or_other_type_delegate_reverts(
     add_delegate: Callable[..., None],
 ) -> None:
     veri_key = b"veriKey".ljust(32, b"\x00")
-    chain.transact(
-        identities.functions.addDelegate(subject.address, veri_key, delegate.address, 3600), subject
-    )
+    chain.transact(identities.functions.addDelegate(subject.address, veri_key, delegate.address, 3600), subject)
     with pytest.raises(ContractRevert) as exc:
         consents.grant(delegate, request_)
     assert exc.value.name == "ConsentUnauthorized"
@@ -150,9 +148,7 @@ def test_grant__supersedes_the_unrevoked_consent_of_the_same_tuple(
     assert consents.get(old.consent_id).revocation_time != 0
     revoked = consents.events(new.receipt, "ConsentRevoked")  # type: ignore[arg-type]
     assert [bytes(e["id"]) for e in revoked] == [old.consent_id]
-    assert (
-        consents.current_consent(request_.subject, request_.grantee, HEALTH, UNDERWRITING) == new.consent_id
-    )
+    assert consents.current_consent(request_.subject, request_.grantee, HEALTH, UNDERWRITING) == new.consent_id
     assert consents.is_live(new.consent_id) and not consents.is_live(old.consent_id)
 
 
@@ -197,9 +193,7 @@ def test_deactivated_subject__has_no_live_consent_and_cannot_grant(
     assert exc.value.name == "ConsentUnauthorized"
 
 
-def test_acts_for_and_version(
-    consents: ConsentRegistry, subject: LocalAccount, stranger: LocalAccount
-) -> None:
+def test_acts_for_and_version(consents: ConsentRegistry, subject: LocalAccount, stranger: LocalAccount) -> None:
     assert consents.acts_for(subject.address, subject.address)
     assert not consents.acts_for(subject.address, stranger.address)
     assert consents.version() == "1.0.0"

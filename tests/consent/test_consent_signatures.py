@@ -50,9 +50,7 @@ def action(
         return Action(
             sign=lambda who, dl, dom: consents.sign_grant(who, request_, dl, domain=dom),
             submit=lambda s: consents.grant_by_sig(relayer, s),
-            effect=lambda: consents.is_authorized(
-                request_.subject, request_.grantee, HEALTH, request_.purpose
-            ),
+            effect=lambda: consents.is_authorized(request_.subject, request_.grantee, HEALTH, request_.purpose),
             owner=subject,
             signer_error="ConsentUnauthorized",
         )

@@ -23,9 +23,7 @@ def route_consent(consents: ConsentRegistry, subject: LocalAccount, admitted: Lo
 
 
 def _req(chain: Chain, org: LocalAccount, subject: LocalAccount, category: bytes = HEALTH) -> RouteRequest:
-    return RouteRequest(
-        org.address, subject.address, category, route_digest(b"record", b"s" * 16), chain.timestamp()
-    )
+    return RouteRequest(org.address, subject.address, category, route_digest(b"record", b"s" * 16), chain.timestamp())
 
 
 def test_publish__with_consent_is_readable_by_anyone(

@@ -90,9 +90,7 @@ def test_create__imports_a_key_from_the_environment(
         ),
     ],
 )
-def test_bad_input__one_line_exit_2(
-    capsys: pytest.CaptureFixture[str], args: list[str], message: str
-) -> None:
+def test_bad_input__one_line_exit_2(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2, err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in out + err
@@ -112,17 +110,13 @@ def test_did_commands__end_to_end(
     did = f"did:ethr:0x7a69:{alice}"
     as_alice = [*cli, "--account", "1"]
     ok = lambda *a: run(capsys, "did", *a, "--json")  # noqa: E731
-    code, out, err = ok(
-        "add-delegate", did, accounts[6].address, "--type", "sigAuth", "--valid-for", "1d", *as_alice
-    )
+    code, out, err = ok("add-delegate", did, accounts[6].address, "--type", "sigAuth", "--valid-for", "1d", *as_alice)
     assert code == 0, err
     assert ok("set-attribute", did, "did/svc/HubService", "https://hub.example", *as_alice)[0] == 0
     assert ok("set-attribute", did, "did/pub/Secp256k1/veriKey/hex", "0x02" + "ab" * 32, *as_alice)[0] == 0
     code, out, _ = ok("resolve", did, *cli)
     doc = json.loads(out)["didDocument"]
-    assert (
-        doc["service"][0]["serviceEndpoint"] == "https://hub.example" and len(doc["verificationMethod"]) == 3
-    )
+    assert doc["service"][0]["serviceEndpoint"] == "https://hub.example" and len(doc["verificationMethod"]) == 3
     assert ok("revoke-attribute", did, "did/svc/HubService", "https://hub.example", *as_alice)[0] == 0
     assert ok("revoke-delegate", did, accounts[6].address, "--type", "sigAuth", *as_alice)[0] == 0
     # signed by the owner, relayed by someone else

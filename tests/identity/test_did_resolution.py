@@ -101,9 +101,7 @@ def test_resolve__owner_change_delegates_attributes_and_expiry(
     assert f"eip155:{chain.chain_id}:{accounts[7].address}" in accounts_listed  # sigAuth delegate d2
     assert f"eip155:{chain.chain_id}:{accounts[8].address}" not in accounts_listed  # expired veriKey d3
     sig_auth = next(
-        m["id"]
-        for m in doc["verificationMethod"]
-        if m.get("blockchainAccountId", "").endswith(accounts[7].address)
+        m["id"] for m in doc["verificationMethod"] if m.get("blockchainAccountId", "").endswith(accounts[7].address)
     )
     assert sig_auth in doc["authentication"] and sig_auth in doc["assertionMethod"]
     hexes = {m.get("publicKeyHex") for m in doc["verificationMethod"]}
@@ -118,9 +116,7 @@ def test_resolve__owner_change_delegates_attributes_and_expiry(
     assert doc["@context"][0] == "https://www.w3.org/ns/did/v1"
 
 
-def test_resolve__deactivated_did_has_an_empty_document(
-    resolver: DIDResolver, history: dict[str, str]
-) -> None:
+def test_resolve__deactivated_did_has_an_empty_document(resolver: DIDResolver, history: dict[str, str]) -> None:
     result = resolver.resolve(history["bob"])
     assert result.deactivated
     assert result.did_document is not None

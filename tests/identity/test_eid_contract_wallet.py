@@ -15,13 +15,9 @@ from thekey.identity import EIDRegistry
 
 @pytest.fixture
 def wallet(chain: Chain, tmp_path: Path, accounts: list[LocalAccount]) -> str:
-    artifact = compile_sources(["tests/identity/ContractWallet.sol"], tmp_path / "wallet").get(
-        "ContractWallet"
-    )
+    artifact = compile_sources(["tests/identity/ContractWallet.sol"], tmp_path / "wallet").get("ContractWallet")
     factory = chain.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = chain.send_raw(
-        {"data": factory.constructor(accounts[7].address).data_in_transaction}, accounts[0]
-    )
+    receipt = chain.send_raw({"data": factory.constructor(accounts[7].address).data_in_transaction}, accounts[0])
     assert receipt.contract_address
     return receipt.contract_address
 

@@ -75,9 +75,7 @@ def test_gas__every_shared_operation_costs_at_most_the_reference(
             ("changeOwner (fresh)", lambda c, a: c.functions.changeOwner(a.address, accounts[2].address)),
             (
                 "addDelegate (fresh)",
-                lambda c, a: c.functions.addDelegate(
-                    a.address, name_bytes32("veriKey"), accounts[3].address, 3600
-                ),
+                lambda c, a: c.functions.addDelegate(a.address, name_bytes32("veriKey"), accounts[3].address, 3600),
             ),
             (
                 "setAttribute (fresh)",
@@ -85,9 +83,7 @@ def test_gas__every_shared_operation_costs_at_most_the_reference(
             ),
             (
                 "revokeDelegate (fresh)",
-                lambda c, a: c.functions.revokeDelegate(
-                    a.address, name_bytes32("veriKey"), accounts[3].address
-                ),
+                lambda c, a: c.functions.revokeDelegate(a.address, name_bytes32("veriKey"), accounts[3].address),
             ),
             (
                 "revokeAttribute (fresh)",

@@ -26,9 +26,7 @@ def _revert(excinfo: pytest.ExceptionInfo[ContractRevert], name: str) -> dict[st
 # ------------------------------------------------------------------ ownership
 
 
-def test_identity_owner__is_the_identity_until_changed(
-    registry: EIDRegistry, accounts: list[LocalAccount]
-) -> None:
+def test_identity_owner__is_the_identity_until_changed(registry: EIDRegistry, accounts: list[LocalAccount]) -> None:
     a = accounts[1].address
     assert registry.identity_owner(a) == a
     assert registry.contract.functions.owners(a).call() == ZERO_ADDRESS
@@ -78,9 +76,7 @@ def test_every_change__by_a_stranger_reverts_unauthorized(
 # ------------------------------------------------------------------ delegates
 
 
-def test_add_delegate__is_valid_until_expiry(
-    chain: Chain, registry: EIDRegistry, accounts: list[LocalAccount]
-) -> None:
+def test_add_delegate__is_valid_until_expiry(chain: Chain, registry: EIDRegistry, accounts: list[LocalAccount]) -> None:
     alice, d = accounts[1], accounts[6].address
     receipt = registry.add_delegate(alice, alice.address, "sigAuth", d, 100)
     valid_to = chain.timestamp(receipt.block_number) + 100
@@ -97,9 +93,7 @@ def test_add_delegate__is_valid_until_expiry(
     assert not registry.valid_delegate(alice.address, "sigAuth", d)
 
 
-def test_revoke_delegate__ends_validity_now(
-    chain: Chain, registry: EIDRegistry, accounts: list[LocalAccount]
-) -> None:
+def test_revoke_delegate__ends_validity_now(chain: Chain, registry: EIDRegistry, accounts: list[LocalAccount]) -> None:
     alice, d = accounts[1], accounts[6].address
     registry.add_delegate(alice, alice.address, "veriKey", d, DAY)
     receipt = registry.revoke_delegate(alice, alice.address, "veriKey", d)
@@ -164,9 +158,7 @@ def test_deactivated__signed_changes_are_refused(
     chain: Chain, registry: EIDRegistry, accounts: list[LocalAccount]
 ) -> None:
     alice = accounts[1]
-    signed = registry.sign(
-        alice, "ChangeOwner", alice.address, chain.timestamp() + 600, new_owner=accounts[2].address
-    )
+    signed = registry.sign(alice, "ChangeOwner", alice.address, chain.timestamp() + 600, new_owner=accounts[2].address)
     registry.deactivate(alice, alice.address)
     with pytest.raises(ContractRevert) as exc:
         registry.relay(accounts[9], signed)
@@ -214,9 +206,7 @@ def _fields(action: str, accounts: list[LocalAccount]) -> dict[str, Any]:
     }[action]
 
 
-def _effect(
-    registry: EIDRegistry, action: str, receipt: Any, alice: str, accounts: list[LocalAccount]
-) -> None:
+def _effect(registry: EIDRegistry, action: str, receipt: Any, alice: str, accounts: list[LocalAccount]) -> None:
     if action == "ChangeOwner":
         assert registry.identity_owner(alice) == accounts[2].address
     elif action == "Deactivate":

@@ -18,9 +18,7 @@ PEPPER = bytes.fromhex("5e" * 32)
 VECTORS = json.loads(Path(__file__).with_name("commitment_vectors.json").read_text())["vectors"]
 
 
-def _c(
-    binding: IdentityBinding, chain: Chain, number: str, doc_type: str = "ID_CARD", country: str = "CN"
-) -> bytes:
+def _c(binding: IdentityBinding, chain: Chain, number: str, doc_type: str = "ID_CARD", country: str = "CN") -> bytes:
     return commit(PEPPER, chain.chain_id, binding.address, doc_type, country, number)
 
 

@@ -63,8 +63,7 @@ class DataAccess:
         cid = self.consents.current_consent(subject, self.grantee, scope, purpose)
         if cid is None or not self.consents.is_live(cid):
             raise ConsentRequired(
-                f"no live consent from {to_checksum_address(subject)} to {self.grantee} "
-                "for this scope and purpose"
+                f"no live consent from {to_checksum_address(subject)} to {self.grantee} for this scope and purpose"
             )
         return cid
 
@@ -90,13 +89,9 @@ class DataAccess:
                 raise TheKeyError("DataAccess needs a DataRoutes client to check a holder's route")
             published = self.routes.get_route(subject, holder, scope)
             if published is None:
-                raise DataIntegrityError(
-                    f"{to_checksum_address(holder)} published no route for this subject and scope"
-                )
+                raise DataIntegrityError(f"{to_checksum_address(holder)} published no route for this subject and scope")
             access = keccak(
-                encode(
-                    ["bytes32", "bytes32"], [self.routes.route_id(subject, holder, scope), published.digest]
-                )
+                encode(["bytes32", "bytes32"], [self.routes.route_id(subject, holder, scope), published.digest])
             )
         else:
             access = keccak(
@@ -108,7 +103,5 @@ class DataAccess:
         usage = self.consents.record_use(self.actor, cid, access)  # reverts unless the consent is live
         delivery = fetch()
         if published is not None and route_digest(delivery.data, delivery.salt) != published.digest:
-            raise DataIntegrityError(
-                "the delivered data does not match the digest published in the data route"
-            )
+            raise DataIntegrityError("the delivered data does not match the digest published in the data route")
         return AccessResult(delivery.data, cid, usage)

@@ -297,9 +297,7 @@ class UsageRecord:
         }
 
 
-def grant_document(
-    domain: Domain, request: GrantRequest, signer: str, nonce: int, deadline: int
-) -> dict[str, Any]:
+def grant_document(domain: Domain, request: GrantRequest, signer: str, nonce: int, deadline: int) -> dict[str, Any]:
     """The EIP-712 document of a signed grant."""
     message = {
         **request.message(),
@@ -310,9 +308,7 @@ def grant_document(
     return typed_data(domain, "Grant", GRANT_TYPES, message)
 
 
-def revoke_document(
-    domain: Domain, consent_id: bytes, signer: str, nonce: int, deadline: int
-) -> dict[str, Any]:
+def revoke_document(domain: Domain, consent_id: bytes, signer: str, nonce: int, deadline: int) -> dict[str, Any]:
     """The EIP-712 document of a signed revocation."""
     message = {"id": consent_id, "signer": to_checksum_address(signer), "nonce": nonce, "deadline": deadline}
     return typed_data(domain, "Revoke", REVOKE_TYPES, message)
@@ -413,9 +409,7 @@ class ConsentRegistry(ContractClient):
 
     def audit_trail(self, consent_id: bytes, from_block: int = 0) -> list[UsageRecord]:
         """Every recorded use of ``consent_id``, oldest first (from the ``ConsentUsed`` events)."""
-        logs = self.contract.events.ConsentUsed.get_logs(
-            from_block=from_block, argument_filters={"id": consent_id}
-        )
+        logs = self.contract.events.ConsentUsed.get_logs(from_block=from_block, argument_filters={"id": consent_id})
         return [
             UsageRecord(
                 bytes(e["args"]["id"]),
@@ -432,9 +426,7 @@ class ConsentRegistry(ContractClient):
     # -- reads ----------------------------------------------------------------------------
     def is_authorized(self, subject: str, grantee: str, scope: bytes, purpose: bytes) -> bool:
         return bool(
-            self._call(
-                "isAuthorized", to_checksum_address(subject), to_checksum_address(grantee), scope, purpose
-            )
+            self._call("isAuthorized", to_checksum_address(subject), to_checksum_address(grantee), scope, purpose)
         )
 
     def is_live(self, consent_id: bytes) -> bool:
@@ -442,9 +434,7 @@ class ConsentRegistry(ContractClient):
 
     def current_consent(self, subject: str, grantee: str, scope: bytes, purpose: bytes) -> bytes | None:
         cid = bytes(
-            self._call(
-                "currentConsent", to_checksum_address(subject), to_checksum_address(grantee), scope, purpose
-            )
+            self._call("currentConsent", to_checksum_address(subject), to_checksum_address(grantee), scope, purpose)
         )
         return None if cid == b"\x00" * 32 else cid
 

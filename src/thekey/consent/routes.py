@@ -131,9 +131,7 @@ class SignedRoute:
     @classmethod
     def from_document(cls, d: dict[str, Any]) -> SignedRoute:
         try:
-            req = RouteRequest(
-                d["organisation"], d["subject"], d["category"], d["digest"], int(d["updatedAt"])
-            )
+            req = RouteRequest(d["organisation"], d["subject"], d["category"], d["digest"], int(d["updatedAt"]))
             sig = bytes.fromhex(str(d["signature"]).removeprefix("0x"))
             return cls(req, to_checksum_address(d["signer"]), int(d["nonce"]), int(d["deadline"]), sig)
         except (KeyError, TypeError, ValueError) as exc:
@@ -145,9 +143,7 @@ class SignedRoute:
             ) from None
 
 
-def publish_document(
-    domain: Domain, request: RouteRequest, signer: str, nonce: int, deadline: int
-) -> dict[str, Any]:
+def publish_document(domain: Domain, request: RouteRequest, signer: str, nonce: int, deadline: int) -> dict[str, Any]:
     """The EIP-712 document of a signed publication."""
     message = {
         **request.message(),
@@ -205,9 +201,7 @@ class DataRoutes(ContractClient):
     # -- account mapping ------------------------------------------------------------------
     def link_account(self, sender: LocalAccount, organisation: str, key: bytes, subject: str) -> Receipt:
         """Link the keyed hash ``key`` (see :func:`account_key`) of a local account to ``subject``."""
-        return self._send(
-            sender, "linkAccount", to_checksum_address(organisation), key, to_checksum_address(subject)
-        )
+        return self._send(sender, "linkAccount", to_checksum_address(organisation), key, to_checksum_address(subject))
 
     def account_subject(self, organisation: str, key: bytes) -> str | None:
         s = str(self._call("accountSubject", to_checksum_address(organisation), key))
@@ -215,9 +209,7 @@ class DataRoutes(ContractClient):
 
     # -- reads ----------------------------------------------------------------------------
     def route_id(self, subject: str, organisation: str, category: bytes) -> bytes:
-        return bytes(
-            self._call("routeId", to_checksum_address(subject), to_checksum_address(organisation), category)
-        )
+        return bytes(self._call("routeId", to_checksum_address(subject), to_checksum_address(organisation), category))
 
     def get_route(self, subject: str, organisation: str, category: bytes) -> Route | None:
         r = self._call("getRoute", self.route_id(subject, organisation, category))
@@ -229,10 +221,7 @@ class DataRoutes(ContractClient):
         total = int(self._call("routeCount", who))
         out: list[Route] = []
         for start in range(0, total, page):
-            out.extend(
-                Route(r[0], bytes(r[2]), bytes(r[3]), int(r[1]))
-                for r in self._call("routes", who, start, page)
-            )
+            out.extend(Route(r[0], bytes(r[2]), bytes(r[3]), int(r[1])) for r in self._call("routes", who, start, page))
         return out
 
     def nonce_of(self, signer: str) -> int:

@@ -86,7 +86,7 @@ class AuditIndex:
             address = to_checksum_address(entry["address"])
             for item in self.chain.artifacts.get(entry["name"]).abi:
                 if item.get("type") == "event" and not item.get("anonymous"):
-                    self._topics[(address, event_abi_to_log_topic(item))] = (key, item)
+                    self._topics[(address, event_abi_to_log_topic(item))] = (key, item)  # type: ignore[arg-type]
 
     def _first_block(self) -> int:
         blocks = [int(e["blockNumber"]) for e in self.deployment.manifest["contracts"].values()]
@@ -146,7 +146,7 @@ class AuditIndex:
                 "blockHash": bytes.fromhex(log["blockHash"][2:]),
                 "blockNumber": block,
             }
-            decoded = get_event_data(self.chain.w3.codec, abi, web3_log)  # type: ignore[arg-type]
+            decoded = get_event_data(self.chain.w3.codec, abi, web3_log)  # type: ignore[arg-type,unused-ignore]
             yield (log["transactionHash"], int(log["logIndex"], 16), block, timestamps[block], key, address,
                    abi["name"], json.dumps(_plain(dict(decoded["args"])), sort_keys=True))  # fmt: skip
 

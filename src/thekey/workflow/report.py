@@ -76,7 +76,7 @@ class AuditReport:
         }
 
     def as_markdown(self, names: dict[str, str] | None = None) -> str:
-        label = {to_checksum_address(a): n for n, a in (names or {}).items()}
+        label: dict[str, str] = {str(to_checksum_address(a)): n for n, a in (names or {}).items()}
 
         def who(address: str) -> str:
             return f"{label[address]} ({address})" if address in label else address
