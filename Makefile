@@ -27,7 +27,7 @@ demo: setup
 test: setup test-py test-ape
 
 test-py:
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # ape-foundry runs `anvil` from PATH: put the npm package's binary there.
 test-ape:

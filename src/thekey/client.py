@@ -6,6 +6,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
 from eth_account.signers.local import LocalAccount
+from eth_utils import to_checksum_address
 from web3.contract import Contract
 
 from thekey.chain.connection import Chain
@@ -38,6 +39,10 @@ class ContractClient:
     def domain(self) -> Domain:
         """This contract's EIP-712 domain, as it reports it (ERC-5267)."""
         return domain_of(self.contract)
+
+    def nonce_of(self, signer: str) -> int:
+        """The signer's next EIP-712 nonce (OpenZeppelin ``Nonces``) on a contract with signed actions."""
+        return int(self._call("nonces", to_checksum_address(signer)))
 
     def _call(self, function: str, *args: Any) -> Any:
         return self.chain.call(getattr(self.contract.functions, function)(*args))

@@ -363,9 +363,6 @@ class Escrow(ContractClient):
     def credit_of(self, account: str) -> int:
         return int(self._call("creditOf", to_checksum_address(account)))
 
-    def nonce_of(self, account: str) -> int:
-        return int(self._call("nonces", to_checksum_address(account)))
-
     def version(self) -> str:
         return str(self._call("version"))
 

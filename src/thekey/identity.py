@@ -112,19 +112,28 @@ class SignedChange:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SignedChange:
-        action = str(data["action"])
-        if action not in SIGNED_TYPES:
-            raise BadInput(f"unknown signed action {action!r} (one of {', '.join(SIGNED_TYPES)})")
-        message: dict[str, Any] = {}
-        for field, kind in SIGNED_TYPES[action]:
-            value = data["message"][field]
-            if kind in ("bytes", "bytes32"):
-                message[field] = bytes.fromhex(str(value).removeprefix("0x"))
-            elif kind == "address":
-                message[field] = to_checksum_address(value)
-            else:
-                message[field] = int(value)
-        return cls(action, message, bytes.fromhex(str(data["signature"]).removeprefix("0x")))
+        """Parse :meth:`to_json`'s document; anything malformed raises :class:`BadInput`."""
+        try:
+            action = str(data["action"])
+            if action not in SIGNED_TYPES:
+                raise BadInput(f"unknown signed action {action!r} (one of {', '.join(SIGNED_TYPES)})")
+            message: dict[str, Any] = {}
+            for field, kind in SIGNED_TYPES[action]:
+                value = data["message"][field]
+                if kind in ("bytes", "bytes32"):
+                    message[field] = bytes.fromhex(str(value).removeprefix("0x"))
+                elif kind == "address":
+                    message[field] = to_checksum_address(value)
+                else:
+                    message[field] = int(value)
+            return cls(action, message, bytes.fromhex(str(data["signature"]).removeprefix("0x")))
+        except BadInput:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, OverflowError) as exc:
+            raise BadInput(
+                "not a signed identity change (a JSON object with 'action', 'message' holding every signed "
+                f"field, and a hex 'signature'): {type(exc).__name__}: {exc}"
+            ) from None
 
 
 def change_document(domain: Domain, action: str, message: dict[str, Any]) -> dict[str, Any]:
@@ -180,9 +189,6 @@ class EIDRegistry(ContractClient):
         """The raw expiry timestamp of a delegation (0 if never set)."""
         key = keccak(name_bytes32(delegate_type))
         return int(self._call("delegates", to_checksum_address(identity), key, to_checksum_address(delegate)))
-
-    def nonce_of(self, owner: str) -> int:
-        return int(self._call("nonces", to_checksum_address(owner)))
 
     def version(self) -> str:
         return str(self._call("version"))

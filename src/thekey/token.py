@@ -79,9 +79,6 @@ class Token(ContractClient):
     def allowance(self, owner: str, spender: str) -> int:
         return int(self._call("allowance", to_checksum_address(owner), to_checksum_address(spender)))
 
-    def nonce_of(self, owner: str) -> int:
-        return int(self._call("nonces", to_checksum_address(owner)))
-
     def has_role(self, role: bytes, account: str) -> bool:
         return bool(self._call("hasRole", role, to_checksum_address(account)))
 

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from thekey.chain.transactions import Receipt
-from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console
+from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console, open_client
 from thekey.credentials import CredentialRegistry, CredentialStore, StatusAction, anchor_credential, credential_hash
 from thekey.credentials.anchoring import Query
 from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
@@ -50,18 +49,6 @@ StoreOpt = Annotated[
 ]
 CredentialFile = Annotated[Path, typer.Argument(help="A credential JSON file.", dir_okay=False)]
 Target = Annotated[str, typer.Argument(help="A credential JSON file, or a credential hash (0x…).")]
-
-
-def _open(
-    rpc_url: str | None, chain_id: int | None, account: str | None, keystore: Path | None, json_out: bool
-) -> tuple[Session, CredentialRegistry]:
-    session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
-    return session, CredentialRegistry.from_deployment(session.deployment())
-
-
-def _tx(session: Session, what: str, receipt: Receipt, extra: dict[str, Any] | None = None) -> None:
-    data = {"txHash": receipt.tx_hash, "block": receipt.block_number, "gasUsed": receipt.gas_used, **(extra or {})}
-    session.emit(data, f"{what} — tx {receipt.tx_hash} (block {receipt.block_number}, gas {receipt.gas_used})")
 
 
 def _type_id(text: str) -> bytes:
@@ -134,10 +121,10 @@ def _issuer_action(
     json_out: bool,
 ) -> None:
     code, issuer = _reason(reason), _Who(who)
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     address = issuer.on(session)
     send = {"suspend": reg.suspend_issuer, "reinstate": reg.reinstate_issuer, "remove": reg.remove_issuer}[action]
-    _tx(session, f"issuer {address}: {action}", send(session.signer(), address, code), {"issuer": address})
+    session.emit_tx(f"issuer {address}: {action}", send(session.signer(), address, code), {"issuer": address})
 
 
 @issuer_app.command("add")
@@ -155,10 +142,10 @@ def issuer_add(
 ) -> None:
     """Admit WHO as an authority issuer (GOVERNOR_ROLE only)."""
     issuer, name_hash, type_ids = _Who(who), label_hash(name), [_type_id(t) for t in types]
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     address = issuer.on(session)
     receipt = reg.add_issuer(session.signer(), address, name_hash, type_ids)
-    _tx(session, f"issuer {address} admitted", receipt, {"issuer": address, "types": [_hex(t) for t in type_ids]})
+    session.emit_tx(f"issuer {address} admitted", receipt, {"issuer": address, "types": [_hex(t) for t in type_ids]})
 
 
 @issuer_app.command("suspend")
@@ -207,7 +194,7 @@ def issuer_remove(
 def issuer_show(who: Who, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """An issuer's record."""
     issuer = _Who(who)
-    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
     address = issuer.on(session)
     i = reg.get_issuer(address)
     data = {
@@ -240,9 +227,9 @@ def schema_register(
     doc, type_id = _read_json(file), _type_id(ctype)
     if not isinstance(doc, dict):
         raise BadInput(f"{file} is not a JSON Schema object")
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     sid, receipt = reg.register_schema(session.signer(), doc, type_id, version)
-    _tx(session, f"schema {_hex(sid)} registered", receipt, {"schemaId": _hex(sid)})
+    session.emit_tx(f"schema {_hex(sid)} registered", receipt, {"schemaId": _hex(sid)})
 
 
 @schema_app.command("show")
@@ -255,7 +242,7 @@ def schema_show(
 ) -> None:
     """A schema's record (and document)."""
     sid = parse_bytes32(schema)
-    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
     s = reg.get_schema(sid)
     if not s.registered:
         raise BadInput(f"no schema {schema} is registered")
@@ -284,8 +271,8 @@ def schema_deprecate(
 ) -> None:
     """Deprecate a schema: no new anchors under it (publisher or GOVERNOR_ROLE)."""
     sid = parse_bytes32(schema)
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
-    _tx(session, f"schema {schema} deprecated", reg.deprecate_schema(session.signer(), sid))
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(f"schema {schema} deprecated", reg.deprecate_schema(session.signer(), sid))
 
 
 # ------------------------------------------------------------------------------ credential
@@ -321,7 +308,7 @@ def credential_issue(
         raise BadInput("give --valid-for or --valid-until, not both")
     duration = parse_duration(valid_for) if valid_for else None
     end = parse_time(valid_until) if valid_until else None
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
     vf = start if start is not None else session.chain().timestamp()
     vu = vf + duration if duration is not None else end
@@ -384,11 +371,11 @@ def credential_anchor(
 ) -> None:
     """Anchor one issued credential singly (as its issuer)."""
     item = _issued(_read_credential(file))
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     receipt = anchor_credential(reg, session.signer(), item)
     with CredentialStore(store_path) as store:
         store.mark_anchored(item.hash)
-    _tx(session, f"anchored {_hex(item.hash)}", receipt, {"credentialHash": _hex(item.hash)})
+    session.emit_tx(f"anchored {_hex(item.hash)}", receipt, {"credentialHash": _hex(item.hash)})
 
 
 @credential_app.command("anchor-batch")
@@ -403,14 +390,13 @@ def credential_anchor_batch(
 ) -> None:
     """Anchor many issued credentials under one Merkle root; each file gets its proof."""
     items = [_issued(_read_credential(f)) for f in files]
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     root, receipt, done = anchor_batch(reg, session.signer(), items)
     with CredentialStore(store_path) as store:
         for f, item in zip(files, done, strict=True):
             _write_json(f, item.credential)
             store.mark_anchored(item.hash, item.credential)
-    _tx(
-        session,
+    session.emit_tx(
         f"anchored {len(items)} credentials under root {_hex(root)}",
         receipt,
         {"root": _hex(root), "count": len(items), "gasPerCredential": receipt.gas_used // len(items)},
@@ -448,7 +434,7 @@ def credential_verify(
         raise BadInput(f"{file} is not a credential JSON object")
     if holder is not None:
         parse_did(holder)
-    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
     result = verify_credential(reg, doc, holder=holder, disclosed=disclosed)
     _print_result(session, result.as_json())
     if not result.valid:
@@ -468,20 +454,20 @@ def _status_change(
     code = _reason(reason)
     vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
     h = parse_bytes32(target) if vc is None else credential_hash(vc)
-    session, reg = _open(rpc_url, chain_id, account, keystore, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
     verb = action.name.lower()
     if vc is not None and batch_evidence(vc) is not None:
         p = status_pointer(vc)
         receipt = reg.update_status(signer, p.issuer, action, [p.index], code)
-        _tx(session, f"{verb}d entry {p.index} of {p.issuer}", receipt, {"statusIndex": p.index})
+        session.emit_tx(f"{verb}d entry {p.index} of {p.issuer}", receipt, {"statusIndex": p.index})
     else:
         receipt = {
             StatusAction.REVOKE: reg.revoke,
             StatusAction.SUSPEND: reg.suspend,
             StatusAction.REINSTATE: reg.reinstate,
         }[action](signer, h, code)
-        _tx(session, f"{verb}d {_hex(h)}", receipt, {"credentialHash": _hex(h)})
+        session.emit_tx(f"{verb}d {_hex(h)}", receipt, {"credentialHash": _hex(h)})
 
 
 @credential_app.command("revoke")
@@ -539,7 +525,7 @@ def credential_status(
         if evidence is None or vc is None
         else Query(h, evidence[0], status_pointer(vc).index, tuple(evidence[1]))
     )
-    session, reg = _open(rpc_url, chain_id, None, None, json_out)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
     (r,) = reg.inspect([query])
     data = {
         "credentialHash": _hex(h),
@@ -570,7 +556,7 @@ def credential_status_list(
     if purpose not in PURPOSES:
         raise BadInput("--purpose is revocation or suspension")
     who = _Who(issuer)
-    session, reg = _open(rpc_url, chain_id, None, None, True)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, True)
     chain = session.chain()
     address = who.on(session)
     words = reg.status_words(address)

@@ -470,8 +470,5 @@ class ConsentRegistry(ContractClient):
     def acts_for(self, identity: str, actor: str) -> bool:
         return bool(self._call("actsFor", to_checksum_address(identity), to_checksum_address(actor)))
 
-    def nonce_of(self, signer: str) -> int:
-        return int(self._call("nonces", to_checksum_address(signer)))
-
     def version(self) -> str:
         return str(self._call("version"))

@@ -224,8 +224,5 @@ class DataRoutes(ContractClient):
             out.extend(Route(r[0], bytes(r[2]), bytes(r[3]), int(r[1])) for r in self._call("routes", who, start, page))
         return out
 
-    def nonce_of(self, signer: str) -> int:
-        return int(self._call("nonces", to_checksum_address(signer)))
-
     def version(self) -> str:
         return str(self._call("version"))

@@ -177,9 +177,6 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
     ) -> Receipt:
         return self._send(sender, "anchorBatch", root, schema_id, valid_from, valid_until, first_status_index, count)
 
-    def nonce_of(self, issuer: str) -> int:
-        return int(self._call("nonces", to_checksum_address(issuer)))
-
     def sign_anchor(
         self,
         issuer: LocalAccount,
