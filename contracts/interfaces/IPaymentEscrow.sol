@@ -84,6 +84,7 @@ interface IPaymentEscrow {
         address user;
         uint96 price;
         address arbiter;
+        uint64 disputedAt;
         bytes32 planHash;
         bytes32 evidenceHash;
     }
@@ -163,6 +164,8 @@ interface IPaymentEscrow {
     error EscrowDisputeWindowOpen(uint256 id, uint64 disputeUntil);
     /// @notice The dispute window of agreement `id` closed at `disputeUntil`.
     error EscrowDisputeWindowClosed(uint256 id, uint64 disputeUntil);
+    /// @notice The arbiter may still rule on this disputed agreement until `until`.
+    error EscrowArbitrationPending(uint256 id, uint64 until);
     /// @notice An evidence hash must not be zero.
     error EscrowEmptyEvidence();
     /// @notice `account` is not a payee of agreement `id` (verifier, user or a plan payee).
@@ -225,8 +228,11 @@ interface IPaymentEscrow {
 
     // -- anyone ----------------------------------------------------------------------------
 
-    /// @notice Settles a Completed agreement whose dispute window has passed (anyone may call):
-    /// each payee is credited its share; rounding dust to the verifier.
+    /// @notice Settles by the plan (anyone may call): a Completed agreement whose dispute window has
+    /// passed, or a Disputed one whose arbiter has not ruled within `ARBITRATION_PERIOD` of the
+    /// dispute — the provider named the arbiter, so the provider bears its silence, and the
+    /// verifier's completion (with its evidence) stands. Each payee is credited its share;
+    /// rounding dust to the verifier.
     function settle(uint256 id, Plan calldata plan) external;
 
     /// @notice Sends all of the caller's credits (from any number of agreements) to the caller.
@@ -267,6 +273,9 @@ interface IPaymentEscrow {
 
     /// @notice The most payees a plan may name besides the verifier and the user.
     function MAX_PAYEES() external view returns (uint256);
+
+    /// @notice How long the arbiter has to rule on a dispute before anyone may settle by the plan.
+    function ARBITRATION_PERIOD() external view returns (uint64);
 
     /// @notice The EIP-712 typehash of the `Agreement` acceptance.
     function AGREEMENT_TYPEHASH() external view returns (bytes32);

@@ -18,7 +18,9 @@ import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
 /// - The escrow's token balance equals the sum of the prices of all non-terminal agreements
 ///   plus the sum of all unwithdrawn credits (conservation; nothing is created or lost).
 /// - Every agreement moves only forward along the lifecycle and ends in exactly one terminal
-///   state (Settled, Refunded or Resolved); no action is possible on it afterwards.
+///   state (Settled, Refunded or Resolved); no action is possible on it afterwards. None can be
+///   stuck: a silent verifier lets the provider reclaim after the service deadline, a silent
+///   arbiter lets anyone settle by the plan `ARBITRATION_PERIOD` after the dispute.
 /// - A payout credits exactly the price: the plan's floors plus the dust (to the verifier), or the
 ///   arbiter's refund plus split, which must sum to the price.
 /// - No payee can block another: settlement makes no external call; each payee withdraws its own
@@ -26,7 +28,7 @@ import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
 /// - An agreement is funded with exactly its price; a token delivering any other amount is rejected.
 /// - Whoever creates an agreement is its provider; only the provider confirms, disputes and reclaims;
 ///   only the verifier completes; only the verifier and the user accept; only the arbiter resolves;
-///   anyone may settle once the window has passed.
+///   anyone may settle once the window (or, after a dispute, the arbitration period) has passed.
 /// - An acceptance signature is valid for one signer, one nonce, one chain, this contract, until
 ///   its deadline (inclusive); it binds the provider and every term, including the plan.
 contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransient {
@@ -34,6 +36,8 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
 
     /// @inheritdoc IPaymentEscrow
     uint256 public constant MAX_PAYEES = 8;
+    /// @inheritdoc IPaymentEscrow
+    uint64 public constant ARBITRATION_PERIOD = 30 days;
     uint256 private constant BPS = 10_000;
 
     /// @inheritdoc IPaymentEscrow
@@ -98,8 +102,10 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
         _checkStatus(id, a.status, Status.Completed);
         _checkCaller(id, a.provider);
         uint64 until = _disputeUntil(a);
-        if (_time() >= until) revert EscrowDisputeWindowClosed(id, until);
+        uint64 now_ = _time();
+        if (now_ >= until) revert EscrowDisputeWindowClosed(id, until);
         a.status = Status.Disputed;
+        a.disputedAt = now_;
         emit AgreementDisputed(id, reasonHash);
     }
 
@@ -174,9 +180,15 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
     /// @inheritdoc IPaymentEscrow
     function settle(uint256 id, Plan calldata plan) external nonReentrant {
         Agreement storage a = _agreements[id];
-        _checkStatus(id, a.status, Status.Completed);
-        uint64 until = _disputeUntil(a);
-        if (_time() < until) revert EscrowDisputeWindowOpen(id, until);
+        Status status = a.status;
+        if (status == Status.Disputed) {
+            uint64 arbiterUntil = a.disputedAt + ARBITRATION_PERIOD;
+            if (_time() < arbiterUntil) revert EscrowArbitrationPending(id, arbiterUntil);
+        } else {
+            _checkStatus(id, status, Status.Completed);
+            uint64 until = _disputeUntil(a);
+            if (_time() < until) revert EscrowDisputeWindowOpen(id, until);
+        }
         _checkPlan(id, a, plan);
         _settle(id, a, plan);
     }

@@ -31,6 +31,7 @@ from thekey.token import Permit, Token
 
 BPS = 10_000
 MAX_PAYEES = 8
+ARBITRATION_PERIOD = 30 * 86_400  # the contract's ARBITRATION_PERIOD
 UINT96_MAX = 2**96 - 1
 ZERO32 = b"\x00" * 32
 
@@ -255,6 +256,7 @@ class AgreementState:
     user_accepted: bool
     plan_hash: bytes
     evidence_hash: bytes
+    disputed_at: int = 0
 
     @property
     def dispute_until(self) -> int | None:
@@ -278,7 +280,10 @@ class AgreementState:
                 return f"completed — dispute window open until {_iso(until)}; the provider may confirm"
             return "completed — dispute window closed: anyone may settle"
         if s is Status.DISPUTED:
-            return "disputed — waiting for the arbiter"
+            until = self.disputed_at + ARBITRATION_PERIOD
+            if now < until:
+                return f"disputed — the arbiter may rule until {_iso(until)}; after that anyone may settle by the plan"
+            return "disputed — the arbiter did not rule in time: anyone may settle by the plan"
         return {
             Status.SETTLED: "settled — paid out by the plan",
             Status.REFUNDED: "refunded — the price went back to the provider",
@@ -302,6 +307,7 @@ class AgreementState:
             "userAccepted": self.user_accepted,
             "planHash": "0x" + self.plan_hash.hex(),
             "evidenceHash": None if self.evidence_hash == ZERO32 else "0x" + self.evidence_hash.hex(),
+            "disputedAt": self.disputed_at or None,
         }
         if now is not None:
             d["description"] = self.describe(now)
@@ -368,6 +374,8 @@ class Escrow(ContractClient):
 
     def agreement(self, agreement_id: int) -> AgreementState:
         r = self._call("agreement", agreement_id)
+        # the struct's field order: provider, serviceDeadline, disputeWindow, verifier, completedAt,
+        # status, verifierAccepted, userAccepted, user, price, arbiter, disputedAt, planHash, evidenceHash
         return AgreementState(
             agreement_id,
             Status(r[5]),
@@ -381,8 +389,9 @@ class Escrow(ContractClient):
             int(r[4]),
             bool(r[6]),
             bool(r[7]),
-            bytes(r[11]),
             bytes(r[12]),
+            bytes(r[13]),
+            int(r[11]),
         )
 
     def created(self, agreement_id: int) -> Created:

@@ -11,7 +11,7 @@ from eth_utils import keccak
 from tests.escrow.conftest import DAY, EVIDENCE, HOUR, PRICE, Cast, Ledger, balances
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.escrow import Escrow, Status, Terms, credits_of, payout
+from thekey.escrow import ARBITRATION_PERIOD, Escrow, Status, Terms, credits_of, payout
 from thekey.token import Token
 
 
@@ -313,3 +313,50 @@ def test_decline__only_the_verifier_and_only_before_completion(
     with pytest.raises(ContractRevert) as exc:
         escrow.decline(cast.verifier, agreement_id, b"\x01" * 32)
     assert exc.value.name == "EscrowWrongStatus"
+
+
+def test_dispute_with_a_silent_arbiter__anyone_settles_by_the_plan_after_the_arbitration_period(
+    escrow: Escrow,
+    cast: Cast,
+    chain: Chain,
+    ledger: Ledger,
+    stranger: LocalAccount,
+    make_terms: Callable[..., Terms],
+    open_agreement: Callable[[Terms], int],
+) -> None:
+    terms = make_terms()
+    agreement_id = open_agreement(terms)
+    _complete(escrow, cast, agreement_id)
+    escrow.dispute(cast.provider, agreement_id, b"\x03" * 32)
+    state = escrow.agreement(agreement_id)
+    lapse = state.disputed_at + ARBITRATION_PERIOD
+    assert "the arbiter may rule until" in state.describe(chain.timestamp())
+    chain.set_next_block_timestamp(lapse - 1)
+    with pytest.raises(ContractRevert) as exc:
+        escrow.settle(stranger, agreement_id)
+    assert exc.value.name == "EscrowArbitrationPending"
+    assert exc.value.arguments == {"id": agreement_id, "until": lapse}
+    chain.set_next_block_timestamp(lapse)
+    escrow.settle(stranger, agreement_id)
+    assert escrow.agreement(agreement_id).status is Status.SETTLED
+    ledger.check()
+    _, _, payee_amounts, _ = payout(PRICE, terms.plan)
+    assert escrow.credit_of(cast.payees[0].address) == payee_amounts[0]
+    with pytest.raises(ContractRevert) as exc:
+        escrow.resolve(cast.arbiter, agreement_id, PRICE)
+    assert exc.value.name == "EscrowAgreementClosed"
+
+
+def test_dispute__the_arbiter_may_still_rule_until_the_period_ends(
+    escrow: Escrow,
+    cast: Cast,
+    chain: Chain,
+    make_terms: Callable[..., Terms],
+    open_agreement: Callable[[Terms], int],
+) -> None:
+    agreement_id = open_agreement(make_terms())
+    _complete(escrow, cast, agreement_id)
+    escrow.dispute(cast.provider, agreement_id, b"\x04" * 32)
+    chain.set_next_block_timestamp(escrow.agreement(agreement_id).disputed_at + ARBITRATION_PERIOD - 1)
+    escrow.resolve(cast.arbiter, agreement_id, PRICE)
+    assert escrow.agreement(agreement_id).status is Status.REFUNDED
