@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from eth_utils import is_hex_address, to_checksum_address
 
@@ -35,6 +36,17 @@ def did_for(chain_id: int, address: str, network: str | None = None) -> str:
 
 def parse_did(text: str, networks: dict[str, int] | None = None) -> EthrDID:
     """Parse a ``did:ethr`` DID; a public-key identifier (33 bytes) is reduced to its address."""
+    if networks is None:
+        return _parse_did_cached(text)
+    return _parse_did(text, networks)
+
+
+@lru_cache(maxsize=4096)
+def _parse_did_cached(text: str) -> EthrDID:
+    return _parse_did(text, None)
+
+
+def _parse_did(text: str, networks: dict[str, int] | None) -> EthrDID:
     m = _DID.match(text.strip())
     if not m:
         raise BadInput(f"not a did:ethr DID: {text!r} (expected did:ethr:<network>:0x<40 hex digits>)")

@@ -6,9 +6,12 @@ disagree with the contract about name, version, chain id or verifying contract.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
@@ -98,6 +101,47 @@ def digest(document: dict[str, Any]) -> bytes:
     """The 32-byte EIP-712 digest that is signed."""
     msg = encode_typed_data(full_message=document)
     return keccak(b"\x19" + msg.version + msg.header + msg.body)
+
+
+_ATOMIC = re.compile(
+    r"^(address|bool|bytes([1-9]|[12][0-9]|3[0-2])|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256))$"
+)
+
+
+def domain_separator(domain: Domain) -> bytes:
+    """``hashStruct(EIP712Domain)`` of a name/version/chainId/verifyingContract domain."""
+    return _domain_separator(domain.name, domain.version, domain.chain_id, domain.verifying_contract)
+
+
+@lru_cache(maxsize=64)
+def _domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
+    return keccak(
+        typehash("EIP712Domain", {"EIP712Domain": DOMAIN_FIELDS})
+        + keccak(text=name)
+        + keccak(text=version)
+        + encode(["uint256", "address"], [chain_id, to_checksum_address(verifying_contract)])
+    )
+
+
+def flat_digest(
+    domain: Domain, primary: str, types: dict[str, list[tuple[str, str]]], message: dict[str, Any]
+) -> bytes:
+    """The EIP-712 digest of a struct whose fields are all ``string``, ``bytes`` or atomic types,
+    computed directly (``encode_typed_data`` re-parses the whole document on every call, which
+    dominates verifying thousands of credentials). Equals ``digest(typed_data(...))``; tested so."""
+    fields = types[primary]
+    parts = [typehash(primary, types)]
+    for name, ftype in fields:
+        value = message[name]
+        if ftype == "string":
+            parts.append(keccak(text=value))
+        elif ftype == "bytes":
+            parts.append(keccak(value))
+        elif _ATOMIC.match(ftype):
+            parts.append(encode([ftype], [value]))
+        else:
+            raise BadInput(f"flat_digest handles atomic fields only, not {ftype!r}")
+    return keccak(b"\x19\x01" + domain_separator(domain) + keccak(b"".join(parts)))
 
 
 def split_signature(signature: bytes) -> tuple[int, bytes, bytes]:

@@ -13,6 +13,7 @@ from eth_abi import decode
 from eth_abi.exceptions import DecodingError
 from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 
+from thekey.chain.abi import canonical_type
 from thekey.errors import ContractRevert
 
 PANIC_REASONS = {
@@ -29,13 +30,6 @@ PANIC_REASONS = {
 }
 
 
-def _canonical_type(item: dict[str, Any]) -> str:
-    t = str(item["type"])
-    if t.startswith("tuple"):
-        return "(" + ",".join(_canonical_type(c) for c in item["components"]) + ")" + t[len("tuple") :]
-    return t
-
-
 class ErrorDecoder:
     def __init__(self, abi_items: Iterable[dict[str, Any]]) -> None:
         self._by_selector: dict[bytes, tuple[str, list[str], list[str]]] = {
@@ -45,7 +39,7 @@ class ErrorDecoder:
         for item in abi_items:
             if item.get("type") != "error":
                 continue
-            types = [_canonical_type(i) for i in item.get("inputs", [])]
+            types = [canonical_type(i) for i in item.get("inputs", [])]
             names = [i.get("name") or f"arg{n}" for n, i in enumerate(item.get("inputs", []))]
             selector = function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})")
             self._by_selector[selector] = (item["name"], types, names)

@@ -114,6 +114,7 @@ def grant(
     end = parse_time(until) if until else 0
     length = parse_duration(duration) if duration else 0
     sig_life = parse_duration(valid_for)
+    _check_writable(receipt_file)
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     chain = session.chain()
     signer = session.signer()
@@ -134,6 +135,12 @@ def grant(
         return
     rc = consents.grant(signer, req)
     _emit_receipt(session, rc.document(), receipt_file)
+
+
+def _check_writable(receipt_file: Path | None) -> None:
+    """Refuse an unwritable --receipt before anything is sent (not after the grant is on chain)."""
+    if receipt_file is not None and not os.access(receipt_file.parent, os.W_OK):
+        raise BadInput(f"cannot write {receipt_file}: its folder does not exist or is not writable")
 
 
 def _emit_receipt(session: Session, doc: dict[str, Any], receipt_file: Path | None) -> None:
@@ -163,6 +170,7 @@ def relay(
 ) -> None:
     """Submit a signed grant or revocation (any account may pay the gas)."""
     doc = _read_json(file)
+    _check_writable(receipt_file)
     kind = doc.get("type")
     if kind == "TheKeySignedGrant":
         signed_grant = SignedGrant.from_document(doc)

@@ -306,11 +306,11 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         """Reports for many credentials in ONE eth_call."""
         if not queries:
             return []
-        raw = self._call("inspect", [q.encode() for q in queries])
+        raw = self._call_bulk("inspect", [q.encode() for q in queries])
         return [
             Report(
                 Validity(v),
-                str(issuer),
+                to_checksum_address(issuer),
                 IssuerStatus(ist),
                 bytes(sid),
                 int(at),

@@ -12,6 +12,7 @@ import base64
 import gzip
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from eth_utils import to_checksum_address
@@ -47,6 +48,7 @@ def list_url(chain_id: int, registry: str, issuer: str, purpose: Purpose) -> str
     return f"urn:thekey:status:{chain_id}:{to_checksum_address(registry)}:{to_checksum_address(issuer)}:{purpose}"
 
 
+@lru_cache(maxsize=1024)
 def parse_list_url(url: str) -> tuple[int, str, str, Purpose]:
     parts = url.split(":")
     if len(parts) != 7 or parts[:3] != ["urn", "thekey", "status"] or parts[6] not in PURPOSES:

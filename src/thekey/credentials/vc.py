@@ -17,14 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
+from eth_keys import keys
 from eth_utils import keccak
 
 from thekey.credentials.canonical import credential_hash, unsigned
 from thekey.did import EthrDID, did_for, parse_did
-from thekey.eip712 import Domain, sign_typed_data, typed_data
+from thekey.eip712 import Domain, flat_digest, sign_typed_data, typed_data
 from thekey.errors import BadInput
 from thekey.parsing import parse_time
 
@@ -134,16 +133,19 @@ def view(credential: dict[str, Any]) -> CredentialView:
 # -- the EIP-712 proof ---------------------------------------------------------------------
 
 
-def proof_document(domain: Domain, credential: dict[str, Any]) -> dict[str, Any]:
-    """The EIP-712 document the issuer signs for ``credential``."""
+def _proof_message(credential: dict[str, Any], content_hash: bytes | None = None) -> dict[str, Any]:
     v = view(credential)
-    message = {
+    return {
         "issuer": str(credential["issuer"]),
         "subject": v.subject,
         "schemaId": v.schema_id,
-        "credentialHash": credential_hash(credential),
+        "credentialHash": credential_hash(credential) if content_hash is None else content_hash,
     }
-    return typed_data(domain, PROOF_PRIMARY_TYPE, PROOF_TYPES, message)
+
+
+def proof_document(domain: Domain, credential: dict[str, Any]) -> dict[str, Any]:
+    """The EIP-712 document the issuer signs for ``credential``."""
+    return typed_data(domain, PROOF_PRIMARY_TYPE, PROOF_TYPES, _proof_message(credential))
 
 
 def sign_credential(credential: dict[str, Any], issuer: LocalAccount, domain: Domain, created: int) -> dict[str, Any]:
@@ -173,15 +175,23 @@ def proof_domain(credential: dict[str, Any]) -> Domain | None:
         return None
 
 
-def proof_signer(credential: dict[str, Any]) -> str | None:
-    """The address that made the credential's proof over its current content, or None."""
+def proof_signer(credential: dict[str, Any], content_hash: bytes | None = None) -> str | None:
+    """The address that made the credential's proof over its current content, or None.
+
+    ``content_hash`` (the credential hash, when the caller has already computed it) saves
+    canonicalising the credential again.
+    """
     proof = credential.get("proof")
     domain = proof_domain(credential)
     if not isinstance(proof, dict) or domain is None or proof.get("type") != PROOF_TYPE:
         return None
     try:
         signature = bytes.fromhex(str(proof["proofValue"]).removeprefix("0x"))
-        doc = proof_document(domain, unsigned(credential))
-        return str(Account.recover_message(encode_typed_data(full_message=doc), signature=signature))
+        if len(signature) != 65 or signature[64] not in (27, 28):
+            return None
+        message = _proof_message(unsigned(credential), content_hash)
+        digest = flat_digest(domain, PROOF_PRIMARY_TYPE, PROOF_TYPES, message)
+        sig = keys.Signature(signature_bytes=signature[:64] + bytes([signature[64] - 27]))
+        return str(sig.recover_public_key_from_msg_hash(digest).to_checksum_address())
     except Exception:  # any malformed signature or document is simply "no valid signer"
         return None

@@ -107,17 +107,19 @@ def verify_credentials(
     reports = registry.inspect([it.query for _, it in items])
     now = registry.chain.timestamp()
     docs: dict[bytes, dict[str, Any] | None] = dict(schemas or {})
+    compiled: dict[bytes, _CompiledSchema] = {}
     issuers: dict[str, IssuerStatus] = {}
     for (n, item), report in zip(items, reports, strict=True):
-        if item.view.schema_id not in docs:
-            docs[item.view.schema_id] = registry.schema_document(item.view.schema_id)
+        sid = item.view.schema_id
+        if sid not in compiled:
+            compiled[sid] = _compile_schema(sid, docs[sid] if sid in docs else registry.schema_document(sid))
         checks = [
             _signature(registry, item),
             _issuer(registry, item, report, issuers),
             _anchor(registry, item, report),
             _status(report),
             _validity(item, now),
-            _schema(item, docs.get(item.view.schema_id), disclosed[n] if disclosed else None),
+            _schema(item, compiled[sid], disclosed[n] if disclosed else None),
         ]
         if holder is not None:
             checks.append(_holder(item, holder))
@@ -148,7 +150,7 @@ def _signature(registry: CredentialRegistry, item: _Item) -> Check:
             False,
             f"the proof is for another domain (chain {domain.chain_id}, contract {domain.verifying_contract})",
         )
-    signer = proof_signer(item.credential)
+    signer = proof_signer(item.credential, item.hash)
     if signer is None:
         return Check("signature", False, "the proof signature is malformed")
     if signer != item.view.issuer.address:
@@ -223,24 +225,40 @@ def _validity(item: _Item, now: int) -> Check:
     return Check("validity", True, "within its validity window")
 
 
-def _schema(item: _Item, document: dict[str, Any] | None, disclosed: Sequence[DisclosedClaim] | None) -> Check:
+@dataclass(frozen=True)
+class _CompiledSchema:
+    """A schema checked once per verification run: its problem, or its validator."""
+
+    problem: str | None
+    cls: Any = None
+    validator: Any = None
+
+
+def _compile_schema(schema_id: bytes, document: dict[str, Any] | None) -> _CompiledSchema:
     if document is None:
-        return Check("schema", False, "the schema is not registered")
-    if compute_schema_id(document) != item.view.schema_id:
-        return Check("schema", False, "the schema document does not hash to the credential's schema id")
+        return _CompiledSchema("the schema is not registered")
+    if compute_schema_id(document) != schema_id:
+        return _CompiledSchema("the schema document does not hash to the credential's schema id")
+    cls = jsonschema.validators.validator_for(document)
+    try:
+        cls.check_schema(document)
+    except jsonschema.SchemaError as exc:
+        return _CompiledSchema(f"the schema is not a valid JSON Schema: {exc.message}")
+    return _CompiledSchema(None, cls, cls(document))
+
+
+def _schema(item: _Item, schema: _CompiledSchema, disclosed: Sequence[DisclosedClaim] | None) -> Check:
+    if schema.problem is not None:
+        return Check("schema", False, schema.problem)
     subject = item.credential.get("credentialSubject", {})
     try:
-        cls = jsonschema.validators.validator_for(document)
-        cls.check_schema(document)
         if "claimsRoot" in subject:  # selective disclosure: each disclosed claim against its property
-            props = document.get("properties", {})
+            props = schema.validator.schema.get("properties", {})
             for claim in disclosed or []:
                 if claim.name in props:
-                    cls(props[claim.name]).validate(claim.value)
+                    schema.cls(props[claim.name]).validate(claim.value)
         else:
-            cls(document).validate({k: val for k, val in subject.items() if k != "id"})
-    except jsonschema.SchemaError as exc:
-        return Check("schema", False, f"the schema is not a valid JSON Schema: {exc.message}")
+            schema.validator.validate({k: val for k, val in subject.items() if k != "id"})
     except jsonschema.ValidationError as exc:
         path = "/".join(str(p) for p in exc.absolute_path) or "(claims)"
         return Check("schema", False, f"claims do not match the schema at {path}: {exc.message}")
