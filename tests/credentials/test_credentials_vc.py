@@ -151,3 +151,16 @@ def test_status__bitstring_status_list_credential_export() -> None:
     assert subject["encodedList"].startswith("u") and "=" not in subject["encodedList"]
     assert decode_list(subject["encodedList"]) == bytes(rev)
     assert decode_list(encode_list(b"\x80")) == b"\x80"
+
+
+@pytest.mark.parametrize("encoded", ["u!!!!", "u", "u" + "A" * 8, "uH4sI"])
+def test_status_list__garbage_is_an_error_not_an_empty_list(encoded: str) -> None:
+    with pytest.raises(BadInput):
+        decode_list(encoded)
+
+
+def test_status_list__an_index_outside_the_list_is_an_error() -> None:
+    bits = decode_list(encode_list(b"\x80"))
+    assert bit_at(bits, 0) and not bit_at(bits, 7)
+    with pytest.raises(BadInput):
+        bit_at(bits, 8)

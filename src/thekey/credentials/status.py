@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,23 +122,36 @@ def words_to_bits(words: Sequence[int], purpose: Purpose) -> bytearray:
     return bits
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def encode_list(bits: bytes | bytearray) -> str:
     """GZIP, then multibase base64url without padding (prefix ``u``), as the W3C spec says."""
     return "u" + base64.urlsafe_b64encode(gzip.compress(bytes(bits), mtime=0)).decode().rstrip("=")
 
 
 def decode_list(encoded: str) -> bytes:
+    """The bitstring of an ``encodedList``. Anything malformed or empty is an error, never an
+    empty list: a corrupted list must not read as "nothing revoked"."""
     if not encoded.startswith("u"):
         raise BadInput("an encodedList is multibase base64url (prefix 'u')")
     data = encoded[1:]
+    if not _BASE64URL.fullmatch(data):
+        raise BadInput("an encodedList holds base64url characters only (A-Z a-z 0-9 - _)")
     try:
-        return gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
-    except (ValueError, OSError) as exc:
+        bits = gzip.decompress(base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)))
+    except (ValueError, OSError, EOFError) as exc:
         raise BadInput(f"not a GZIP base64url bitstring: {exc}") from None
+    if not bits:
+        raise BadInput("an empty status list")
+    return bits
 
 
 def bit_at(bits: bytes, index: int) -> bool:
-    return bool(bits[index // 8] & (0x80 >> (index % 8))) if index // 8 < len(bits) else False
+    """Entry ``index`` of a bitstring; an index the list does not cover is an error."""
+    if not 0 <= index < len(bits) * 8:
+        raise BadInput(f"status index {index} is outside the list ({len(bits) * 8} entries)")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
 def status_list_credential(
