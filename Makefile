@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage node clean
+.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed
 	@$(PY) -c 'from thekey.build.solc import ensure_solc; ensure_solc()'
@@ -61,6 +61,13 @@ coverage: setup
 	$(BIN)/coverage report
 	$(BIN)/coverage html -q -d build/coverage/html
 	$(BIN)/coverage json -q -o build/coverage/coverage.json
+
+# Solidity statement/branch coverage (solidity-coverage through Hardhat, solc-js from npm, offline):
+# instruments contracts/, serves the instrumented chain over JSON-RPC and runs the pytest suite
+# against it (scripts/sol_coverage.cjs + scripts/sol_coverage.py). Not part of `make test` (~7 min).
+# Narrow it with SOL_COVERAGE_TESTS="tests/token tests/escrow". Report in build/sol-coverage.
+sol-coverage: setup
+	node_modules/.bin/hardhat --config scripts/sol_coverage.cjs coverage --solcoverjs scripts/sol_coverage.cjs
 
 node: setup
 	$(BIN)/thekey node
