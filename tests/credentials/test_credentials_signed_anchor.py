@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from tests.support.signatures import malleate, other_chain, other_contract
-from thekey.build import compile_sources
 from thekey.credentials.anchoring import ANCHOR_BATCH_TYPES, ANCHOR_TYPES
 from thekey.eip712 import typehash
 from thekey.errors import ContractRevert
@@ -127,20 +124,16 @@ def test_anchor_batch_by_sig__valid_replayed_wrong_signer_other_chain_malleable(
     assert e.value.name == "InvalidAccountNonce"
 
 
-def test_anchor_by_sig__erc1271_wallet_issuer(env: Env, tmp_path: Path, accounts: list[LocalAccount]) -> None:
+def test_anchor_by_sig__erc1271_wallet_issuer(env: Env, accounts: list[LocalAccount]) -> None:
     key = accounts[8]
-    artifact = compile_sources(["tests/credentials/IssuerWallet.sol"], tmp_path / "w").get("IssuerWallet")
-    factory = env.chain.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    wallet = env.chain.send_raw({"data": factory.constructor(key.address).data_in_transaction}, env.governor)
-    assert wallet.contract_address
-    env.registry.add_issuer(env.governor, wallet.contract_address, b"\x02" * 32, [DEGREE_TYPE])
+    contract, _ = env.chain.deploy("TestWallet", key.address, sender=env.governor)  # contracts/test/TestWallet.sol
+    wallet_address = str(contract.address)
+    env.registry.add_issuer(env.governor, wallet_address, b"\x02" * 32, [DEGREE_TYPE])
     deadline = env.chain.timestamp() + 600
-    forged = env.registry.sign_anchor(
-        env.stranger, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet.contract_address
-    )
+    forged = env.registry.sign_anchor(env.stranger, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet_address)
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, forged)
     assert e.value.name == "CredentialInvalidSignature"
-    signed = env.registry.sign_anchor(key, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet.contract_address)
+    signed = env.registry.sign_anchor(key, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet_address)
     env.registry.relay_anchor(env.relayer, signed)
-    assert env.registry.get_anchor(H).issuer == wallet.contract_address
+    assert env.registry.get_anchor(H).issuer == wallet_address

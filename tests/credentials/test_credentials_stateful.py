@@ -2,7 +2,13 @@
 indexes allocated as the SDK does: no reserved index is used; the list end (watermark) is a
 multiple of 128, only grows, and every word holding an entry is prepared while words past the
 end are zero; a revocation bit is never cleared; suspension is reversible; `validityOf` agrees
-with the model; one `updateStatus` call changes exactly the listed entries."""
+with the model; one `updateStatus` call changes exactly the listed entries.
+
+Anchoring is write-once: a credential hash or batch root anchored once can never be anchored
+again, and its record never changes. Status transitions happen only as allowed: one credential's
+revoke / suspend / reinstate that would change nothing reverts (`CredentialStatusUnchanged`), a
+revocation is final, and no one but the issuer changes a status. `isValid` agrees with the model.
+(The `ci` / `deep` budgets of tests/stateful/profiles.py apply.)"""
 
 from __future__ import annotations
 
@@ -10,10 +16,11 @@ from dataclasses import dataclass
 
 import pytest
 from eth_utils import keccak
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
+from tests.stateful.profiles import budget
+from tests.stateful.reads import read_many
 from thekey.credentials import Query, StatusAction, Validity
 from thekey.credentials.status import allocate
 from thekey.errors import ContractRevert
@@ -41,6 +48,7 @@ def test_status_lists__match_their_model(env: Env) -> None:
             self.next = 1
             self.end = 128
             self.n = 0
+            self.records: dict[bytes, tuple[int, int]] = {}  # hash or root -> (anchoredAt, first index)
 
         def teardown(self) -> None:
             env.chain.revert_to(self.snapshot)
@@ -50,7 +58,8 @@ def test_status_lists__match_their_model(env: Env) -> None:
             index = allocate(self.next + gap, 1)[0]
             self.n += 1
             h = keccak(f"c{self.n}".encode())
-            reg.anchor(issuer, h, env.schema_id, 0, 0, index)
+            receipt = reg.anchor(issuer, h, env.schema_id, 0, 0, index)
+            self.records[h] = (env.chain.timestamp(receipt.block_number), index)
             self.entries[index] = Entry(h)
             self.next = index + 1
             self.end = max(self.end, (index // 128 + 1) * 128)
@@ -59,9 +68,9 @@ def test_status_lists__match_their_model(env: Env) -> None:
         def anchor_batch(self, size: int) -> None:
             indexes = allocate(self.next, size)
             self.n += 1
-            reg.anchor_batch(
-                issuer, keccak(f"r{self.n}".encode()), env.schema_id, 0, 0, indexes[0], indexes[-1] - indexes[0] + 1
-            )
+            root = keccak(f"r{self.n}".encode())
+            receipt = reg.anchor_batch(issuer, root, env.schema_id, 0, 0, indexes[0], indexes[-1] - indexes[0] + 1)
+            self.records[root] = (env.chain.timestamp(receipt.block_number), indexes[0])
             for i in indexes:
                 self.entries[i] = Entry(None)
             self.next = indexes[-1] + 1
@@ -88,6 +97,70 @@ def test_status_lists__match_their_model(env: Env) -> None:
                 reg.anchor(issuer, keccak(b"reserved"), env.schema_id, 0, 0, 128 * k)
             assert e.value.name == "CredentialInvalidStatusIndex"
 
+        @rule(data=st.data(), action=st.sampled_from(list(StatusAction)))
+        def change_one(self, data: st.DataObject, action: StatusAction) -> None:
+            singles = [e for e in self.entries.values() if e.hash is not None]
+            if not singles:
+                return
+            e = data.draw(st.sampled_from(singles))
+            assert e.hash is not None
+            call = {StatusAction.REVOKE: reg.revoke, StatusAction.SUSPEND: reg.suspend,
+                    StatusAction.REINSTATE: reg.reinstate}[action]  # fmt: skip
+            if action == StatusAction.REVOKE:
+                changes = not e.revoked
+            elif action == StatusAction.SUSPEND:
+                changes = not e.suspended
+            else:
+                changes = e.suspended and not e.revoked  # a revocation is final
+            if not changes:
+                with pytest.raises(ContractRevert) as exc:
+                    call(issuer, e.hash, REASON)
+                assert exc.value.name == "CredentialStatusUnchanged"
+                return
+            call(issuer, e.hash, REASON)
+            if action == StatusAction.REVOKE:
+                e.revoked = True
+            elif action == StatusAction.SUSPEND:
+                e.suspended = True
+            else:
+                e.suspended = False
+
+        @rule(data=st.data())
+        def anchoring_is_write_once(self, data: st.DataObject) -> None:
+            if not self.records:
+                return
+            anchored = data.draw(st.sampled_from(sorted(self.records)))
+            fresh = allocate(self.next, 1)[0]
+            with pytest.raises(ContractRevert) as exc:
+                if any(e.hash == anchored for e in self.entries.values()):
+                    reg.anchor(issuer, anchored, env.schema_id, 0, 0, fresh)
+                else:
+                    reg.anchor_batch(issuer, anchored, env.schema_id, 0, 0, fresh, 1)
+            assert exc.value.name in ("CredentialAlreadyAnchored", "CredentialBatchAlreadyAnchored")
+
+        @rule(data=st.data(), action=st.sampled_from(list(StatusAction)))
+        def only_the_issuer_changes_a_status(self, data: st.DataObject, action: StatusAction) -> None:
+            if not self.entries:
+                return
+            index = data.draw(st.sampled_from(sorted(self.entries)))
+            with pytest.raises(ContractRevert) as exc:
+                reg.update_status(env.stranger, issuer.address, action, [index], REASON)
+            assert exc.value.name == "CredentialUnauthorisedCaller"
+
+        @invariant()
+        def anchors_never_change_and_is_valid_matches_the_model(self) -> None:
+            singles_hashes = {e.hash for e in self.entries.values()}
+            fns = reg.contract.functions
+            anchors = read_many(
+                env.chain, [fns.getAnchor(k) if k in singles_hashes else fns.getBatch(k) for k in self.records]
+            )
+            for (anchored_at, first_index), raw in zip(self.records.values(), anchors, strict=True):
+                issuer_address, _schema, at, _from, _until, index, _count = raw
+                assert (issuer_address, at, index) == (issuer.address, anchored_at, first_index)
+            singles = [e for e in self.entries.values() if e.hash is not None]
+            valid = reg.is_valid_batch([e.hash for e in singles if e.hash is not None])
+            assert valid == [not (e.revoked or e.suspended) for e in singles]
+
         @invariant()
         def chain_matches_model(self) -> None:
             assert reg.get_issuer(issuer.address).status_watermark == self.end
@@ -104,7 +177,5 @@ def test_status_lists__match_their_model(env: Env) -> None:
                 expected = Validity.REVOKED if e.revoked else Validity.SUSPENDED if e.suspended else Validity.VALID
                 assert r.validity == expected
 
-    Machine.TestCase.settings = settings(
-        max_examples=10, stateful_step_count=8, deadline=None, suppress_health_check=list(HealthCheck)
-    )
+    Machine.TestCase.settings = budget(8, 200, steps=(10, 50))
     Machine.TestCase().runTest()

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from thekey.build import compile_sources
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
 from thekey.identity import EIDRegistry
 
 
 @pytest.fixture
-def wallet(chain: Chain, tmp_path: Path, accounts: list[LocalAccount]) -> str:
-    artifact = compile_sources(["tests/identity/ContractWallet.sol"], tmp_path / "wallet").get("ContractWallet")
-    factory = chain.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
-    receipt = chain.send_raw({"data": factory.constructor(accounts[7].address).data_in_transaction}, accounts[0])
-    assert receipt.contract_address
-    return receipt.contract_address
+def wallet(chain: Chain, accounts: list[LocalAccount]) -> str:
+    """A contract wallet (contracts/test/TestWallet.sol) whose key is accounts[7]."""
+    contract, _ = chain.deploy("TestWallet", accounts[7].address, sender=accounts[0])
+    return str(contract.address)
 
 
 def test_signed__contract_wallet_owner_signs_through_erc1271(

@@ -155,16 +155,24 @@ def test_credential_json__malformed_fields_raise_a_typed_error(key: str, value: 
     _typed_or_value(view, doc)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DEFECT (issue 3, src/thekey/identity.py SignedChange.from_json): a signed-change JSON document "
-    "missing 'action'/'message'/'signature' or with non-hex values raises a bare KeyError/TypeError/ValueError "
-    "instead of BadInput",
-)
 @given(doc=st.dictionaries(st.sampled_from(["action", "message", "signature", "x"]), json_values, max_size=4))
+@example(doc={"action": "ChangeOwner", "message": {"identity": ADDRESS}, "signature": "0x00"})
+@example(doc={"action": "Deactivate", "message": [], "signature": "0x"})
+@example(doc={"action": "SetAttribute", "message": {"name": 1, "value": "0xZZ"}, "signature": "0x"})
+@example(doc={"action": "AddDelegate", "message": {"validity": float("inf")}, "signature": "0x"})
 @budget(60, 3000)
 def test_signed_change_json__malformed_documents_raise_a_typed_error(doc: dict[str, Any]) -> None:
     _typed_or_value(SignedChange.from_json, doc)
+
+
+def test_signed_change_json__errors_are_one_sentence_and_a_good_document_round_trips() -> None:
+    with pytest.raises(BadInput) as exc:
+        SignedChange.from_json({"action": "Deactivate", "message": {}, "signature": "0x"})
+    assert "\n" not in str(exc.value) and str(exc.value).startswith("not a signed identity change")
+    with pytest.raises(BadInput, match="unknown signed action"):
+        SignedChange.from_json({"action": "Nope", "message": {}, "signature": "0x"})
+    good = SignedChange("Deactivate", {"identity": ADDRESS, "nonce": 3, "deadline": 99}, b"\x01" * 65)
+    assert SignedChange.from_json(good.to_json()) == good
 
 
 @given(

@@ -1,11 +1,13 @@
-"""Privacy audit: no personal data on chain — not in calldata, not in logs, not in storage.
+"""Privacy audit: no personal data on chain — not in calldata, not in logs.
 
-A flow through the domain clients (KYC binding of a passport, consent to share the health
-record, the hospital's data route to it, TKY payment) is run with known personal data; every
-transaction's calldata and every log of every block it produced is then scanned for that data
-in UTF-8, hex and ABI-encoded forms. A brute-force test enumerates a million candidate document
-numbers with the public parts of the commitment formula and must find no match without the
-pepper (and, as a control, must find it with the pepper).
+The real demo (:func:`thekey.workflow.demo.run_demo`: enrolment with KYC binding, the happy path
+with consent, escrow, evidence and the hospital's health-record credential, the identity-mismatch
+path, the audit) runs with the known resident of the story; every transaction's calldata and every
+log of every block it produced is then scanned for that resident's data — the values of
+``RESIDENT`` and ``HEALTH_RECORD`` and the biometric template — in UTF-8, hex, ABI-encoded and
+unsalted-hash forms. A brute-force test enumerates a million candidate document numbers with the
+public parts of the commitment formula and must find no match without the pepper (and, as a
+control, must find it with the pepper).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import struct
+from dataclasses import asdict
 from typing import Any
 
 from eth_abi import encode
@@ -21,44 +25,68 @@ from eth_utils import keccak
 
 from thekey.chain import Chain
 from thekey.commitment import commit, commitment_message, normalise_document
-from thekey.consent import ConsentRegistry, DataRoutes, GrantRequest, purpose_id, scope_id
-from thekey.consent.routes import RouteRequest, route_digest
+from thekey.credentials.canonical import canonical_json
 from thekey.deploy import Deployment
-from thekey.identity import REGISTRAR_ROLE, IdentityBinding
-from thekey.token import Token
+from thekey.workflow.demo import HEALTH_RECORD, RESIDENT, run_demo
+from thekey.workflow.identity_check import capture, synthetic_template
 
-TKY = 10**18
-PASSPORT = "E12345678"
-NATIONAL_ID = "110101199003071234"  # an 18-digit national-ID number: an enumerable space
-NAME = "Li Wei"
-FINGERPRINT = bytes.fromhex("a1b2c3d4e5f60718293a4b5c6d7e8f90") * 4  # a biometric template
-HEALTH_RECORD = b'{"patient":"Li Wei","dob":"1990-03-07","diagnosis":"type 2 diabetes","hba1c":7.9}'
-PERSONAL: dict[str, bytes] = {
-    "passport": PASSPORT.encode(),
-    "national id": NATIONAL_ID.encode(),
-    "name": NAME.encode(),
-    "biometric": FINGERPRINT,
-    "health record": HEALTH_RECORD,
-    "diagnosis": b"type 2 diabetes",
-    "date of birth": b"1990-03-07",
-}
+NATIONAL_ID = RESIDENT.document_number  # an 18-digit national-ID number: an enumerable space
+MIN_LENGTH = 6  # shorter values ("CN", "A+") occur by chance in any 32-byte hash
+PUBLIC = {RESIDENT.document_type}  # a document category, the same for every resident: not personal
+
+
+def _text_values() -> dict[str, str]:
+    """Every personal text value of the story, 6 characters or more."""
+    values: dict[str, str] = {f"resident {k}": str(v) for k, v in asdict(RESIDENT).items()}
+    for key, value in HEALTH_RECORD.items():
+        for i, item in enumerate(value if isinstance(value, list) else [value]):
+            values[f"health record {key}[{i}]"] = str(item)
+    values["health record (canonical JSON)"] = canonical_json(HEALTH_RECORD).decode()
+    return {k: v for k, v in values.items() if len(v) >= MIN_LENGTH and v not in PUBLIC}
+
+
+def _biometric_values() -> dict[str, bytes]:
+    """The enrolled template and the live scan of the demo, as the bytes a leak would carry."""
+    template = synthetic_template(RESIDENT.biometric_seed, "fingerprint")
+    scan = capture(template, "fingerprint", seed="scan-1").features
+    out: dict[str, bytes] = {}
+    for name, vector in (("template", template), ("scan", scan)):
+        out[f"{name} (float64 BE)"] = struct.pack(f">{len(vector)}d", *vector)
+        out[f"{name} (float64 LE)"] = struct.pack(f"<{len(vector)}d", *vector)
+        out[f"{name} (float32 BE)"] = struct.pack(f">{len(vector)}f", *vector)
+        out[f"{name} (first value as text)"] = repr(vector[0]).encode()
+        out[f"{name} (modality-prefixed, as BiometricSample.digest hashes it)"] = (
+            b"fingerprint" + out[f"{name} (float64 BE)"]
+        )
+    return out
 
 
 def _forms(value: bytes) -> dict[str, bytes]:
-    """The byte patterns a leak would take: raw UTF-8, hex text, ABI string/bytes, keccak/sha256."""
+    """The byte patterns a leak would take: raw, hex text, ABI string/bytes, keccak/sha256, padded."""
     forms = {
         "utf8": value,
         "hex-text": value.hex().encode(),
+        "HEX-text": value.hex().upper().encode(),
         "abi-bytes": encode(["bytes"], [value])[32:],  # length word + padded data
         "keccak": keccak(value),  # an unsalted hash is as good as the value for a known space
         "sha256": hashlib.sha256(value).digest(),
     }
     if len(value) < 32:
         forms["abi-bytes32"] = value.ljust(32, b"\x00")
+    if value.isdigit() and len(value) < 78:
+        forms["abi-uint256"] = int(value).to_bytes(32, "big")
+    # fragments of long values (a record's field, a vector's first values): the first 32 bytes
+    if len(value) > 64:
+        forms["prefix"] = value[:32]
     return forms
 
 
-def _blob(chain: Chain, first_block: int) -> list[tuple[str, bytes]]:
+def _needles() -> list[tuple[str, str, bytes]]:
+    values = {k: v.encode() for k, v in _text_values().items()} | _biometric_values()
+    return [(what, form, pattern) for what, value in values.items() for form, pattern in _forms(value).items()]
+
+
+def _blobs(chain: Chain, first_block: int) -> list[tuple[str, bytes]]:
     """Every calldata and every log (topics + data) of the blocks since ``first_block``."""
     out: list[tuple[str, bytes]] = []
     for n in range(first_block, chain.block_number() + 1):
@@ -72,45 +100,47 @@ def _blob(chain: Chain, first_block: int) -> list[tuple[str, bytes]]:
     return out
 
 
-def test_privacy__a_full_flow_puts_no_personal_data_in_calldata_or_logs(
-    chain: Chain, deployment: Deployment, accounts: list[LocalAccount], deployer: LocalAccount
+def _leaks(needles: list[tuple[str, str, bytes]], blobs: list[tuple[str, bytes]]) -> list[str]:
+    """Each needle found in a blob, byte-aligned or shifted by half a byte (hex of the blob)."""
+    found = []
+    for where, blob in blobs:
+        blob_hex = blob.hex().encode()
+        for what, form, pattern in needles:
+            if pattern in blob or pattern.hex().encode() in blob_hex:
+                found.append(f"{what} ({form}) in {where}")
+    return found
+
+
+def test_privacy__the_demo_puts_no_personal_data_in_calldata_or_logs(
+    chain: Chain, deployment: Deployment, accounts: list[LocalAccount]
 ) -> None:
-    user, hospital, insurer, registrar = accounts[1], accounts[2], accounts[3], accounts[4]
     start = chain.block_number() + 1
-    binding = IdentityBinding.from_deployment(deployment)
-    consents = ConsentRegistry.from_deployment(deployment)
-    routes = DataRoutes.from_deployment(deployment)
-    token = Token.from_deployment(deployment)
-    pepper = os.urandom(32)
+    transcript = run_demo(deployment, accounts)
+    assert transcript.cases["happy path"] == "settled"
+    blobs = _blobs(chain, start)
+    assert len(blobs) > 40, "the demo produced transactions and logs to scan"
+    needles = _needles()
+    assert {what.split(" (")[0] for what, _, _ in needles} >= {
+        "resident name", "resident document_number", "resident device_id", "resident biometric_seed",
+        "health record conditions[0]", "health record allergies[0]", "health record lastExamination[0]",
+        "template", "scan",
+    }  # fmt: skip
+    assert _leaks(needles, blobs) == []
+    # the scan sees what is there: the user's address is in the calldata and logs it scanned
+    user = bytes.fromhex(transcript.actors["user"][2:])
+    assert any(user in blob for _, blob in blobs)
 
-    # KYC: the registrar binds the user's passport and national ID (as commitments) to the DID
-    chain.transact(binding.contract.functions.grantRole(REGISTRAR_ROLE, registrar.address), deployer)
-    for doc_type, number in (("PASSPORT", PASSPORT), ("ID_CARD", NATIONAL_ID)):
-        binding.bind(registrar, commit(pepper, chain.chain_id, binding.address, doc_type, "CN", number), user.address)
-    # the user consents: the insurer may read the health record; the hospital may publish a route
-    health = scope_id("health.record")
-    consents.grant(user, GrantRequest(user.address, insurer.address, health, purpose_id("insurance-underwriting")))
-    consents.grant(user, GrantRequest(user.address, hospital.address, health, purpose_id("data-route")))
-    # the hospital publishes a salted digest of the record it holds
-    routes.admit(deployer, hospital.address)
-    digest = route_digest(HEALTH_RECORD, os.urandom(32))
-    routes.publish(hospital, RouteRequest(hospital.address, user.address, health, digest, chain.timestamp()))
-    # and the insurer pays in TKY
-    token.transfer(deployer, insurer.address, 10 * TKY)
-    token.transfer(insurer, hospital.address, 3 * TKY)
 
-    blobs = _blob(chain, start)
-    assert len(blobs) >= 10, "the flow produced transactions and logs to scan"
-    leaks = [
-        f"{what} ({form}) in {where}"
-        for what, value in PERSONAL.items()
-        for form, pattern in _forms(value).items()
-        for where, blob in blobs
-        if pattern in blob
-    ]
-    assert not leaks, leaks
-    # the scan can see a leak: the digest it published is found, the raw record is not
-    assert any(digest in blob for _, blob in blobs)
+def test_privacy__the_scanner_finds_each_form_of_a_planted_value() -> None:
+    """A self-test of the scan: every form of a personal value hidden in a blob is reported."""
+    needles = [n for n in _needles() if n[0] == "resident document_number"]
+    assert {form for _, form, _ in needles} >= {"utf8", "hex-text", "abi-bytes", "keccak", "sha256", "abi-uint256"}
+    for what, form, pattern in needles:
+        blob = os.urandom(45) + pattern + os.urandom(13)
+        assert _leaks([(what, form, pattern)], [("planted", blob)]) == [f"{what} ({form}) in planted"]
+        shifted = bytes.fromhex("a" + pattern.hex() + "b")  # half a byte off alignment
+        assert _leaks([(what, form, pattern)], [("shifted", shifted)]) != []
+    assert _leaks(needles, [("clean", os.urandom(4096))]) == []
 
 
 def test_privacy__a_million_document_numbers_do_not_reveal_a_commitment_without_the_pepper() -> None:
