@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -148,46 +149,31 @@ def issuer_add(
     session.emit_tx(f"issuer {address} admitted", receipt, {"issuer": address, "types": [_hex(t) for t in type_ids]})
 
 
-@issuer_app.command("suspend")
-def issuer_suspend(
-    who: Who,
-    reason: ReasonOpt,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Suspend an issuer: it anchors nothing until reinstated (GOVERNOR_ROLE only)."""
-    _issuer_action("suspend", who, reason, rpc_url, chain_id, account, keystore, json_out)
+def _issuer_command(action: str, doc: str) -> Callable[..., None]:
+    """A governance command on an issuer (suspend, reinstate, remove): one shape, three actions."""
+
+    def command(
+        who: Who,
+        reason: ReasonOpt,
+        rpc_url: RpcUrl = None,
+        chain_id: ChainId = None,
+        account: AccountOpt = None,
+        keystore: KeystoreOpt = None,
+        json_out: JsonOut = False,
+    ) -> None:
+        _issuer_action(action, who, reason, rpc_url, chain_id, account, keystore, json_out)
+
+    command.__doc__ = doc
+    return command
 
 
-@issuer_app.command("reinstate")
-def issuer_reinstate(
-    who: Who,
-    reason: ReasonOpt,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Reinstate a suspended issuer (GOVERNOR_ROLE only)."""
-    _issuer_action("reinstate", who, reason, rpc_url, chain_id, account, keystore, json_out)
-
-
-@issuer_app.command("remove")
-def issuer_remove(
-    who: Who,
-    reason: ReasonOpt,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Remove an issuer for ever; its credentials stop being valid (GOVERNOR_ROLE only)."""
-    _issuer_action("remove", who, reason, rpc_url, chain_id, account, keystore, json_out)
+issuer_app.command("suspend")(
+    _issuer_command("suspend", "Suspend an issuer: it anchors nothing until reinstated (GOVERNOR_ROLE only).")
+)
+issuer_app.command("reinstate")(_issuer_command("reinstate", "Reinstate a suspended issuer (GOVERNOR_ROLE only)."))
+issuer_app.command("remove")(
+    _issuer_command("remove", "Remove an issuer for ever; its credentials stop being valid (GOVERNOR_ROLE only).")
+)
 
 
 @issuer_app.command("show")
@@ -470,46 +456,31 @@ def _status_change(
         session.emit_tx(f"{verb}d {_hex(h)}", receipt, {"credentialHash": _hex(h)})
 
 
-@credential_app.command("revoke")
-def credential_revoke(
-    target: Target,
-    reason: ReasonOpt,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Revoke a credential (final): its issuer, DID controller or "veriKey" delegate."""
-    _status_change(StatusAction.REVOKE, target, reason, rpc_url, chain_id, account, keystore, json_out)
+def _status_command(action: StatusAction, doc: str) -> Callable[..., None]:
+    """A status change of one credential (revoke, suspend, reinstate): one shape, three actions."""
+
+    def command(
+        target: Target,
+        reason: ReasonOpt,
+        rpc_url: RpcUrl = None,
+        chain_id: ChainId = None,
+        account: AccountOpt = None,
+        keystore: KeystoreOpt = None,
+        json_out: JsonOut = False,
+    ) -> None:
+        _status_change(action, target, reason, rpc_url, chain_id, account, keystore, json_out)
+
+    command.__doc__ = doc
+    return command
 
 
-@credential_app.command("suspend")
-def credential_suspend(
-    target: Target,
-    reason: ReasonOpt,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Suspend a credential (reversible)."""
-    _status_change(StatusAction.SUSPEND, target, reason, rpc_url, chain_id, account, keystore, json_out)
-
-
-@credential_app.command("reinstate")
-def credential_reinstate(
-    target: Target,
-    reason: ReasonOpt,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Lift a credential's suspension."""
-    _status_change(StatusAction.REINSTATE, target, reason, rpc_url, chain_id, account, keystore, json_out)
+credential_app.command("revoke")(
+    _status_command(
+        StatusAction.REVOKE, 'Revoke a credential (final): its issuer, DID controller or "veriKey" delegate.'
+    )
+)
+credential_app.command("suspend")(_status_command(StatusAction.SUSPEND, "Suspend a credential (reversible)."))
+credential_app.command("reinstate")(_status_command(StatusAction.REINSTATE, "Lift a credential's suspension."))
 
 
 @credential_app.command("status")
