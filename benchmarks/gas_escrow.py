@@ -42,8 +42,8 @@ def _logs(tx: Tx, topic: bytes) -> tuple[LogShape, ...]:
 
 
 def run(bench: Bench) -> list[GasRow]:
-    from thekey.escrow import Escrow, Plan, Terms
-    from thekey.token import Token
+    from thekey.payments.escrow import Escrow, Plan, Terms
+    from thekey.token.tky import Token
 
     deployment = bench.require_deployment("escrow")
     escrow = Escrow.from_deployment(deployment)

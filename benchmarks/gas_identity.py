@@ -91,7 +91,7 @@ ACTION = {
 
 class Ours:
     def __init__(self, bench: Bench) -> None:
-        from thekey.identity import EIDRegistry
+        from thekey.identity.registry import EIDRegistry
 
         self.bench = bench
         self.client = EIDRegistry.from_deployment(bench.require_deployment("identity"))

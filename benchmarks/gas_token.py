@@ -13,7 +13,7 @@ from benchmarks.floors import APPROVAL_LOG, TRANSFER_LOG, Floor
 from benchmarks.harness import Bench, Tx, row
 from benchmarks.model import GasRow, Target
 from thekey.eip712 import Domain, domain_of, sign_typed_data, split_signature
-from thekey.token import permit_document
+from thekey.token.tky import permit_document
 
 SECTION = "Token"
 UNIT = 10**18

@@ -61,7 +61,7 @@ def _issue(bench: Bench, n: int) -> CredentialSet:
     from thekey.credentials import CredentialRegistry, issue_credential
     from thekey.credentials.issuance import next_status_indexes
     from thekey.credentials.vc import type_hash
-    from thekey.did import did_for
+    from thekey.identity.did import did_for
 
     registry = CredentialRegistry.from_deployment(bench.require_deployment("credentials"))
     issuer, holder = bench.fresh_account(), bench.fresh_account(eth=0)
@@ -169,9 +169,9 @@ def _verification(bench: Bench, cs: CredentialSet, credentials: list[dict[str, A
 
 
 def _resolution(bench: Bench) -> ThroughputRow:
-    from thekey.did import did_for
-    from thekey.did_document import DIDResolver
-    from thekey.identity import EIDRegistry
+    from thekey.identity.did import did_for
+    from thekey.identity.did_document import DIDResolver
+    from thekey.identity.registry import EIDRegistry
 
     registry = EIDRegistry.from_deployment(bench.require_deployment("identity"))
     owner, delegate = bench.fresh_account(), bench.fresh_account(eth=0)

@@ -16,7 +16,7 @@ from thekey.credentials import CredentialRegistry, IssuedCredential, issue_crede
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.vc import type_hash
 from thekey.deploy import Deployment
-from thekey.did import did_for
+from thekey.identity.did import did_for
 
 DEGREE = "UniversityDegreeCredential"
 DEGREE_TYPE = type_hash(DEGREE)

@@ -14,7 +14,7 @@ from thekey.credentials import IssuedCredential, StatusAction, anchor_batch, ver
 from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.vc import schema_uri, sign_credential
-from thekey.did import did_for
+from thekey.identity.did import did_for
 
 from .conftest import CLAIMS, Env
 

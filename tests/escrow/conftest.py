@@ -13,8 +13,8 @@ from eth_utils import keccak
 
 from thekey.chain import Chain
 from thekey.deploy import TKY, Deployment
-from thekey.escrow import Escrow, Plan, Terms
-from thekey.token import Token
+from thekey.payments.escrow import Escrow, Plan, Terms
+from thekey.token.tky import Token
 
 PRICE = 1_000 * TKY + 7  # not divisible by 10,000: every split has rounding dust
 HOUR = 3600

@@ -14,8 +14,8 @@ from thekey.chain import Anvil, Chain
 from thekey.cli.common import Session
 from thekey.cli.main import main
 from thekey.deploy import TKY, Deployment
-from thekey.escrow import Escrow
-from thekey.token import Token
+from thekey.payments.escrow import Escrow
+from thekey.token.tky import Token
 
 Invoke = Callable[..., tuple[int, str, str]]
 ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast, Ledger
 from thekey.chain import Chain
-from thekey.escrow import Escrow, Plan, Status, Terms
-from thekey.token import Token
+from thekey.payments.escrow import Escrow, Plan, Status, Terms
+from thekey.token.tky import Token
 
 
 def test_conservation__holds_after_every_step_of_interleaved_agreements(

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from thekey.errors import BadInput
-from thekey.escrow import (
+from thekey.payments.escrow import (
     ARBITRATION_PERIOD,
     BPS,
     MAX_PAYEES,

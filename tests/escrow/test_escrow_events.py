@@ -10,8 +10,8 @@ import pytest
 from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, TERMS_HASH, Cast
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.escrow import Escrow, Status, Terms, payout
-from thekey.token import Token
+from thekey.payments.escrow import Escrow, Status, Terms, payout
+from thekey.token.tky import Token
 
 REASON = b"\x5a" * 32
 

@@ -13,8 +13,8 @@ from web3.contract import Contract
 from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast, Ledger
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.escrow import Escrow, Plan, Status, Terms, credits_of
-from thekey.token import Token
+from thekey.payments.escrow import Escrow, Plan, Status, Terms, credits_of
+from thekey.token.tky import Token
 
 SUPPLY = 10**9 * 10**18
 

@@ -13,8 +13,8 @@ from eth_account.signers.local import LocalAccount
 
 from tests.escrow.conftest import EVIDENCE, HOUR, Cast
 from thekey.chain import Chain
-from thekey.escrow import Escrow, Plan, Terms
-from thekey.token import Token
+from thekey.payments.escrow import Escrow, Plan, Terms
+from thekey.token.tky import Token
 
 
 def _fresh(n: int) -> list[str]:

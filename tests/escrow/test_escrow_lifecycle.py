@@ -11,8 +11,8 @@ from eth_utils import keccak
 from tests.escrow.conftest import DAY, EVIDENCE, HOUR, PRICE, Cast, Ledger, balances
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.escrow import ARBITRATION_PERIOD, Escrow, Status, Terms, credits_of, payout
-from thekey.token import Token
+from thekey.payments.escrow import ARBITRATION_PERIOD, Escrow, Status, Terms, credits_of, payout
+from thekey.token.tky import Token
 
 
 def _complete(escrow: Escrow, cast: Cast, agreement_id: int) -> None:

@@ -11,8 +11,8 @@ from eth_account.signers.local import LocalAccount
 from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.escrow import MAX_PAYEES, Escrow, Plan, Terms
-from thekey.token import Token
+from thekey.payments.escrow import MAX_PAYEES, Escrow, Plan, Terms
+from thekey.token.tky import Token
 
 ZERO = "0x" + "00" * 20
 

@@ -14,8 +14,8 @@ from tests.escrow.conftest import HOUR, Cast
 from tests.support.signatures import malleate, other_chain, other_contract
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Status, Terms
-from thekey.token import Token
+from thekey.payments.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Status, Terms
+from thekey.token.tky import Token
 
 
 def _create(escrow: Escrow, cast: Cast, terms: Terms, va: Acceptance | None, ua: Acceptance | None) -> int:

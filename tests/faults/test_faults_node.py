@@ -18,7 +18,7 @@ from thekey.build import Artifacts
 from thekey.chain import Anvil, Chain, dev_accounts
 from thekey.cli.main import main
 from thekey.errors import BadInput, ChainError, ChainIdMismatch, TheKeyError, TransactionTimeout
-from thekey.token import Token
+from thekey.token.tky import Token
 
 TKY = 10**18
 

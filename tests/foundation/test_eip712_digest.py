@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from thekey.credentials.vc import PROOF_PRIMARY_TYPE, PROOF_TYPES
 from thekey.eip712 import Domain, digest, flat_digest, typed_data
 from thekey.errors import BadInput
-from thekey.token import PERMIT_TYPES
+from thekey.token.tky import PERMIT_TYPES
 
 DOMAIN = Domain("TheKey Credentials", "1", 31337, "0x5FbDB2315678afecb367f032d93F642f64180aa3")
 MIXED = {"Mixed": [("name", "string"), ("blob", "bytes"), ("flag", "bool"), ("who", "address"),

@@ -20,7 +20,7 @@ from thekey.chain.connection import _revert_data
 from thekey.config import compiler_settings
 from thekey.deploy import TKY, Deployment
 from thekey.errors import BadInput, ChainError, ConfigError, ContractRevert
-from thekey.token import Token
+from thekey.token.tky import Token
 
 VERSION = compiler_settings().version
 

@@ -21,7 +21,7 @@ from thekey.cli.common import Session, _json_default, dev_account
 from thekey.cli.main import main
 from thekey.deploy import TKY, Deployment
 from thekey.errors import BadInput, ConfigError
-from thekey.token import Token
+from thekey.token.tky import Token
 
 Invoke = Callable[..., tuple[int, str, str]]
 PASSWORD = "correct horse battery staple"

@@ -6,7 +6,7 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from thekey.deploy import Deployment
-from thekey.identity import EIDRegistry, IdentityBinding
+from thekey.identity.registry import EIDRegistry, IdentityBinding
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from thekey.chain import Anvil, Chain
 from thekey.cli.common import Session
 from thekey.cli.main import main
 from thekey.deploy import Deployment
-from thekey.identity import IdentityBinding
+from thekey.identity.registry import IdentityBinding
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -15,9 +15,9 @@ from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 
 from thekey.chain import Chain
-from thekey.did import did_for
-from thekey.did_document import DIDResolver, Resolution
-from thekey.identity import EIDRegistry
+from thekey.identity.did import did_for
+from thekey.identity.did_document import DIDResolver, Resolution
+from thekey.identity.registry import EIDRegistry
 
 SCRIPT = Path(__file__).with_name("resolve_ethr.cjs")
 DAY = 86_400

@@ -7,7 +7,7 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.identity import EIDRegistry
+from thekey.identity.registry import EIDRegistry
 
 
 @pytest.fixture

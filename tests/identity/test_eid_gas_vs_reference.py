@@ -13,7 +13,7 @@ from web3.contract import Contract
 from thekey.build import compile_sources
 from thekey.chain import Chain
 from thekey.config import project_root
-from thekey.identity import EIDRegistry, name_bytes32
+from thekey.identity.registry import EIDRegistry, name_bytes32
 
 REFERENCE = "node_modules/ethr-did-registry/contracts/EthereumDIDRegistry.sol"
 

@@ -13,7 +13,7 @@ from tests.support.signatures import malleate, other_chain, other_contract
 from thekey.chain import Chain
 from thekey.eip712 import typehash
 from thekey.errors import ContractRevert
-from thekey.identity import SIGNED_TYPES, ZERO_ADDRESS, EIDRegistry, SignedChange, name_bytes32
+from thekey.identity.registry import SIGNED_TYPES, ZERO_ADDRESS, EIDRegistry, SignedChange, name_bytes32
 
 DAY = 86_400
 

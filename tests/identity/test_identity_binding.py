@@ -10,9 +10,9 @@ import pytest
 from eth_account.signers.local import LocalAccount
 
 from thekey.chain import Chain
-from thekey.commitment import commit, commitment, normalise_document, parse_pepper
 from thekey.errors import BadInput, ContractRevert
-from thekey.identity import REGISTRAR_ROLE, ZERO_ADDRESS, EIDRegistry, IdentityBinding, parse_reason
+from thekey.identity.commitment import commit, commitment, normalise_document, parse_pepper
+from thekey.identity.registry import REGISTRAR_ROLE, ZERO_ADDRESS, EIDRegistry, IdentityBinding, parse_reason
 
 PEPPER = bytes.fromhex("5e" * 32)
 VECTORS = json.loads(Path(__file__).with_name("commitment_vectors.json").read_text())["vectors"]

@@ -12,7 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.identity import ZERO_ADDRESS, IdentityBinding
+from thekey.identity.registry import ZERO_ADDRESS, IdentityBinding
 
 COMMITMENTS = [bytes([i + 1]) * 32 for i in range(4)]
 

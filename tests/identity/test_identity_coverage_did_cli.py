@@ -15,7 +15,7 @@ from thekey.chain import Anvil, Chain
 from thekey.cli.common import Session
 from thekey.cli.main import main
 from thekey.deploy import Deployment
-from thekey.identity import EIDRegistry, IdentityBinding
+from thekey.identity.registry import EIDRegistry, IdentityBinding
 
 Invoke = Callable[..., tuple[int, str, str]]
 ALICE = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"  # dev account 1

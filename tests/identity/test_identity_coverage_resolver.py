@@ -12,10 +12,10 @@ from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 
 from thekey.chain import Chain
-from thekey.did import did_for, parse_did, parse_did_or_address
-from thekey.did_document import DIDResolver, _base58
 from thekey.errors import BadInput
-from thekey.identity import EIDRegistry
+from thekey.identity.did import did_for, parse_did, parse_did_or_address
+from thekey.identity.did_document import DIDResolver, _base58
+from thekey.identity.registry import EIDRegistry
 
 
 @pytest.fixture

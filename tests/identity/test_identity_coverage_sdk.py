@@ -13,7 +13,7 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.chain import Chain
 from thekey.errors import BadInput, ContractRevert
-from thekey.identity import (
+from thekey.identity.registry import (
     REASONS,
     ZERO_ADDRESS,
     EIDRegistry,

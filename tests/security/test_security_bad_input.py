@@ -20,14 +20,13 @@ from hypothesis import strategies as st
 from tests.stateful.profiles import budget
 from thekey.chain import Chain
 from thekey.cli.main import app, main
-from thekey.commitment import normalise_document, parse_pepper
 from thekey.credentials.disclosure import DisclosedClaim
 from thekey.credentials.status import parse_list_url
 from thekey.credentials.vc import view
-from thekey.did import parse_did, parse_did_or_address
 from thekey.errors import BadInput, TheKeyError
-from thekey.escrow import Acceptance, Terms
-from thekey.identity import SignedChange, parse_reason
+from thekey.identity.commitment import normalise_document, parse_pepper
+from thekey.identity.did import parse_did, parse_did_or_address
+from thekey.identity.registry import SignedChange, parse_reason
 from thekey.parsing import (
     UINT256_MAX,
     label_hash,
@@ -37,6 +36,7 @@ from thekey.parsing import (
     parse_duration,
     parse_time,
 )
+from thekey.payments.escrow import Acceptance, Terms
 from thekey.workflow.policy import Policy
 
 ADDRESS = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"

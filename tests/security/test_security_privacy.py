@@ -24,9 +24,9 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from thekey.chain import Chain
-from thekey.commitment import commit, commitment_message, normalise_document
 from thekey.credentials.canonical import canonical_json
 from thekey.deploy import Deployment
+from thekey.identity.commitment import commit, commitment_message, normalise_document
 from thekey.workflow.demo import HEALTH_RECORD, RESIDENT, run_demo
 from thekey.workflow.identity_check import capture, synthetic_template
 

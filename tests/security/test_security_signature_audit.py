@@ -33,9 +33,9 @@ from thekey.credentials.vc import type_hash
 from thekey.deploy import SUITE, Deployment
 from thekey.eip712 import Domain, digest, domain_of, sign_typed_data, type_string, typed_data, typehash
 from thekey.errors import ContractRevert
-from thekey.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Plan, Terms
-from thekey.identity import SIGNED_TYPES, EIDRegistry, SignedChange
-from thekey.token import PERMIT_TYPES, Permit, Token, permit_document
+from thekey.identity.registry import SIGNED_TYPES, EIDRegistry, SignedChange
+from thekey.payments.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Plan, Terms
+from thekey.token.tky import PERMIT_TYPES, Permit, Token, permit_document
 
 TKY = 10**18
 

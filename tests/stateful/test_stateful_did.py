@@ -24,7 +24,7 @@ from thekey.chain import Chain
 from thekey.chain.transactions import Receipt
 from thekey.deploy import Deployment
 from thekey.errors import ContractRevert
-from thekey.identity import ZERO_ADDRESS, EIDRegistry, name_bytes32
+from thekey.identity.registry import ZERO_ADDRESS, EIDRegistry, name_bytes32
 
 DELEGATE_TYPE = "sigAuth"
 LONG = 10**7  # delegation validity far beyond any example's run: no clock boundary is crossed

@@ -6,7 +6,7 @@ every unwithdrawn credit; every credit and every actor's token balance equals th
 payee is paid twice: a payout happens once per agreement and a credit is withdrawn once); each
 agreement moves only forward and ends in exactly one terminal state, after which every action
 reverts with ``EscrowAgreementClosed``; payouts match the share plan to the wei
-(:func:`thekey.escrow.payout` / :func:`thekey.escrow.credits_of`), an arbiter's split to the wei
+(:func:`thekey.payments.escrow.payout` / :func:`thekey.payments.escrow.credits_of`), an arbiter's split to the wei
 — and a disputed agreement whose arbiter stays silent for ``ARBITRATION_PERIOD`` settles by the
 plan; every refused action reverts with the error the model predicts.
 
@@ -32,8 +32,8 @@ from thekey.chain import Chain
 from thekey.chain.transactions import Receipt
 from thekey.deploy import TKY, Deployment
 from thekey.errors import ContractRevert
-from thekey.escrow import Escrow, Plan, Status, Terms, credits_of, payout
-from thekey.token import Token
+from thekey.payments.escrow import Escrow, Plan, Status, Terms, credits_of, payout
+from thekey.token.tky import Token
 
 HOUR = 3600
 DAY = 86_400

@@ -15,7 +15,7 @@ from tests.stateful.reads import read_many
 from thekey.chain import Chain
 from thekey.deploy import Deployment
 from thekey.errors import ContractRevert
-from thekey.token import Token
+from thekey.token.tky import Token
 
 TKY = 10**18
 

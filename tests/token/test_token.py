@@ -11,7 +11,7 @@ from thekey.chain import Chain
 from thekey.deploy import TKY, Deployment
 from thekey.eip712 import typehash
 from thekey.errors import ContractRevert
-from thekey.token import MINTER_ROLE, PERMIT_TYPES, REWARDER_ROLE, Permit, Token
+from thekey.token.tky import MINTER_ROLE, PERMIT_TYPES, REWARDER_ROLE, Permit, Token
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from eth_account.signers.local import LocalAccount
 from thekey.chain import Chain
 from thekey.cli.main import main
 from thekey.deploy import TKY, Deployment
-from thekey.escrow import Status
+from thekey.payments.escrow import Status
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.demo import HEALTH_RECORD, RESIDENT, run_demo
 from thekey.workflow.flow import Actors, FlowError, Request, VerificationFlow

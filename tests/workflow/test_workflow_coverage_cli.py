@@ -13,7 +13,7 @@ import thekey.deploy as deploy_module
 from thekey.chain import Anvil, Chain, dev_accounts
 from thekey.chain.anvil import free_port
 from thekey.cli.main import main
-from thekey.did import did_for
+from thekey.identity.did import did_for
 from thekey.workflow.flow import Actors
 
 

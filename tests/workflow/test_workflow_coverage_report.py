@@ -17,10 +17,10 @@ from thekey.credentials import CredentialRegistry, StatusAction, anchor_credenti
 from thekey.credentials.issuance import anchor_batch, issue_credential, next_status_indexes
 from thekey.credentials.vc import type_hash
 from thekey.deploy import TKY, Deployment
-from thekey.did import did_for
 from thekey.errors import ConfigError
-from thekey.escrow import Escrow, Plan, Terms
-from thekey.token import Token
+from thekey.identity.did import did_for
+from thekey.payments.escrow import Escrow, Plan, Terms
+from thekey.token.tky import Token
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.report import build_report
 

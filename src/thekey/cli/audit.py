@@ -10,8 +10,8 @@ import typer
 
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session
 from thekey.config import project_root
-from thekey.did import parse_did_or_address
 from thekey.errors import BadInput
+from thekey.identity.did import parse_did_or_address
 from thekey.parsing import parse_time
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.report import FOREVER, build_report, credit_rating

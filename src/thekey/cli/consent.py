@@ -25,8 +25,8 @@ from thekey.consent import (
     scope_id,
 )
 from thekey.consent.ids import PURPOSES, SCOPES
-from thekey.did import EthrDID, did_for, parse_did
 from thekey.errors import BadInput
+from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
 app = typer.Typer(help="Consent records: grant, revoke, check, list, record uses.", no_args_is_help=True)

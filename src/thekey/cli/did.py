@@ -15,11 +15,11 @@ from eth_utils import is_hex_address, to_checksum_address
 
 from thekey.chain import Receipt, from_private_key, write_keystore
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session
-from thekey.commitment import commit, parse_pepper
-from thekey.did import EthrDID, did_for, parse_did
-from thekey.did_document import DIDResolver
 from thekey.errors import BadInput
-from thekey.identity import (
+from thekey.identity.commitment import commit, parse_pepper
+from thekey.identity.did import EthrDID, did_for, parse_did
+from thekey.identity.did_document import DIDResolver
+from thekey.identity.registry import (
     ZERO_ADDRESS,
     EIDRegistry,
     IdentityBinding,

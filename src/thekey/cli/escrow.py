@@ -14,7 +14,8 @@ import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
-from thekey.escrow import (
+from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_duration, parse_time
+from thekey.payments.escrow import (
     AgreementState,
     Escrow,
     Plan,
@@ -25,7 +26,6 @@ from thekey.escrow import (
     draft_to_json,
     payout,
 )
-from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_duration, parse_time
 
 app = typer.Typer(
     help="Payment-sharing escrow: signed service agreements funded in TKY, settled by a share plan.",

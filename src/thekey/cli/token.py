@@ -11,7 +11,7 @@ import typer
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
 from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_bytes32, parse_duration
-from thekey.token import Permit, Token
+from thekey.token.tky import Permit, Token
 
 app = typer.Typer(help="The TKY token: balances, transfers, allowances, permits, rewards.", no_args_is_help=True)
 

@@ -13,9 +13,9 @@ from eth_utils import to_checksum_address
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.consent.ids import describe
-from thekey.did import did_for
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
+from thekey.identity.did import did_for
 
 GRANT_TYPES: dict[str, list[tuple[str, str]]] = {
     "Grant": [

@@ -16,8 +16,8 @@ from thekey.credentials.merkle import StandardMerkleTree
 from thekey.credentials.status import allocate, status_entries, status_pointer
 from thekey.credentials.store import CredentialStore
 from thekey.credentials.vc import build_credential, sign_credential, view
-from thekey.did import did_for
 from thekey.errors import BadInput
+from thekey.identity.did import did_for
 
 BATCH_EVIDENCE_TYPE = "TheKeyMerkleBatchAnchor"
 

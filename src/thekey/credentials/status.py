@@ -18,8 +18,8 @@ from typing import Any, Literal
 
 from eth_utils import to_checksum_address
 
-from thekey.did import did_for
 from thekey.errors import BadInput
+from thekey.identity.did import did_for
 
 ENTRIES_PER_WORD = 128
 MIN_LIST_BITS = 131_072  # the W3C minimum (16 KiB), for herd privacy

@@ -22,9 +22,9 @@ from eth_keys import keys
 from eth_utils import keccak
 
 from thekey.credentials.canonical import credential_hash, unsigned
-from thekey.did import EthrDID, did_for, parse_did
 from thekey.eip712 import Domain, flat_digest, sign_typed_data, typed_data
 from thekey.errors import BadInput
+from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import parse_time
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"

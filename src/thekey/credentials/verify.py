@@ -27,8 +27,8 @@ from thekey.credentials.issuers import IssuerStatus
 from thekey.credentials.schemas import schema_id as compute_schema_id
 from thekey.credentials.status import StatusPointer, status_pointer
 from thekey.credentials.vc import CredentialView, iso, proof_domain, proof_signer, view
-from thekey.did import parse_did
 from thekey.errors import BadInput
+from thekey.identity.did import parse_did
 
 
 @dataclass(frozen=True)

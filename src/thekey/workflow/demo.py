@@ -16,7 +16,7 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.deploy import Deployment
 from thekey.errors import TheKeyError
-from thekey.escrow import Status
+from thekey.payments.escrow import Status
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.flow import Actors, Case, Person, Request, StepReport, VerificationFlow
 from thekey.workflow.identity_check import Signals, capture, synthetic_template

@@ -41,7 +41,6 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from eth_account.signers.local import LocalAccount
 
 from thekey.chain.transactions import Receipt
-from thekey.commitment import commit
 from thekey.consent.access import ConsentRequired, DataAccess, Delivery
 from thekey.consent.ids import ROUTE_PURPOSE, purpose_id, scope_id
 from thekey.consent.registry import ConsentRegistry, GrantRequest
@@ -52,11 +51,12 @@ from thekey.credentials.issuance import IssuedCredential, anchor_credential, iss
 from thekey.credentials.vc import type_hash
 from thekey.credentials.verify import VerificationResult, verify_credential
 from thekey.deploy import TKY, Deployment
-from thekey.did import did_for
 from thekey.errors import BadInput, TheKeyError
-from thekey.escrow import Escrow, Plan, Status, Terms
-from thekey.identity import IdentityBinding
-from thekey.token import Token
+from thekey.identity.commitment import commit
+from thekey.identity.did import did_for
+from thekey.identity.registry import IdentityBinding
+from thekey.payments.escrow import Escrow, Plan, Status, Terms
+from thekey.token.tky import Token
 from thekey.workflow.identity_check import (
     BiometricSample,
     GovernmentRecordService,

@@ -27,7 +27,7 @@ from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, ChainError
-from thekey.token import Permit, Token
+from thekey.token.tky import Permit, Token
 
 BPS = 10_000
 MAX_PAYEES = 8

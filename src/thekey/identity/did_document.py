@@ -32,8 +32,8 @@ from eth_keys import keys
 from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.connection import Chain
-from thekey.did import NETWORK_NAMES
 from thekey.errors import BadInput
+from thekey.identity.did import NETWORK_NAMES
 
 CONTEXT = [
     "https://www.w3.org/ns/did/v1",
@@ -144,7 +144,7 @@ def _error(error: str, message: str) -> Resolution:
 class DIDResolver:
     """Resolves ``did:ethr:<network>:<address or public key>`` against one registry on one chain.
 
-    ``networks`` maps extra network names to chain ids (besides ``thekey.did.NETWORK_NAMES``);
+    ``networks`` maps extra network names to chain ids (besides ``thekey.identity.did.NETWORK_NAMES``);
     a DID naming another chain resolves to the ``unknownNetwork`` error, as the reference does.
     """
 

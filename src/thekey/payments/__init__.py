@@ -1,0 +1,1 @@
+"""Payments: the payment-sharing escrow in TKY."""

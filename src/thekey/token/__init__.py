@@ -1,0 +1,1 @@
+"""The TKY token (ERC-20 + EIP-2612 permit)."""
