@@ -6,7 +6,7 @@ import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
-import {DIDActors} from "./DIDActors.sol";
+import {DIDActors} from "../utils/DIDActors.sol";
 
 /// @title ConsentRegistry — consent records with signed relay and usage receipts
 /// @notice See IConsentRegistry. Only DIDs and hashes are stored, passed or logged.
@@ -37,7 +37,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, Nonces {
     mapping(address subject => bytes32[] ids) private _bySubject;
 
     /// @param identities the ERC-1056 registry of DIDs (owners, delegates, deactivation).
-    constructor(IERC1056 identities) DIDActors(identities) EIP712("TheKey Consent", "1") {}
+    constructor(IERC1056 identities) DIDActors(identities, "sigAuth") EIP712("TheKey Consent", "1") {}
 
     // -- grant ----------------------------------------------------------------------------
 

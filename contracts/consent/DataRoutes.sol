@@ -8,7 +8,7 @@ import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IDataRoutes} from "../interfaces/IDataRoutes.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
-import {DIDActors} from "./DIDActors.sol";
+import {DIDActors} from "../utils/DIDActors.sol";
 
 /// @title DataRoutes — the consent-gated data route between organisations
 /// @notice See IDataRoutes. Only DIDs, category ids, salted digests and keyed hashes are stored.
@@ -45,7 +45,7 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
     /// @param identities the ERC-1056 registry of DIDs.
     /// @param consents the consent registry checked before each publication.
     constructor(address admin, IERC1056 identities, IConsentRegistry consents)
-        DIDActors(identities)
+        DIDActors(identities, "sigAuth")
         EIP712("TheKey Data Routes", "1")
     {
         _consents = consents;

@@ -4,10 +4,9 @@ pragma solidity 0.8.29;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Signatures} from "../utils/Signatures.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 import {ICredentialRegistry} from "../interfaces/ICredentialRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
-import {IIssuerRegistry} from "../interfaces/IIssuerRegistry.sol";
 import {SchemaRegistry} from "./SchemaRegistry.sol";
 import {IssuerRegistry} from "./IssuerRegistry.sol";
 
@@ -19,19 +18,22 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
 /// issuer's high-water mark.
 ///
 /// Invariants:
-/// - Write-once: an anchored hash (or batch root) never changes or disappears.
-/// - Only an issuer that is Active and granted the schema's credential type at that moment
-///   anchors, under a registered, non-deprecated schema — directly or by its own signature.
-/// - A relayed request is valid once (issuer nonce), on this chain and this contract, until its
-///   deadline inclusive, never in its malleable (high-`s`) form.
+/// - Anchors are keyed by (issuer, hash): nobody writes into another issuer's namespace.
+/// - Write-once: an anchored (issuer, hash) or (issuer, batch root) never changes or disappears.
+/// - Only for an issuer that is Active and granted the schema's credential type at that moment,
+///   under a registered, non-deprecated schema that is shared or the issuer's own, and only by
+///   the issuer DID's current controller (owner or valid "veriKey" delegate) — directly or by
+///   that controller's signature.
+/// - A relayed request is valid once (signer's keyed nonce), on this chain and this contract,
+///   until its deadline inclusive, never in its malleable (high-`s`) form.
 /// - No anchor uses a reserved index (a multiple of 128); every anchored entry lies below its
 ///   issuer's `statusWatermark`, which only grows, in steps of whole words; words at or past it
 ///   are zero, and every word an anchor enters past it is prepared (non-zero) by that anchor.
 /// - A revocation bit, once set, is never cleared; a suspension bit is set and cleared only by
-///   the issuer, its DID controller or its "veriKey" delegate.
-/// - `isValid(h)` ⇔ `validityOf(h) == Valid` ⇔ h is anchored, its issuer not removed and its DID
+///   the issuer DID's current controller; status changes touch only the named issuer's records.
+/// - `isValid(i, h)` ⇔ `validityOf(i, h) == Valid` ⇔ i anchored h, its issuer not removed and its DID
 ///   not deactivated, its entry neither revoked nor suspended, and now within [validFrom, validUntil].
-contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegistry {
+contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredentialRegistry {
     /// keccak256("Anchor(address issuer,bytes32 credentialHash,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 statusIndex,uint256 nonce,uint64 deadline)")
     bytes32 public constant ANCHOR_TYPEHASH = keccak256(
         "Anchor(address issuer,bytes32 credentialHash,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 statusIndex,uint256 nonce,uint64 deadline)"
@@ -40,9 +42,6 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
     bytes32 public constant ANCHOR_BATCH_TYPEHASH = keccak256(
         "AnchorBatch(address issuer,bytes32 root,bytes32 schemaId,uint64 validFrom,uint64 validUntil,uint64 firstStatusIndex,uint32 count,uint256 nonce,uint64 deadline)"
     );
-
-    /// @inheritdoc ICredentialRegistry
-    bytes32 public constant STATUS_DELEGATE_TYPE = "veriKey";
 
     /// @dev Status indexes (and list ends) stay below this so that they fit 40 bits.
     uint256 private constant _MAX_INDEX = type(uint40).max - 128;
@@ -60,32 +59,41 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         uint32 count;
     }
 
-    IERC1056 private immutable _identities;
-
     // slither-disable-next-line uninitialized-state — written through a `Record storage` pointer in the anchoring assembly
-    mapping(bytes32 credentialHash => Record) private _credentials;
+    mapping(address issuer => mapping(bytes32 credentialHash => Record)) private _credentials;
     // slither-disable-next-line uninitialized-state — written through a `Record storage` pointer in the anchoring assembly
-    mapping(bytes32 root => Record) private _batches;
+    mapping(address issuer => mapping(bytes32 root => Record)) private _batches;
 
     /// @param admin receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE.
     /// @param identities the ERC-1056 registry of issuers' DIDs.
-    constructor(address admin, IERC1056 identities) IssuerRegistry(admin) EIP712("TheKey Credentials", "1") {
-        _identities = identities;
-    }
+    constructor(address admin, IERC1056 identities)
+        IssuerRegistry(admin, identities)
+        EIP712("TheKey Credentials", "1")
+    {}
 
     // ---------------------------------------------------------------- anchoring
 
     /// @inheritdoc ICredentialRegistry
-    function anchor(bytes32 credentialHash, bytes32 schemaId, uint64 validFrom, uint64 validUntil, uint64 statusIndex)
-        external
-    {
-        _anchor(msg.sender, credentialHash, schemaId, validFrom, validUntil, statusIndex);
+    function anchor(
+        address issuer,
+        bytes32 credentialHash,
+        bytes32 schemaId,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 statusIndex
+    ) external {
+        _checkController(issuer, msg.sender);
+        _anchor(issuer, credentialHash, schemaId, validFrom, validUntil, statusIndex);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function anchorBySig(AnchorRequest calldata r, uint256 nonce, uint64 deadline, bytes calldata signature)
-        external
-    {
+    function anchorBySig(
+        AnchorRequest calldata r,
+        address signer,
+        uint256 nonce,
+        uint64 deadline,
+        bytes calldata signature
+    ) external {
         bytes32 structHash = keccak256(
             abi.encode(
                 ANCHOR_TYPEHASH,
@@ -99,12 +107,14 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
                 deadline
             )
         );
-        _checkSigned(r.issuer, structHash, nonce, deadline, signature);
+        _checkSigned(signer, structHash, nonce, deadline, signature);
+        _checkController(r.issuer, signer);
         _anchor(r.issuer, r.credentialHash, r.schemaId, r.validFrom, r.validUntil, r.statusIndex);
     }
 
     /// @inheritdoc ICredentialRegistry
     function anchorBatch(
+        address issuer,
         bytes32 root,
         bytes32 schemaId,
         uint64 validFrom,
@@ -112,13 +122,18 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         uint64 firstStatusIndex,
         uint32 count
     ) external {
-        _anchorBatch(msg.sender, root, schemaId, validFrom, validUntil, firstStatusIndex, count);
+        _checkController(issuer, msg.sender);
+        _anchorBatch(issuer, root, schemaId, validFrom, validUntil, firstStatusIndex, count);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function anchorBatchBySig(BatchRequest calldata r, uint256 nonce, uint64 deadline, bytes calldata signature)
-        external
-    {
+    function anchorBatchBySig(
+        BatchRequest calldata r,
+        address signer,
+        uint256 nonce,
+        uint64 deadline,
+        bytes calldata signature
+    ) external {
         bytes32 structHash = keccak256(
             abi.encode(
                 ANCHOR_BATCH_TYPEHASH,
@@ -133,30 +148,31 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
                 deadline
             )
         );
-        _checkSigned(r.issuer, structHash, nonce, deadline, signature);
+        _checkSigned(signer, structHash, nonce, deadline, signature);
+        _checkController(r.issuer, signer);
         _anchorBatch(r.issuer, r.root, r.schemaId, r.validFrom, r.validUntil, r.firstStatusIndex, r.count);
     }
 
     // ---------------------------------------------------------------- status
 
     /// @inheritdoc ICredentialRegistry
-    function revoke(bytes32 credentialHash, bytes32 reason) external {
-        _changeOne(credentialHash, StatusAction.Revoke, reason);
+    function revoke(address issuer, bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(issuer, credentialHash, StatusAction.Revoke, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function suspend(bytes32 credentialHash, bytes32 reason) external {
-        _changeOne(credentialHash, StatusAction.Suspend, reason);
+    function suspend(address issuer, bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(issuer, credentialHash, StatusAction.Suspend, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function reinstate(bytes32 credentialHash, bytes32 reason) external {
-        _changeOne(credentialHash, StatusAction.Reinstate, reason);
+    function reinstate(address issuer, bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(issuer, credentialHash, StatusAction.Reinstate, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
     function updateStatus(address issuer, StatusAction action, uint64[] calldata indexes, bytes32 reason) external {
-        _checkStatusAuthority(issuer);
+        _checkController(issuer, msg.sender);
         uint256 end = _issuers[issuer].statusWatermark;
         uint256 n = indexes.length;
         uint256 i = 0;
@@ -181,7 +197,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
 
     /// @inheritdoc ICredentialRegistry
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -190,42 +206,44 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
     }
 
     /// @inheritdoc ICredentialRegistry
-    function getAnchor(bytes32 credentialHash) external view returns (Anchor memory) {
-        return _toAnchor(_credentials[credentialHash]);
+    function getAnchor(address issuer, bytes32 credentialHash) external view returns (Anchor memory) {
+        return _toAnchor(_credentials[issuer][credentialHash]);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function getBatch(bytes32 root) external view returns (Anchor memory) {
-        return _toAnchor(_batches[root]);
+    function getBatch(address issuer, bytes32 root) external view returns (Anchor memory) {
+        return _toAnchor(_batches[issuer][root]);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function isValid(bytes32 credentialHash) external view returns (bool) {
-        return validityOf(credentialHash) == Validity.Valid;
+    function isValid(address issuer, bytes32 credentialHash) external view returns (bool) {
+        return validityOf(issuer, credentialHash) == Validity.Valid;
     }
 
     /// @inheritdoc ICredentialRegistry
-    function isValidBatch(bytes32[] calldata credentialHashes) external view returns (bool[] memory valid) {
-        valid = new bool[](credentialHashes.length);
-        for (uint256 i = 0; i < credentialHashes.length; ++i) {
-            valid[i] = validityOf(credentialHashes[i]) == Validity.Valid;
+    function isValidBatch(CredentialRef[] calldata credentials) external view returns (bool[] memory valid) {
+        valid = new bool[](credentials.length);
+        for (uint256 i = 0; i < credentials.length; ++i) {
+            valid[i] = validityOf(credentials[i].issuer, credentials[i].credentialHash) == Validity.Valid;
         }
     }
 
     /// @inheritdoc ICredentialRegistry
-    function validityOf(bytes32 credentialHash) public view returns (Validity) {
-        Record memory r = _credentials[credentialHash];
+    function validityOf(address issuer, bytes32 credentialHash) public view returns (Validity) {
+        Record memory r = _credentials[issuer][credentialHash];
         if (r.anchoredAt == 0) return Validity.NotAnchored;
         return _report(r, r.statusIndex).validity;
     }
 
     /// @inheritdoc ICredentialRegistry
-    function isValidMember(bytes32 root, bytes32 credentialHash, uint64 statusIndex, bytes32[] calldata proof)
-        external
-        view
-        returns (bool)
-    {
-        return _inspectMember(root, credentialHash, statusIndex, proof).validity == Validity.Valid;
+    function isValidMember(
+        address issuer,
+        bytes32 root,
+        bytes32 credentialHash,
+        uint64 statusIndex,
+        bytes32[] calldata proof
+    ) external view returns (bool) {
+        return _inspectMember(issuer, root, credentialHash, statusIndex, proof).validity == Validity.Valid;
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -234,11 +252,11 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         for (uint256 i = 0; i < queries.length; ++i) {
             Query calldata q = queries[i];
             if (q.root == bytes32(0)) {
-                Record memory r = _credentials[q.credentialHash];
+                Record memory r = _credentials[q.issuer][q.credentialHash];
                 if (r.anchoredAt != 0) reports[i] = _report(r, r.statusIndex);
                 else reports[i].validity = Validity.NotAnchored;
             } else {
-                reports[i] = _inspectMember(q.root, q.credentialHash, q.statusIndex, q.proof);
+                reports[i] = _inspectMember(q.issuer, q.root, q.credentialHash, q.statusIndex, q.proof);
             }
         }
     }
@@ -272,8 +290,8 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         uint64 statusIndex
     ) private {
         if (credentialHash == bytes32(0)) revert CredentialInvalidAnchor();
-        Record storage slot = _credentials[credentialHash];
-        if (slot.anchoredAt != 0) revert CredentialAlreadyAnchored(credentialHash);
+        Record storage slot = _credentials[issuer][credentialHash];
+        if (slot.anchoredAt != 0) revert CredentialAlreadyAnchored(issuer, credentialHash);
         (uint32 issuerId, uint32 schemaIndex, uint256 end) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
         if (statusIndex % _ENTRIES_PER_WORD == 0 || statusIndex >= _MAX_INDEX) {
             revert CredentialInvalidStatusIndex(issuer, statusIndex);
@@ -294,8 +312,8 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         uint32 count
     ) private {
         if (root == bytes32(0) || count == 0) revert CredentialInvalidAnchor();
-        Record storage slot = _batches[root];
-        if (slot.anchoredAt != 0) revert CredentialBatchAlreadyAnchored(root);
+        Record storage slot = _batches[issuer][root];
+        if (slot.anchoredAt != 0) revert CredentialBatchAlreadyAnchored(issuer, root);
         (uint32 issuerId, uint32 schemaIndex, uint256 end) = _checkCanAnchor(issuer, schemaId, validFrom, validUntil);
         uint256 last = uint256(firstStatusIndex) + count - 1; // count ≥ 1; no overflow in 256 bits
         if (last >= _MAX_INDEX) revert CredentialInvalidStatusIndex(issuer, firstStatusIndex);
@@ -309,10 +327,10 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
     }
 
     /// @dev Reverts unless `issuer` is active and granted the (registered, live) schema's type,
-    /// and the window is sound. Returns the compact ids to record and the issuer's list end.
+    /// the schema is shared or `issuer`'s own, and the window is sound. Returns the compact ids to record and the issuer's list end.
     /// Reads exactly one issuer slot and one schema slot, each with a single SLOAD (layouts:
     /// `SchemaSlot` index 0-31, typeId 32-63, version 64-95, registeredAt 96-159, deprecatedAt
-    /// 160-223; `IssuerSlot` id 0-31, status 32-39, admittedAt 40-79, statusChangedAt 80-119,
+    /// 160-223, publisherId 224-255; `IssuerSlot` id 0-31, status 32-39, admittedAt 40-79, statusChangedAt 80-119,
     /// statusWatermark 120-159, typeBits 160-255).
     function _checkCanAnchor(address issuer, bytes32 schemaId, uint64 validFrom, uint64 validUntil)
         private
@@ -332,6 +350,8 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         uint64 deprecatedAt = uint64(schema >> 160);
         if (schemaIndex == 0) revert SchemaUnknown(schemaId);
         if (deprecatedAt != 0) revert SchemaIsDeprecated(schemaId, deprecatedAt);
+        uint32 publisherId = uint32(schema >> 224);
+        if (publisherId != 0 && publisherId != uint32(account)) revert SchemaNotUsable(schemaId, issuer);
         if (uint8(account >> 32) != uint8(IssuerStatus.Active) || !_hasType(issuer, uint96(account >> 160), typeId)) {
             revert IssuerNotAuthorised(issuer, _types[typeId - 1]);
         }
@@ -371,23 +391,22 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         }
     }
 
-    function _checkSigned(address issuer, bytes32 structHash, uint256 nonce, uint64 deadline, bytes calldata signature)
+    function _checkSigned(address signer, bytes32 structHash, uint256 nonce, uint64 deadline, bytes calldata signature)
         private
     {
         if (_time() > deadline) revert CredentialExpiredSignature(deadline);
-        if (!Signatures.isValidNow(issuer, _hashTypedDataV4(structHash), signature)) {
-            revert CredentialInvalidSignature(issuer);
+        if (!Signatures.isValidNow(signer, _hashTypedDataV4(structHash), signature)) {
+            revert CredentialInvalidSignature(signer);
         }
-        _useCheckedNonce(issuer, nonce);
+        _useCheckedNonce(signer, nonce);
     }
 
     // ---------------------------------------------------------------- internals: status
 
-    function _changeOne(bytes32 credentialHash, StatusAction action, bytes32 reason) private {
-        Record memory r = _credentials[credentialHash];
-        if (r.anchoredAt == 0) revert CredentialNotAnchored(credentialHash);
-        address issuer = _issuerAccounts[r.issuerId];
-        _checkStatusAuthority(issuer);
+    function _changeOne(address issuer, bytes32 credentialHash, StatusAction action, bytes32 reason) private {
+        _checkController(issuer, msg.sender);
+        Record memory r = _credentials[issuer][credentialHash];
+        if (r.anchoredAt == 0) revert CredentialNotAnchored(issuer, credentialHash);
         uint256 wordIndex = r.statusIndex / _ENTRIES_PER_WORD;
         mapping(uint256 => uint256) storage words = _statusWords[issuer];
         uint256 before = words[wordIndex];
@@ -425,14 +444,10 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
         return x;
     }
 
-    /// @dev The issuer itself, its DID controller, or its valid "veriKey" delegate.
-    function _checkStatusAuthority(address issuer) private view {
-        if (msg.sender == issuer) return;
-        address controller = _identities.identityOwner(issuer);
-        if (controller != address(0)) {
-            if (controller == msg.sender || _identities.validDelegate(issuer, STATUS_DELEGATE_TYPE, msg.sender)) return;
-        }
-        revert CredentialUnauthorisedCaller(issuer, msg.sender);
+    /// @dev Reverts unless `actor` is the current controller of `issuer`'s DID: its owner or a
+    /// valid "veriKey" delegate, read live from the ERC-1056 registry (see DIDActors).
+    function _checkController(address issuer, address actor) private view {
+        if (!_actsFor(issuer, actor)) revert CredentialUnauthorisedCaller(issuer, actor);
     }
 
     function _bits(address issuer, uint256 index) private view returns (bool revoked, bool suspended) {
@@ -444,12 +459,14 @@ contract CredentialRegistry is SchemaRegistry, EIP712, Nonces, ICredentialRegist
 
     // ---------------------------------------------------------------- internals: validity
 
-    function _inspectMember(bytes32 root, bytes32 credentialHash, uint64 statusIndex, bytes32[] calldata proof)
-        private
-        view
-        returns (Report memory report)
-    {
-        Record memory b = _batches[root];
+    function _inspectMember(
+        address issuer,
+        bytes32 root,
+        bytes32 credentialHash,
+        uint64 statusIndex,
+        bytes32[] calldata proof
+    ) private view returns (Report memory report) {
+        Record memory b = _batches[issuer][root];
         if (b.anchoredAt == 0) {
             report.validity = Validity.NotAnchored;
             return report;

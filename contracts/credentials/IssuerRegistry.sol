@@ -3,6 +3,8 @@ pragma solidity 0.8.29;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IIssuerRegistry} from "../interfaces/IIssuerRegistry.sol";
+import {IERC1056} from "../interfaces/IERC1056.sol";
+import {DIDActors} from "../utils/DIDActors.sol";
 
 /// @title IssuerRegistry — authority issuers, their credential types and lifecycle
 /// @notice Part of CredentialRegistry (one deployable, so that anchoring reads the issuer, its
@@ -14,7 +16,7 @@ import {IIssuerRegistry} from "../interfaces/IIssuerRegistry.sol";
 /// - Only GOVERNOR_ROLE changes issuers.
 /// - `isAuthorised(a, t)` ⇔ `a` is Active and type `t` is currently granted to `a`.
 /// - `statusWatermark` is a multiple of 128 and only grows; it is 128 at admission (word 0 prepared).
-abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
+abstract contract IssuerRegistry is AccessControl, DIDActors, IIssuerRegistry {
     /// @inheritdoc IIssuerRegistry
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
 
@@ -50,7 +52,8 @@ abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
     /// @dev Issuers' status lists (see ICredentialRegistry): word index → 128 two-bit cells.
     mapping(address issuer => mapping(uint256 wordIndex => uint256)) internal _statusWords;
 
-    constructor(address admin) {
+    /// @dev Credentials follow the issuer DID's owner and its "veriKey" delegates (keys that may issue).
+    constructor(address admin, IERC1056 identities) DIDActors(identities, "veriKey") {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
     }
@@ -171,10 +174,5 @@ abstract contract IssuerRegistry is AccessControl, IIssuerRegistry {
             typeId = uint32(_types.length);
             _typeIds[credentialType] = typeId;
         }
-    }
-
-    /// @dev The `_time()` hook of every time comparison and record.
-    function _time() internal view virtual returns (uint64) {
-        return uint64(block.timestamp);
     }
 }

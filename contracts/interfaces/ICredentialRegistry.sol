@@ -8,9 +8,14 @@ import {IIssuerRegistry} from "./IIssuerRegistry.sol";
 /// VC JSON) is anchored here by an authorised issuer, with its schema, validity window and an
 /// entry in the issuer's status list.
 ///
-/// Anchoring
-/// - Single: `anchor` (by the issuer) or `anchorBySig` (an EIP-712 request the issuer signed
-///   offline, relayed by anyone). Write-once: a hash is never re-anchored or overwritten.
+/// Anchoring — namespaced by issuer
+/// - Every anchor is keyed by (issuer, hash) — a nested mapping, as EAS puts the attester in every
+///   UID — so no one can occupy another issuer's hash or batch root: a copy anchored by someone
+///   else lives in that someone's namespace and names it as issuer. Every read takes the issuer
+///   (a verifier takes it from the credential's `issuer` DID).
+/// - Single: `anchor` (by the issuer DID's controller) or `anchorBySig` (an EIP-712 request a
+///   controller signed offline, relayed by anyone; the issuer recorded is the signed `issuer`,
+///   never the relayer). Write-once: an (issuer, hash) is never re-anchored or overwritten.
 /// - Batch: `anchorBatch` / `anchorBatchBySig` anchor a Merkle root over many credentials.
 ///   Leaves are `keccak256(bytes.concat(keccak256(abi.encode(credentialHash, statusIndex))))`
 ///   with sorted-pair hashing — the StandardMerkleTree of the npm package openzeppelin/merkle-tree with leaf
@@ -31,9 +36,13 @@ import {IIssuerRegistry} from "./IIssuerRegistry.sol";
 ///   credentials (it would only ever affect that issuer's credentials); the SDK allocates
 ///   indexes past every one the issuer used (from its anchors' events and its local store).
 ///
-/// Who changes status: the issuer itself, the controller of its DID (ERC-1056 `identityOwner`),
-/// or a valid ERC-1056 delegate of type "veriKey" (bytes32, right-padded, as did:ethr resolvers
-/// list assertion keys) — whatever the issuer's own status is, so a suspended issuer can still revoke.
+/// Authority follows the DID: anchoring (direct and signed) and status changes are accepted from
+/// the issuer DID's current controller — its ERC-1056 `identityOwner`, or a valid delegate of
+/// type `DELEGATE_TYPE()` = "veriKey" (bytes32, right-padded, as did:ethr resolvers list
+/// assertion keys) — read live from the registry at every call. After `changeOwner` the previous
+/// key can do nothing; a deactivated DID has no controller. Status changes are accepted whatever
+/// the issuer's own status is (a suspended issuer can still revoke) and touch only the named
+/// issuer's records and list.
 ///
 /// Validity (`isValid`, `validityOf`, `inspect`): anchored (and, for a batch member, proven),
 /// issuer not removed, issuer's DID not deactivated, not revoked, not suspended, and
@@ -93,9 +102,16 @@ interface ICredentialRegistry {
         uint32 count;
     }
 
-    /// @notice One credential to inspect: `root` zero for a singly anchored credential, else the
+    /// @notice A singly anchored credential: its issuer's namespace and its hash.
+    struct CredentialRef {
+        address issuer;
+        bytes32 credentialHash;
+    }
+
+    /// @notice One credential to inspect (in `issuer`'s namespace): `root` zero for a singly anchored credential, else the
     /// batch root with the member's status index and Merkle proof.
     struct Query {
+        address issuer;
         bytes32 credentialHash;
         bytes32 root;
         uint64 statusIndex;
@@ -122,7 +138,7 @@ interface ICredentialRegistry {
     event BatchAnchored(
         bytes32 indexed root, address indexed issuer, bytes32 indexed schemaId, uint64 firstStatusIndex, uint32 count
     );
-    /// @notice The status of a singly anchored credential changed (by hash).
+    /// @notice The status of `issuer`'s singly anchored credential changed (by hash).
     event CredentialStatusChanged(
         bytes32 indexed credentialHash, address indexed issuer, StatusAction action, bytes32 reason
     );
@@ -131,41 +147,57 @@ interface ICredentialRegistry {
         address indexed issuer, StatusAction indexed action, uint256 wordIndex, uint256 entries, bytes32 reason
     );
 
-    /// @notice `credentialHash` is already anchored (write-once).
-    error CredentialAlreadyAnchored(bytes32 credentialHash);
-    /// @notice `root` is already anchored (write-once).
-    error CredentialBatchAlreadyAnchored(bytes32 root);
-    /// @notice `credentialHash` is not anchored singly.
-    error CredentialNotAnchored(bytes32 credentialHash);
+    /// @notice `issuer` already anchored `credentialHash` (write-once).
+    error CredentialAlreadyAnchored(address issuer, bytes32 credentialHash);
+    /// @notice `issuer` already anchored `root` (write-once).
+    error CredentialBatchAlreadyAnchored(address issuer, bytes32 root);
+    /// @notice `issuer` did not anchor `credentialHash` singly.
+    error CredentialNotAnchored(address issuer, bytes32 credentialHash);
     /// @notice A zero hash or root, or an empty batch.
     error CredentialInvalidAnchor();
     /// @notice The window is empty, already over, or does not fit in 40 bits.
     error CredentialInvalidWindow(uint64 validFrom, uint64 validUntil);
     /// @notice `statusIndex` is reserved (a multiple of 128) or too large (≥ 2^40 − 128).
     error CredentialInvalidStatusIndex(address issuer, uint64 statusIndex);
-    /// @notice `caller` may not change the status of `issuer`'s credentials.
+    /// @notice `caller` is not the current controller of `issuer`'s DID (owner or valid
+    /// "veriKey" delegate): it may neither anchor for it nor change its credentials' status.
     error CredentialUnauthorisedCaller(address issuer, address caller);
     /// @notice A relayed request's deadline `deadline` has passed.
     error CredentialExpiredSignature(uint64 deadline);
-    /// @notice The signature is not `issuer`'s (plain key or ERC-1271) for this request.
-    error CredentialInvalidSignature(address issuer);
+    /// @notice The signature is not `signer`'s (plain key or ERC-1271) for this request.
+    error CredentialInvalidSignature(address signer);
     /// @notice `index` is reserved or past the end (`statusWatermark`) of `issuer`'s list.
     error CredentialStatusIndexNotAllocated(address issuer, uint256 index);
     /// @notice The change does not apply: already revoked, or reinstating what is not suspended.
     error CredentialStatusUnchanged(bytes32 credentialHash, StatusAction action);
 
-    /// @notice Anchor `credentialHash` as `msg.sender` (an active issuer authorised for the
-    /// schema's credential type) with status entry `statusIndex`.
-    function anchor(bytes32 credentialHash, bytes32 schemaId, uint64 validFrom, uint64 validUntil, uint64 statusIndex)
-        external;
+    /// @notice Anchor `credentialHash` for `issuer` (an Active issuer granted the schema's
+    /// credential type; `msg.sender` its DID's controller) with status entry `statusIndex`. The
+    /// schema is a shared one or `issuer`'s own.
+    function anchor(
+        address issuer,
+        bytes32 credentialHash,
+        bytes32 schemaId,
+        uint64 validFrom,
+        uint64 validUntil,
+        uint64 statusIndex
+    ) external;
 
-    /// @notice Anchor a request signed by its issuer (EIP-712 `Anchor`, nonce, deadline inclusive).
-    function anchorBySig(AnchorRequest calldata request, uint256 nonce, uint64 deadline, bytes calldata signature)
-        external;
+    /// @notice Anchor a request signed by `signer`, a controller of `request.issuer`'s DID
+    /// (EIP-712 `Anchor`; `nonce` is the signer's, keyed: lane in the high 192 bits; deadline inclusive).
+    function anchorBySig(
+        AnchorRequest calldata request,
+        address signer,
+        uint256 nonce,
+        uint64 deadline,
+        bytes calldata signature
+    ) external;
 
-    /// @notice Anchor the Merkle root of a batch as `msg.sender`; its members' status entries lie in
-    /// [firstStatusIndex, firstStatusIndex + count) (reserved indexes skipped).
+    /// @notice Anchor the Merkle root of a batch for `issuer` (`msg.sender` its DID's controller);
+    /// its members' status entries lie in [firstStatusIndex, firstStatusIndex + count) (reserved
+    /// indexes skipped).
     function anchorBatch(
+        address issuer,
         bytes32 root,
         bytes32 schemaId,
         uint64 validFrom,
@@ -174,43 +206,52 @@ interface ICredentialRegistry {
         uint32 count
     ) external;
 
-    /// @notice Anchor a batch signed by its issuer (EIP-712 `AnchorBatch`, nonce, deadline inclusive).
-    function anchorBatchBySig(BatchRequest calldata request, uint256 nonce, uint64 deadline, bytes calldata signature)
-        external;
+    /// @notice Anchor a batch signed by `signer`, a controller of `request.issuer`'s DID
+    /// (EIP-712 `AnchorBatch`, the signer's keyed nonce, deadline inclusive).
+    function anchorBatchBySig(
+        BatchRequest calldata request,
+        address signer,
+        uint256 nonce,
+        uint64 deadline,
+        bytes calldata signature
+    ) external;
 
-    /// @notice Revoke a singly anchored credential (final).
-    function revoke(bytes32 credentialHash, bytes32 reason) external;
+    /// @notice Revoke `issuer`'s singly anchored credential (final); `msg.sender` its DID's controller.
+    function revoke(address issuer, bytes32 credentialHash, bytes32 reason) external;
 
-    /// @notice Suspend a singly anchored credential (reversible).
-    function suspend(bytes32 credentialHash, bytes32 reason) external;
+    /// @notice Suspend `issuer`'s singly anchored credential (reversible).
+    function suspend(address issuer, bytes32 credentialHash, bytes32 reason) external;
 
-    /// @notice Lift the suspension of a singly anchored credential.
-    function reinstate(bytes32 credentialHash, bytes32 reason) external;
+    /// @notice Lift the suspension of `issuer`'s singly anchored credential.
+    function reinstate(address issuer, bytes32 credentialHash, bytes32 reason) external;
 
     /// @notice Apply `action` to many entries of `issuer`'s list in one transaction (entries
     /// already in the target state are left as they are; reinstating never clears a revocation).
     function updateStatus(address issuer, StatusAction action, uint64[] calldata indexes, bytes32 reason) external;
 
-    /// @notice The anchor of a singly anchored credential (anchoredAt 0 when none).
-    function getAnchor(bytes32 credentialHash) external view returns (Anchor memory);
+    /// @notice `issuer`'s anchor of `credentialHash` (anchoredAt 0 when none).
+    function getAnchor(address issuer, bytes32 credentialHash) external view returns (Anchor memory);
 
-    /// @notice The anchor of a batch root (anchoredAt 0 when none).
-    function getBatch(bytes32 root) external view returns (Anchor memory);
+    /// @notice `issuer`'s anchor of batch root `root` (anchoredAt 0 when none).
+    function getBatch(address issuer, bytes32 root) external view returns (Anchor memory);
 
-    /// @notice Whether a singly anchored credential is valid now (see the validity rules).
-    function isValid(bytes32 credentialHash) external view returns (bool);
+    /// @notice Whether `issuer`'s singly anchored credential is valid now (see the validity rules).
+    function isValid(address issuer, bytes32 credentialHash) external view returns (bool);
 
-    /// @notice `isValid` for many singly anchored credentials.
-    function isValidBatch(bytes32[] calldata credentialHashes) external view returns (bool[] memory);
+    /// @notice `isValid` for many singly anchored credentials, each naming its issuer.
+    function isValidBatch(CredentialRef[] calldata credentials) external view returns (bool[] memory);
 
-    /// @notice Why a singly anchored credential is valid or not.
-    function validityOf(bytes32 credentialHash) external view returns (Validity);
+    /// @notice Why `issuer`'s singly anchored credential is valid or not.
+    function validityOf(address issuer, bytes32 credentialHash) external view returns (Validity);
 
-    /// @notice Whether a batch member (hash, status index, proof) of `root` is valid now.
-    function isValidMember(bytes32 root, bytes32 credentialHash, uint64 statusIndex, bytes32[] calldata proof)
-        external
-        view
-        returns (bool);
+    /// @notice Whether a batch member (hash, status index, proof) of `issuer`'s `root` is valid now.
+    function isValidMember(
+        address issuer,
+        bytes32 root,
+        bytes32 credentialHash,
+        uint64 statusIndex,
+        bytes32[] calldata proof
+    ) external view returns (bool);
 
     /// @notice Full reports for many credentials, single or batch members, in one call.
     function inspect(Query[] calldata queries) external view returns (Report[] memory);
@@ -226,9 +267,6 @@ interface ICredentialRegistry {
 
     /// @notice The ERC-1056 registry consulted for issuers' DIDs.
     function identityRegistry() external view returns (address);
-
-    /// @notice The ERC-1056 delegate type that may change status for an issuer ("veriKey").
-    function STATUS_DELEGATE_TYPE() external view returns (bytes32);
 
     /// @notice The contract's semantic version.
     function version() external view returns (string memory);
