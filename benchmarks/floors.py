@@ -11,7 +11,10 @@ Storage writes (EIP-2200 / EIP-2929 / EIP-3529), each slot cold on first touch:
 - update: non-zero → other non-zero, 2,900 + 2,100 = 5,000;
 - clear: non-zero → zero, 5,000 with a 4,800 refund (refunds capped at a fifth of the gas used).
 Logs: 375 + 375 per topic (the event id is a topic) + 8 per data byte.
-Memory, hashing, SLOADs and call overhead are deliberately left out: the floor is a lower
+Authority reads: an operation whose specification says "the current controller of a DID may do
+this" must read that controller from the ERC-1056 registry, another contract: one cold account
+access (2,600) and one cold slot (2,100) = 4,700 per such read.
+Memory, hashing, other SLOADs and call overhead are deliberately left out: the floor is a lower
 bound, not an estimate.
 """
 
@@ -32,6 +35,7 @@ CLEAR_REFUND = 4_800
 LOG = 375
 LOG_TOPIC = 375
 LOG_BYTE = 8
+AUTHORITY_READ = 2_600 + 2_100  # cold CALL target + its cold owner slot (EIP-2929)
 
 
 def calldata_cost(data: bytes) -> int:
@@ -68,6 +72,7 @@ class Floor:
     updates: int = 0
     clears: int = 0
     logs: tuple[LogShape, ...] = field(default=())
+    authority_reads: int = 0
 
     @property
     def execution(self) -> int:
@@ -76,6 +81,7 @@ class Floor:
             + self.updates * SSTORE_UPDATE
             + self.clears * SSTORE_CLEAR
             + sum(log.gas for log in self.logs)
+            + self.authority_reads * AUTHORITY_READ
         )
 
     def gas(self, calldata: bytes) -> int:
@@ -87,6 +93,8 @@ class Floor:
     def describe(self) -> str:
         parts = [f"{n} {what}" for n, what in ((self.new, "new"), (self.updates, "upd"), (self.clears, "clr")) if n]
         parts += [f"LOG{log.topics}+{log.data}B" for log in self.logs]
+        if self.authority_reads:
+            parts.append(f"{self.authority_reads} DID read")
         return ", ".join(parts) or "tx + calldata"
 
 
@@ -123,7 +131,10 @@ Each operation's floor is what any implementation of it must pay on this chain:
 - **logs**: 375 + 375 per topic (the event id included) + 8 per data byte. Only the one event
   per operation that the specification requires (ERC-20 `Transfer`/`Approval`, the ERC-1056
   events resolvers read, each domain's audit event) is counted, at its actual size.
-- Left out on purpose: SLOADs, hashing, memory, signature recovery and call overhead — the
+- **DID read** (credentials): authority follows the issuer DID, so an anchor or a status change
+  must read the DID's current owner from the ERC-1056 registry, another contract: a cold account
+  access and a cold slot, 2,600 + 2,100 = **4,700**.
+- Left out on purpose: other SLOADs, hashing, memory, signature recovery and call overhead — the
   floor is a lower bound, not an estimate.
 
 What each operation cannot avoid (the *floor* column spells it out, e.g. `1 new, 1 upd, LOG3+32B`):
@@ -134,8 +145,8 @@ What each operation cannot avoid (the *floor* column spells it out, e.g. `1 new,
 | ERC-20 approve / permit | allowance new (+ the owner's permit nonce, new on the first permit); `Approval` |
 | ERC-20 transferFrom | allowance upd, two balances upd; `Transfer` |
 | DID change | one slot for the identity (owner and last-change block packed), new on the first change; a delegation its own slot (a revoked one may be cleared); the ERC-1056 event; signed: the signer's nonce |
-| credential anchor | one new slot per credential (one per batch root); the anchoring event; signed: the issuer's nonce |
-| credential revoke | one status slot upd; the status event |
+| credential anchor | one new slot per credential (one per batch root); the anchoring event; the issuer DID's owner (DID read); signed: the signer's nonce |
+| credential revoke | one status slot upd; the status event; the issuer DID's owner (DID read) |
 | schema register | one new slot; the event publishing the document |
 | consent grant / revoke / use | one new slot per consent (keyed by subject, grantee, scope, purpose) / one upd / one upd (the use counter); the audit event |
 | escrow create+fund | one new agreement slot; provider and escrow balances, both acceptance nonces and the permit nonce upd; `Transfer` and the event carrying the terms |

@@ -8,7 +8,7 @@ import pytest
 from eth_utils import keccak
 
 from thekey.credentials import IssuedCredential, IssuerStatus, StatusAction, Validity
-from thekey.credentials.anchoring import STATUS_DELEGATE_TYPE
+from thekey.credentials.anchoring import ISSUER_DELEGATE_TYPE
 from thekey.errors import ContractRevert
 
 from .conftest import DEGREE_SCHEMA, DEGREE_TYPE, YEAR, Env
@@ -19,7 +19,7 @@ REASON = keccak(text="reason")
 def test_anchor__records_issuer_schema_window_and_status_entry(env: Env) -> None:
     item = env.issue()
     receipt = env.registry.anchor(env.issuer, item.hash, env.schema_id, 1000, 0, item.status_index)
-    a = env.registry.get_anchor(item.hash)
+    a = env.registry.get_anchor(env.issuer.address, item.hash)
     assert (a.issuer, a.schema_id, a.valid_from, a.valid_until, a.status_index, a.count) == (
         env.issuer.address,
         env.schema_id,
@@ -31,7 +31,7 @@ def test_anchor__records_issuer_schema_window_and_status_entry(env: Env) -> None
     assert a.anchored_at == env.chain.timestamp()
     (event,) = env.registry.events(receipt, "CredentialAnchored")
     assert event["credentialHash"] == item.hash and event["statusIndex"] == item.status_index
-    assert env.registry.is_valid(item.hash)
+    assert env.registry.is_valid(env.issuer.address, item.hash)
 
 
 def test_anchor__is_write_once(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
@@ -39,13 +39,19 @@ def test_anchor__is_write_once(env: Env, anchored: Callable[..., IssuedCredentia
     with pytest.raises(ContractRevert) as e:
         env.registry.anchor(env.issuer, item.hash, env.schema_id, 0, 0, item.status_index + 1)
     assert e.value.name == "CredentialAlreadyAnchored"
+    assert e.value.arguments == {"issuer": env.issuer.address, "credentialHash": item.hash}
 
 
 def test_anchor__reverts_for_unregistered_account(env: Env) -> None:
+    shared, _ = env.registry.register_schema(env.governor, {"title": "shared", "type": "object"}, DEGREE_TYPE)
     with pytest.raises(ContractRevert) as e:
-        env.registry.anchor(env.stranger, keccak(b"x"), env.schema_id, 0, 0, 1)
+        env.registry.anchor(env.stranger, keccak(b"x"), shared, 0, 0, 1)
     assert e.value.name == "IssuerNotAuthorised"
     assert e.value.arguments["issuer"] == env.stranger.address
+    with pytest.raises(ContractRevert) as e:  # an issuer's own schema is that issuer's only
+        env.registry.anchor(env.stranger, keccak(b"x"), env.schema_id, 0, 0, 1)
+    assert e.value.name == "SchemaNotUsable"
+    assert e.value.arguments == {"schemaId": env.schema_id, "issuer": env.stranger.address}
 
 
 def test_anchor__reverts_for_type_not_granted(env: Env) -> None:
@@ -126,13 +132,13 @@ def test_anchor__sdk_allocates_past_every_used_index(env: Env) -> None:
 def test_status__revoke_is_final_and_suspension_reversible(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
     item = anchored()
     env.registry.suspend(env.issuer, item.hash, REASON)
-    assert env.registry.validity_of(item.hash) == Validity.SUSPENDED
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.SUSPENDED
     env.registry.reinstate(env.issuer, item.hash, REASON)
-    assert env.registry.validity_of(item.hash) == Validity.VALID
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.VALID
     receipt = env.registry.revoke(env.issuer, item.hash, REASON)
     (event,) = env.registry.events(receipt, "CredentialStatusChanged")
     assert event["action"] == StatusAction.REVOKE and event["reason"] == REASON
-    assert env.registry.validity_of(item.hash) == Validity.REVOKED
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.REVOKED
     for op in (env.registry.revoke, env.registry.reinstate):
         with pytest.raises(ContractRevert) as e:
             op(env.issuer, item.hash, REASON)
@@ -147,7 +153,7 @@ def test_status__reverts_for_stranger_and_unknown_hash(env: Env, anchored: Calla
     item = anchored()
     for op in (env.registry.revoke, env.registry.suspend, env.registry.reinstate):
         with pytest.raises(ContractRevert) as e:
-            op(env.stranger, item.hash, REASON)
+            op(env.stranger, item.hash, REASON, issuer=env.issuer.address)
         assert e.value.name == "CredentialUnauthorisedCaller"
     with pytest.raises(ContractRevert) as e:
         env.registry.revoke(env.issuer, keccak(b"unknown"), REASON)
@@ -164,15 +170,16 @@ def test_status__did_controller_and_verikey_delegate_may_change_status(
     delegate, controller = accounts[5], accounts[6]
     idr = identities
     env.chain.transact(
-        idr.functions.addDelegate(env.issuer.address, STATUS_DELEGATE_TYPE, delegate.address, 3600),  # type: ignore[attr-defined]
+        idr.functions.addDelegate(env.issuer.address, ISSUER_DELEGATE_TYPE, delegate.address, 3600),  # type: ignore[attr-defined]
         env.issuer,
     )
-    env.registry.suspend(delegate, item.hash, REASON)
+    who = env.issuer.address
+    env.registry.suspend(delegate, item.hash, REASON, issuer=who)
     env.chain.transact(idr.functions.changeOwner(env.issuer.address, controller.address), env.issuer)  # type: ignore[attr-defined]
-    env.registry.reinstate(controller, item.hash, REASON)
+    env.registry.reinstate(controller, item.hash, REASON, issuer=who)
     env.chain.increase_time(3601)  # the delegation expired
     with pytest.raises(ContractRevert) as e:
-        env.registry.revoke(delegate, item.hash, REASON)
+        env.registry.revoke(delegate, item.hash, REASON, issuer=who)
     assert e.value.name == "CredentialUnauthorisedCaller"
 
 
@@ -184,10 +191,10 @@ def test_update_status__changes_many_entries_in_one_transaction(
     receipt = env.registry.update_status(env.issuer, env.issuer.address, StatusAction.SUSPEND, indexes, REASON)
     (event,) = env.registry.events(receipt, "StatusEntriesChanged")
     assert event["entries"] == sum(1 << i for i in indexes)
-    assert env.registry.is_valid_batch([i.hash for i in items]) == [False, False, False]
+    assert env.registry.is_valid_batch([(env.issuer.address, i.hash) for i in items]) == [False, False, False]
     env.registry.update_status(env.issuer, env.issuer.address, StatusAction.REVOKE, indexes[:1], REASON)
     env.registry.update_status(env.issuer, env.issuer.address, StatusAction.REINSTATE, indexes, REASON)
-    assert [env.registry.validity_of(i.hash) for i in items] == [Validity.REVOKED, Validity.VALID, Validity.VALID]
+    assert [env.registry.validity_of(env.issuer.address, i.hash) for i in items] == [Validity.REVOKED, Validity.VALID, Validity.VALID]
     assert env.registry.status_of(env.issuer.address, indexes[0]) == (True, True)  # revocation keeps its suspension
 
 
@@ -207,16 +214,16 @@ def test_validity__window_not_yet_valid_then_valid_then_expired(
 ) -> None:
     now = env.chain.timestamp()
     item = anchored(valid_from=now + 1000, valid_until=now + 2000)
-    assert env.registry.validity_of(item.hash) == Validity.NOT_YET_VALID
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.NOT_YET_VALID
     env.chain.set_next_block_timestamp(now + 1000)
     env.chain.mine()
-    assert env.registry.validity_of(item.hash) == Validity.VALID
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.VALID
     env.chain.set_next_block_timestamp(now + 2000)
     env.chain.mine()
-    assert env.registry.validity_of(item.hash) == Validity.VALID  # validUntil is inclusive
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.VALID  # validUntil is inclusive
     env.chain.mine()
     env.chain.increase_time(1)
-    assert env.registry.validity_of(item.hash) == Validity.EXPIRED
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.EXPIRED
 
 
 def test_validity__issuer_history_suspension_keeps_removal_and_deactivation_void(
@@ -224,16 +231,16 @@ def test_validity__issuer_history_suspension_keeps_removal_and_deactivation_void
 ) -> None:
     item = anchored()
     env.registry.suspend_issuer(env.governor, env.issuer.address, REASON)
-    assert env.registry.is_valid(item.hash)  # anchored while authorised: still valid
+    assert env.registry.is_valid(env.issuer.address, item.hash)  # anchored while authorised: still valid
     env.registry.set_issuer_types(env.governor, env.issuer.address, [DEGREE_TYPE], False)
-    assert env.registry.is_valid(item.hash)
+    assert env.registry.is_valid(env.issuer.address, item.hash)
     snapshot = env.chain.snapshot()
     env.chain.transact(identities.functions.deactivate(env.issuer.address), env.issuer)  # type: ignore[attr-defined]
-    assert env.registry.validity_of(item.hash) == Validity.ISSUER_DEACTIVATED
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.ISSUER_DEACTIVATED
     env.chain.revert_to(snapshot)
     env.registry.remove_issuer(env.governor, env.issuer.address, REASON)
-    assert env.registry.validity_of(item.hash) == Validity.ISSUER_REMOVED
-    assert env.registry.validity_of(keccak(b"never")) == Validity.NOT_ANCHORED
+    assert env.registry.validity_of(env.issuer.address, item.hash) == Validity.ISSUER_REMOVED
+    assert env.registry.validity_of(env.issuer.address, keccak(b"never")) == Validity.NOT_ANCHORED
 
 
 def test_issuers__lifecycle_and_governance_only(env: Env, accounts: list) -> None:
@@ -268,19 +275,34 @@ def test_issuers__lifecycle_and_governance_only(env: Env, accounts: list) -> Non
     assert not reg.is_authorised(new, DEGREE_TYPE)
 
 
-def test_schemas__content_addressed_idempotent_and_gated(env: Env) -> None:
+def test_schemas__id_binds_publisher_type_and_document_and_registration_is_gated(env: Env) -> None:
+    from thekey.credentials.schemas import document_hash, schema_id
+
     reg = env.registry
     s = reg.get_schema(env.schema_id)
     assert (s.publisher, s.index, s.version, s.credential_type) == (env.issuer.address, 1, 1, DEGREE_TYPE)
+    assert env.schema_id == schema_id(env.issuer.address, DEGREE_TYPE, DEGREE_SCHEMA)
+    assert reg.contract.functions.schemaIdOf(env.issuer.address, DEGREE_TYPE, document_hash(DEGREE_SCHEMA)).call() == (
+        env.schema_id
+    )
     assert reg.contract.functions.schemaIdAt(1).call() == env.schema_id
-    # a second registration of the same content changes nothing and returns the same id
+    assert reg.schema_document(env.schema_id) == DEGREE_SCHEMA
+    # the same (publisher, type, document) again: a clear error, never a silent success
+    with pytest.raises(ContractRevert) as e:
+        reg.register_schema(env.issuer, DEGREE_SCHEMA, DEGREE_TYPE, 9)
+    assert e.value.name == "SchemaAlreadyRegistered"
+    assert e.value.arguments == {"schemaId": env.schema_id, "publisher": env.issuer.address}
+    # the same document published by governance is another (shared) schema
     sid, receipt = reg.register_schema(env.governor, DEGREE_SCHEMA, DEGREE_TYPE, 9)
-    assert sid == env.schema_id and reg.events(receipt, "SchemaRegistered") == []
-    assert reg.get_schema(sid).publisher == env.issuer.address
-    assert reg.schema_document(sid) == DEGREE_SCHEMA
+    assert sid != env.schema_id and reg.get_schema(sid).publisher == env.governor.address
+    (event,) = reg.events(receipt, "SchemaRegistered")
+    assert (event["schemaId"], event["publisher"], event["documentHash"], event["credentialType"]) == (
+        sid, env.governor.address, document_hash(DEGREE_SCHEMA), DEGREE_TYPE)  # fmt: skip
+    assert {r.schema_id for r in reg.registrations(DEGREE_SCHEMA)} == {env.schema_id, sid}
     with pytest.raises(ContractRevert) as e:
         reg.register_schema(env.stranger, {"title": "x"}, DEGREE_TYPE)
     assert e.value.name == "SchemaUnauthorisedPublisher"
+    assert e.value.arguments == {"publisher": env.stranger.address, "caller": env.stranger.address}
     with pytest.raises(ContractRevert) as e:
         reg.deprecate_schema(env.stranger, sid)
     assert e.value.name == "SchemaUnauthorisedDeprecation"
@@ -296,8 +318,8 @@ def test_validity__credentials_anchored_before_deprecation_stay_valid(
 ) -> None:
     item = anchored()
     env.registry.deprecate_schema(env.issuer, env.schema_id)
-    assert env.registry.is_valid(item.hash)
-    assert env.registry.get_anchor(item.hash).valid_until == env.registry.get_anchor(item.hash).valid_from + YEAR
+    assert env.registry.is_valid(env.issuer.address, item.hash)
+    assert env.registry.get_anchor(env.issuer.address, item.hash).valid_until == env.registry.get_anchor(env.issuer.address, item.hash).valid_from + YEAR
 
 
 def test_events__issuer_lifecycle_schema_and_batch_events_carry_their_values(env: Env, accounts: list) -> None:

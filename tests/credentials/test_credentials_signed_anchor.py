@@ -29,7 +29,7 @@ def test_typehashes__match_the_contract(env: Env) -> None:
 def test_anchor_by_sig__valid_request_relayed_by_anyone(env: Env) -> None:
     signed = _sign(env, env.chain.timestamp() + 600)
     env.registry.relay_anchor(env.relayer, signed)
-    anchor = env.registry.get_anchor(H)
+    anchor = env.registry.get_anchor(env.issuer.address, H)
     assert anchor.issuer == env.issuer.address and env.registry.nonce_of(env.issuer.address) == 1
 
 
@@ -50,7 +50,7 @@ def test_anchor_by_sig__replay_is_rejected(env: Env) -> None:
 
 def test_anchor_by_sig__wrong_signer_is_rejected(env: Env) -> None:
     forged = env.registry.sign_anchor(
-        env.stranger, H, env.schema_id, 0, 0, 1, env.chain.timestamp() + 600, issuer_address=env.issuer.address
+        env.stranger, H, env.schema_id, 0, 0, 1, env.chain.timestamp() + 600, signer_address=env.issuer.address
     )
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, forged)
@@ -68,7 +68,7 @@ def test_anchor_by_sig__valid_exactly_at_deadline_and_expired_after(env: Env) ->
     signed = _sign(env, deadline)
     env.chain.set_next_block_timestamp(deadline)
     env.registry.relay_anchor(env.relayer, signed)
-    assert env.registry.get_anchor(H).anchored_at == deadline
+    assert env.registry.get_anchor(env.issuer.address, H).anchored_at == deadline
 
 
 @pytest.mark.parametrize("where", ["chain", "contract"])
@@ -99,10 +99,19 @@ def test_anchor_by_sig__tampered_request_is_rejected(env: Env) -> None:
 
 
 def test_anchor_by_sig__unauthorised_signer_cannot_anchor(env: Env) -> None:
-    signed = env.registry.sign_anchor(env.stranger, H, env.schema_id, 0, 0, 1, env.chain.timestamp() + 600)
+    shared, _ = env.registry.register_schema(env.governor, {"title": "shared", "type": "object"}, DEGREE_TYPE)
+    signed = env.registry.sign_anchor(env.stranger, H, shared, 0, 0, 1, env.chain.timestamp() + 600)
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, signed)
     assert e.value.name == "IssuerNotAuthorised"
+    # a valid signature of a key that does not control the issuer DID anchors nothing for it
+    claimed = env.registry.sign_anchor(
+        env.stranger, H, env.schema_id, 0, 0, 1, env.chain.timestamp() + 600, issuer_address=env.issuer.address
+    )
+    with pytest.raises(ContractRevert) as e:
+        env.registry.relay_anchor(env.relayer, claimed)
+    assert e.value.name == "CredentialUnauthorisedCaller"
+    assert e.value.arguments == {"issuer": env.issuer.address, "caller": env.stranger.address}
 
 
 def test_anchor_batch_by_sig__valid_replayed_wrong_signer_other_chain_malleable(env: Env) -> None:
@@ -110,7 +119,7 @@ def test_anchor_batch_by_sig__valid_replayed_wrong_signer_other_chain_malleable(
 
     root, deadline = keccak(b"root"), env.chain.timestamp() + 600
     sign = env.registry.sign_batch
-    forged = sign(env.stranger, root, env.schema_id, 0, 0, 1, 10, deadline, issuer_address=env.issuer.address)
+    forged = sign(env.stranger, root, env.schema_id, 0, 0, 1, 10, deadline, signer_address=env.issuer.address)
     foreign = sign(env.issuer, root, env.schema_id, 0, 0, 1, 10, deadline, domain=other_chain(env.registry.domain))
     good = sign(env.issuer, root, env.schema_id, 0, 0, 1, 10, deadline)
     for bad in (forged, foreign, replace(good, signature=malleate(good.signature))):
@@ -118,7 +127,7 @@ def test_anchor_batch_by_sig__valid_replayed_wrong_signer_other_chain_malleable(
             env.registry.relay_batch(env.relayer, bad)
         assert e.value.name == "CredentialInvalidSignature"
     env.registry.relay_batch(env.relayer, good)
-    assert env.registry.get_batch(root).count == 10
+    assert env.registry.get_batch(env.issuer.address, root).count == 10
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_batch(env.relayer, good)
     assert e.value.name == "InvalidAccountNonce"
@@ -129,11 +138,31 @@ def test_anchor_by_sig__erc1271_wallet_issuer(env: Env, accounts: list[LocalAcco
     contract, _ = env.chain.deploy("TestWallet", key.address, sender=env.governor)  # contracts/test/TestWallet.sol
     wallet_address = str(contract.address)
     env.registry.add_issuer(env.governor, wallet_address, b"\x02" * 32, [DEGREE_TYPE])
+    shared, _ = env.registry.register_schema(env.governor, {"title": "shared", "type": "object"}, DEGREE_TYPE)
     deadline = env.chain.timestamp() + 600
-    forged = env.registry.sign_anchor(env.stranger, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet_address)
+    forged = env.registry.sign_anchor(env.stranger, H, shared, 0, 0, 1, deadline, signer_address=wallet_address)
     with pytest.raises(ContractRevert) as e:
         env.registry.relay_anchor(env.relayer, forged)
     assert e.value.name == "CredentialInvalidSignature"
-    signed = env.registry.sign_anchor(key, H, env.schema_id, 0, 0, 1, deadline, issuer_address=wallet_address)
+    signed = env.registry.sign_anchor(key, H, shared, 0, 0, 1, deadline, signer_address=wallet_address)
     env.registry.relay_anchor(env.relayer, signed)
-    assert env.registry.get_anchor(H).issuer == wallet_address
+    assert env.registry.get_anchor(wallet_address, H).issuer == wallet_address
+
+
+def test_anchor_by_sig__burnt_nonce_signature_reverts(env: Env) -> None:
+    signed = _sign(env, env.chain.timestamp() + 600)
+    env.chain.transact(env.registry.contract.functions.invalidateNonces(0, 1), env.issuer)
+    with pytest.raises(ContractRevert) as e:
+        env.registry.relay_anchor(env.relayer, signed)
+    assert e.value.name == "InvalidAccountNonce"
+    assert not env.registry.get_anchor(env.issuer.address, H).anchored
+
+
+def test_anchor_batch_by_sig__burnt_nonce_signature_reverts(env: Env) -> None:
+    root = keccak(b"root")
+    signed = env.registry.sign_batch(env.issuer, root, env.schema_id, 0, 0, 1, 10, env.chain.timestamp() + 600)
+    env.chain.transact(env.registry.contract.functions.invalidateNonces(0, 1), env.issuer)
+    with pytest.raises(ContractRevert) as e:
+        env.registry.relay_batch(env.relayer, signed)
+    assert e.value.name == "InvalidAccountNonce"
+    assert not env.registry.get_batch(env.issuer.address, root).anchored

@@ -13,6 +13,7 @@ from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl,
 from thekey.credentials import CredentialRegistry, CredentialStore, StatusAction, anchor_credential, credential_hash
 from thekey.credentials.anchoring import Query
 from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
+from thekey.credentials.schemas import check_schema
 from thekey.credentials.issuance import (
     IssuedCredential,
     anchor_batch,
@@ -50,6 +51,14 @@ StoreOpt = Annotated[
 ]
 CredentialFile = Annotated[Path, typer.Argument(help="A credential JSON file.", dir_okay=False)]
 Target = Annotated[str, typer.Argument(help="A credential JSON file, or a credential hash (0x…).")]
+IssuerOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--issuer",
+        help="The issuer DID or address whose namespace holds the credential "
+        "[default: the credential file's issuer, else your own account].",
+    ),
+]
 
 
 def _type_id(text: str) -> bytes:
@@ -203,19 +212,40 @@ def schema_register(
     file: Annotated[Path, typer.Argument(help="A JSON Schema document.", dir_okay=False)],
     ctype: str = typer.Option(..., "--type", help="The credential type it describes (VC type name or 0x-id)."),
     version: int = typer.Option(1, "--version", min=0, max=2**32 - 1, help="The schema's version number."),
+    publisher: str | None = typer.Option(
+        None, "--publisher", help="The issuer DID or address you publish for [default: your own account]."
+    ),
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Register a JSON Schema (its id is keccak-256 of its RFC 8785 canonical form)."""
+    """Register a JSON Schema (draft 2020-12, checked first) for one credential type. Its id binds
+    the publisher, the type and the keccak-256 of its RFC 8785 canonical form; the same document
+    registered by someone else or for another type is another id (listed in the output)."""
     doc, type_id = _read_json(file), _type_id(ctype)
     if not isinstance(doc, dict):
         raise BadInput(f"{file} is not a JSON Schema object")
+    check_schema(doc)
+    who = None if publisher is None else _Who(publisher)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
-    sid, receipt = reg.register_schema(session.signer(), doc, type_id, version)
-    session.emit_tx(f"schema {_hex(sid)} registered", receipt, {"schemaId": _hex(sid)})
+    sid, receipt = reg.register_schema(
+        session.signer(), doc, type_id, version, publisher=None if who is None else who.on(session)
+    )
+    others = [r for r in reg.registrations(doc) if r.schema_id != sid]
+    data: dict[str, Any] = {
+        "schemaId": _hex(sid),
+        "sameDocument": [
+            {"schemaId": _hex(r.schema_id), "publisher": r.publisher, "credentialType": _hex(r.credential_type)}
+            for r in others
+        ],
+    }
+    note = "".join(
+        f"; the same document is also schema {_hex(r.schema_id)} of {r.publisher} for type {_hex(r.credential_type)}"
+        for r in others
+    )
+    session.emit_tx(f"schema {_hex(sid)} registered{note}", receipt, data)
 
 
 @schema_app.command("show")
@@ -255,7 +285,7 @@ def schema_deprecate(
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Deprecate a schema: no new anchors under it (publisher or GOVERNOR_ROLE)."""
+    """Deprecate a schema: no new anchors under it (its issuer's DID controller or GOVERNOR_ROLE)."""
     sid = parse_bytes32(schema)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     session.emit_tx(f"schema {schema} deprecated", reg.deprecate_schema(session.signer(), sid))
@@ -427,10 +457,18 @@ def credential_verify(
         raise typer.Exit(1)
 
 
+def _issuer_of(vc: dict[str, Any] | None, issuer: str | None) -> _Who | None:
+    """The namespace of a credential: ``--issuer`` if given, else the credential file's issuer."""
+    if issuer is not None:
+        return _Who(issuer)
+    return None if vc is None else _Who(view(vc).issuer.address)
+
+
 def _status_change(
     action: StatusAction,
     target: str,
     reason: str,
+    issuer: str | None,
     rpc_url: str | None,
     chain_id: int | None,
     account: str | None,
@@ -440,8 +478,10 @@ def _status_change(
     code = _reason(reason)
     vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
     h = parse_bytes32(target) if vc is None else credential_hash(vc)
+    who = _issuer_of(vc, issuer)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
+    namespace = signer.address if who is None else who.on(session)
     verb = action.name.lower()
     if vc is not None and batch_evidence(vc) is not None:
         p = status_pointer(vc)
@@ -452,7 +492,7 @@ def _status_change(
             StatusAction.REVOKE: reg.revoke,
             StatusAction.SUSPEND: reg.suspend,
             StatusAction.REINSTATE: reg.reinstate,
-        }[action](signer, h, code)
+        }[action](signer, h, code, issuer=namespace)
         session.emit_tx(f"{verb}d {_hex(h)}", receipt, {"credentialHash": _hex(h)})
 
 
@@ -462,13 +502,14 @@ def _status_command(action: StatusAction, doc: str) -> Callable[..., None]:
     def command(
         target: Target,
         reason: ReasonOpt,
+        issuer: IssuerOpt = None,
         rpc_url: RpcUrl = None,
         chain_id: ChainId = None,
         account: AccountOpt = None,
         keystore: KeystoreOpt = None,
         json_out: JsonOut = False,
     ) -> None:
-        _status_change(action, target, reason, rpc_url, chain_id, account, keystore, json_out)
+        _status_change(action, target, reason, issuer, rpc_url, chain_id, account, keystore, json_out)
 
     command.__doc__ = doc
     return command
@@ -476,7 +517,7 @@ def _status_command(action: StatusAction, doc: str) -> Callable[..., None]:
 
 credential_app.command("revoke")(
     _status_command(
-        StatusAction.REVOKE, 'Revoke a credential (final): its issuer, DID controller or "veriKey" delegate.'
+        StatusAction.REVOKE, 'Revoke a credential (final), as its issuer DID\'s controller (owner, "veriKey" delegate).'
     )
 )
 credential_app.command("suspend")(_status_command(StatusAction.SUSPEND, "Suspend a credential (reversible)."))
@@ -485,18 +526,26 @@ credential_app.command("reinstate")(_status_command(StatusAction.REINSTATE, "Lif
 
 @credential_app.command("status")
 def credential_status(
-    target: Target, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False
+    target: Target,
+    issuer: IssuerOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    json_out: JsonOut = False,
 ) -> None:
-    """The on-chain record and validity of a credential (file or hash)."""
+    """The on-chain record and validity of a credential (file, or hash with --issuer)."""
     vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
     h = parse_bytes32(target) if vc is None else credential_hash(vc)
+    who = _issuer_of(vc, issuer)
+    if who is None:
+        raise BadInput("a credential hash needs --issuer: anchors are kept per issuer")
     evidence = None if vc is None else batch_evidence(vc)
-    query = (
-        Query(h)
-        if evidence is None or vc is None
-        else Query(h, evidence[0], status_pointer(vc).index, tuple(evidence[1]))
-    )
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
+    namespace = who.on(session)
+    query = (
+        Query(namespace, h)
+        if evidence is None or vc is None
+        else Query(namespace, h, evidence[0], status_pointer(vc).index, tuple(evidence[1]))
+    )
     (r,) = reg.inspect([query])
     data = {
         "credentialHash": _hex(h),

@@ -15,7 +15,8 @@ from thekey.credentials.issuers import IssuerRegistry, IssuerStatus
 from thekey.credentials.schemas import SchemaRegistry
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 
-STATUS_DELEGATE_TYPE = b"veriKey".ljust(32, b"\x00")
+#: The ERC-1056 delegate type whose valid delegates act for an issuer DID (anchor, change status).
+ISSUER_DELEGATE_TYPE = b"veriKey".ljust(32, b"\x00")
 BATCH_LEAF_ENCODING = ("bytes32", "uint256")
 
 ANCHOR_TYPES: dict[str, list[tuple[str, str]]] = {
@@ -80,15 +81,23 @@ class Anchor:
 
 @dataclass(frozen=True)
 class Query:
-    """One credential to inspect: ``root`` None for a single anchor, else a batch member."""
+    """One credential of ``issuer``'s namespace to inspect: ``root`` None for a single anchor,
+    else a batch member."""
 
+    issuer: str
     credential_hash: bytes
     root: bytes | None = None
     status_index: int = 0
     proof: tuple[bytes, ...] = ()
 
-    def encode(self) -> tuple[bytes, bytes, int, list[bytes]]:
-        return (self.credential_hash, self.root or b"\x00" * 32, self.status_index, list(self.proof))
+    def encode(self) -> tuple[str, bytes, bytes, int, list[bytes]]:
+        return (
+            to_checksum_address(self.issuer),
+            self.credential_hash,
+            self.root or b"\x00" * 32,
+            self.status_index,
+            list(self.proof),
+        )
 
 
 @dataclass(frozen=True)
@@ -107,9 +116,10 @@ class Report:
 
 @dataclass(frozen=True)
 class SignedAnchor:
-    """An anchor request signed offline by its issuer; anyone may relay it."""
+    """An anchor request signed offline by a controller (``signer``) of the issuer DID; anyone may relay it."""
 
     issuer: str
+    signer: str
     credential_hash: bytes
     schema_id: bytes
     valid_from: int
@@ -123,6 +133,7 @@ class SignedAnchor:
 @dataclass(frozen=True)
 class SignedBatch:
     issuer: str
+    signer: str
     root: bytes
     schema_id: bytes
     valid_from: int
@@ -140,6 +151,10 @@ def anchor_document(domain: Domain, message: dict[str, Any]) -> dict[str, Any]:
 
 def batch_document(domain: Domain, message: dict[str, Any]) -> dict[str, Any]:
     return typed_data(domain, "AnchorBatch", ANCHOR_BATCH_TYPES, message)
+
+
+def _issuer(sender: LocalAccount, issuer: str | None) -> str:
+    return to_checksum_address(issuer or sender.address)
 
 
 def _anchor(raw: Sequence[Any]) -> Anchor:
@@ -162,8 +177,12 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         valid_from: int,
         valid_until: int,
         status_index: int,
+        *,
+        issuer: str | None = None,
     ) -> Receipt:
-        return self._send(sender, "anchor", credential_hash, schema_id, valid_from, valid_until, status_index)
+        """Anchor for ``issuer`` (default: the sender's own DID); the sender must control it."""
+        who = _issuer(sender, issuer)
+        return self._send(sender, "anchor", who, credential_hash, schema_id, valid_from, valid_until, status_index)
 
     def anchor_batch(
         self,
@@ -174,8 +193,13 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         valid_until: int,
         first_status_index: int,
         count: int,
+        *,
+        issuer: str | None = None,
     ) -> Receipt:
-        return self._send(sender, "anchorBatch", root, schema_id, valid_from, valid_until, first_status_index, count)
+        who = _issuer(sender, issuer)
+        return self._send(
+            sender, "anchorBatch", who, root, schema_id, valid_from, valid_until, first_status_index, count
+        )
 
     def sign_anchor(
         self,
@@ -190,11 +214,14 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         nonce: int | None = None,
         domain: Domain | None = None,
         issuer_address: str | None = None,
+        signer_address: str | None = None,
     ) -> SignedAnchor:
-        """Sign an anchor request offline. ``issuer_address`` names an ERC-1271 wallet issuer whose
-        key ``issuer`` is (default: ``issuer.address`` itself)."""
-        who = to_checksum_address(issuer_address or issuer.address)
-        nonce = self.nonce_of(who) if nonce is None else nonce
+        """Sign an anchor request offline with the key ``issuer``. ``signer_address`` names an
+        ERC-1271 wallet whose key it is (default: the key's own address); ``issuer_address`` the
+        issuer DID the signer controls (default: the signer itself)."""
+        signer = to_checksum_address(signer_address or issuer.address)
+        who = to_checksum_address(issuer_address or signer)
+        nonce = self.nonce_of(signer) if nonce is None else nonce
         message = {
             "issuer": who,
             "credentialHash": credential_hash,
@@ -207,7 +234,7 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         }
         signature = sign_typed_data(issuer, anchor_document(domain or self.domain, message))
         return SignedAnchor(
-            who, credential_hash, schema_id, valid_from, valid_until, status_index, nonce, deadline, signature
+            who, signer, credential_hash, schema_id, valid_from, valid_until, status_index, nonce, deadline, signature
         )
 
     def relay_anchor(self, sender: LocalAccount, signed: SignedAnchor) -> Receipt:
@@ -219,7 +246,9 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
             signed.valid_until,
             signed.status_index,
         )
-        return self._send(sender, "anchorBySig", request, signed.nonce, signed.deadline, signed.signature)
+        return self._send(
+            sender, "anchorBySig", request, signed.signer, signed.nonce, signed.deadline, signed.signature
+        )
 
     def sign_batch(
         self,
@@ -235,9 +264,12 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         nonce: int | None = None,
         domain: Domain | None = None,
         issuer_address: str | None = None,
+        signer_address: str | None = None,
     ) -> SignedBatch:
-        who = to_checksum_address(issuer_address or issuer.address)
-        nonce = self.nonce_of(who) if nonce is None else nonce
+        """Sign a batch anchor request offline (``signer_address`` / ``issuer_address`` as in ``sign_anchor``)."""
+        signer = to_checksum_address(signer_address or issuer.address)
+        who = to_checksum_address(issuer_address or signer)
+        nonce = self.nonce_of(signer) if nonce is None else nonce
         message = {
             "issuer": who,
             "root": root,
@@ -251,7 +283,7 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         }
         signature = sign_typed_data(issuer, batch_document(domain or self.domain, message))
         return SignedBatch(
-            who, root, schema_id, valid_from, valid_until, first_status_index, count, nonce, deadline, signature
+            who, signer, root, schema_id, valid_from, valid_until, first_status_index, count, nonce, deadline, signature
         )
 
     def relay_batch(self, sender: LocalAccount, signed: SignedBatch) -> Receipt:
@@ -264,17 +296,26 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
             signed.first_status_index,
             signed.count,
         )
-        return self._send(sender, "anchorBatchBySig", request, signed.nonce, signed.deadline, signed.signature)
+        return self._send(
+            sender, "anchorBatchBySig", request, signed.signer, signed.nonce, signed.deadline, signed.signature
+        )
 
     # -- status -----------------------------------------------------------------------------
-    def revoke(self, sender: LocalAccount, credential_hash: bytes, reason: bytes) -> Receipt:
-        return self._send(sender, "revoke", credential_hash, reason)
+    def revoke(
+        self, sender: LocalAccount, credential_hash: bytes, reason: bytes, *, issuer: str | None = None
+    ) -> Receipt:
+        """Revoke ``issuer``'s (default: the sender's own) credential; the sender must control its DID."""
+        return self._send(sender, "revoke", _issuer(sender, issuer), credential_hash, reason)
 
-    def suspend(self, sender: LocalAccount, credential_hash: bytes, reason: bytes) -> Receipt:
-        return self._send(sender, "suspend", credential_hash, reason)
+    def suspend(
+        self, sender: LocalAccount, credential_hash: bytes, reason: bytes, *, issuer: str | None = None
+    ) -> Receipt:
+        return self._send(sender, "suspend", _issuer(sender, issuer), credential_hash, reason)
 
-    def reinstate(self, sender: LocalAccount, credential_hash: bytes, reason: bytes) -> Receipt:
-        return self._send(sender, "reinstate", credential_hash, reason)
+    def reinstate(
+        self, sender: LocalAccount, credential_hash: bytes, reason: bytes, *, issuer: str | None = None
+    ) -> Receipt:
+        return self._send(sender, "reinstate", _issuer(sender, issuer), credential_hash, reason)
 
     def update_status(
         self, sender: LocalAccount, issuer: str, action: StatusAction, indexes: Sequence[int], reason: bytes
@@ -284,23 +325,28 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         return self._send(sender, "updateStatus", to_checksum_address(issuer), int(action), ordered, reason)
 
     # -- reads ------------------------------------------------------------------------------
-    def get_anchor(self, credential_hash: bytes) -> Anchor:
-        return _anchor(self._call("getAnchor", credential_hash))
+    def get_anchor(self, issuer: str, credential_hash: bytes) -> Anchor:
+        return _anchor(self._call("getAnchor", to_checksum_address(issuer), credential_hash))
 
-    def get_batch(self, root: bytes) -> Anchor:
-        return _anchor(self._call("getBatch", root))
+    def get_batch(self, issuer: str, root: bytes) -> Anchor:
+        return _anchor(self._call("getBatch", to_checksum_address(issuer), root))
 
-    def is_valid(self, credential_hash: bytes) -> bool:
-        return bool(self._call("isValid", credential_hash))
+    def is_valid(self, issuer: str, credential_hash: bytes) -> bool:
+        return bool(self._call("isValid", to_checksum_address(issuer), credential_hash))
 
-    def is_valid_batch(self, credential_hashes: Sequence[bytes]) -> list[bool]:
-        return [bool(v) for v in self._call("isValidBatch", list(credential_hashes))]
+    def is_valid_batch(self, credentials: Sequence[tuple[str, bytes]]) -> list[bool]:
+        """``isValid`` for many (issuer, credential hash) pairs in one call."""
+        refs = [(to_checksum_address(i), h) for i, h in credentials]
+        return [bool(v) for v in self._call("isValidBatch", refs)]
 
-    def validity_of(self, credential_hash: bytes) -> Validity:
-        return Validity(self._call("validityOf", credential_hash))
+    def validity_of(self, issuer: str, credential_hash: bytes) -> Validity:
+        return Validity(self._call("validityOf", to_checksum_address(issuer), credential_hash))
 
-    def is_valid_member(self, root: bytes, credential_hash: bytes, status_index: int, proof: Sequence[bytes]) -> bool:
-        return bool(self._call("isValidMember", root, credential_hash, status_index, list(proof)))
+    def is_valid_member(
+        self, issuer: str, root: bytes, credential_hash: bytes, status_index: int, proof: Sequence[bytes]
+    ) -> bool:
+        who = to_checksum_address(issuer)
+        return bool(self._call("isValidMember", who, root, credential_hash, status_index, list(proof)))
 
     def inspect(self, queries: Sequence[Query]) -> list[Report]:
         """Reports for many credentials in ONE eth_call."""

@@ -2,12 +2,14 @@
 
 Checks (in this order): ``signature`` (EIP-712 proof by the issuer, for this registry's domain),
 ``issuer`` (registered, not removed, DID not deactivated — authorisation for the type at
-issuance is enforced by the contract when anchoring), ``anchor`` (hash anchored singly or by a
-Merkle proof in a batch, with the same issuer, schema, window and status entry), ``status`` (not
+issuance is enforced by the contract when anchoring), ``type`` (the credential's ``type``
+contains the type the schema is registered for — the contract checked at anchor time that the
+issuer held that type), ``anchor`` (hash anchored singly or by a Merkle proof in a batch, in the
+issuer's namespace, with the same schema, window and status entry), ``status`` (not
 revoked, not suspended), ``validity`` (validFrom ≤ now ≤ validUntil), ``schema`` (claims valid
 against the registered JSON Schema), ``holder`` (when a holder DID is given) and ``disclosure``
 (when disclosed claims are given). Verifying many credentials makes ONE ``eth_call``
-(``inspect``) for all anchors and statuses, plus one log query per distinct schema.
+(``inspect``) for all anchors and statuses, plus one schema read and one log query per distinct schema.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from thekey.credentials.canonical import credential_hash
 from thekey.credentials.disclosure import DisclosedClaim, verify_claim
 from thekey.credentials.issuance import batch_evidence
 from thekey.credentials.issuers import IssuerStatus
-from thekey.credentials.schemas import schema_id as compute_schema_id
+from thekey.credentials.schemas import Schema, document_hash, schema_id_of
 from thekey.credentials.status import StatusPointer, status_pointer
-from thekey.credentials.vc import CredentialView, iso, proof_domain, proof_signer, view
+from thekey.credentials.vc import CredentialView, iso, proof_domain, proof_signer, type_hash, view
 from thekey.errors import BadInput
 from thekey.identity.did import parse_did
 
@@ -108,14 +110,18 @@ def verify_credentials(
     now = registry.chain.timestamp()
     docs: dict[bytes, dict[str, Any] | None] = dict(schemas or {})
     compiled: dict[bytes, _CompiledSchema] = {}
+    records: dict[bytes, Schema] = {}
     issuers: dict[str, IssuerStatus] = {}
     for (n, item), report in zip(items, reports, strict=True):
         sid = item.view.schema_id
         if sid not in compiled:
-            compiled[sid] = _compile_schema(sid, docs[sid] if sid in docs else registry.schema_document(sid))
+            records[sid] = registry.get_schema(sid)
+            doc = docs[sid] if sid in docs else registry.schema_document(sid)
+            compiled[sid] = _compile_schema(records[sid], doc)
         checks = [
             _signature(registry, item),
             _issuer(registry, item, report, issuers),
+            _type(item, records[sid]),
             _anchor(registry, item, report),
             _status(report),
             _validity(item, now),
@@ -136,7 +142,8 @@ def _prepare(vc: dict[str, Any]) -> _Item:
     h = credential_hash(vc)
     pointer = status_pointer(vc)
     evidence = batch_evidence(vc)
-    query = Query(h) if evidence is None else Query(h, evidence[0], pointer.index, tuple(evidence[1]))
+    issuer = v.issuer.address
+    query = Query(issuer, h) if evidence is None else Query(issuer, h, evidence[0], pointer.index, tuple(evidence[1]))
     return _Item(vc, v, h, pointer, query)
 
 
@@ -179,6 +186,22 @@ def _issuer(registry: CredentialRegistry, item: _Item, report: Report, cache: di
             return Check("issuer", True, "the issuer is suspended now, but was authorised when this was anchored")
         return Check("issuer", False, "the issuer is suspended")
     return Check("issuer", True, "registered issuer, authorised when anchored")
+
+
+def _type(item: _Item, schema: Schema) -> Check:
+    """The credential's declared type must be the one its schema is registered for."""
+    if not schema.registered:
+        return Check("type", False, "the schema is not registered, so its type is unknown")
+    declared = item.credential.get("type")
+    names = [t for t in declared if isinstance(t, str)] if isinstance(declared, list) else []
+    if not any(type_hash(t) == schema.credential_type for t in names):
+        return Check(
+            "type",
+            False,
+            f"the credential's type {item.view.credential_type} is not the schema's registered type "
+            f"(0x{schema.credential_type.hex()})",
+        )
+    return Check("type", True, f"{item.view.credential_type} is the schema's registered type")
 
 
 def _anchor(registry: CredentialRegistry, item: _Item, report: Report) -> Check:
@@ -234,10 +257,10 @@ class _CompiledSchema:
     validator: Any = None
 
 
-def _compile_schema(schema_id: bytes, document: dict[str, Any] | None) -> _CompiledSchema:
-    if document is None:
+def _compile_schema(schema: Schema, document: dict[str, Any] | None) -> _CompiledSchema:
+    if document is None or not schema.registered:
         return _CompiledSchema("the schema is not registered")
-    if compute_schema_id(document) != schema_id:
+    if schema_id_of(schema.publisher, schema.credential_type, document_hash(document)) != schema.id:
         return _CompiledSchema("the schema document does not hash to the credential's schema id")
     cls = jsonschema.validators.validator_for(document)
     try:

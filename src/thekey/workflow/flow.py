@@ -47,6 +47,7 @@ from thekey.consent.registry import ConsentRegistry, GrantRequest
 from thekey.consent.routes import DataRoutes, RouteRequest, route_digest
 from thekey.credentials.anchoring import CredentialRegistry
 from thekey.credentials.canonical import canonical_json, document_hash
+from thekey.credentials.schemas import schema_id as schema_id_of
 from thekey.credentials.issuance import IssuedCredential, anchor_credential, issue_credential, next_status_indexes
 from thekey.credentials.vc import type_hash
 from thekey.credentials.verify import VerificationResult, verify_credential
@@ -284,7 +285,7 @@ class VerificationFlow:
             if not self.credentials.is_authorised(issuer.address, type_hash(vc_type)):
                 self._tx(report, f"admit issuer of {vc_type}", self.credentials.add_issuer(
                     gov, issuer.address, document_hash({"organisation": vc_type}), [type_hash(vc_type)]))  # fmt: skip
-            schema_id = document_hash(schema)
+            schema_id = schema_id_of(issuer.address, type_hash(vc_type), schema)
             if not self.credentials.get_schema(schema_id).registered:
                 schema_id, rc = self.credentials.register_schema(issuer, schema, type_hash(vc_type))
                 self._tx(report, f"register {vc_type} schema", rc)
