@@ -156,18 +156,23 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
     // ---------------------------------------------------------------- status
 
     /// @inheritdoc ICredentialRegistry
-    function revoke(address issuer, bytes32 credentialHash, bytes32 reason) external {
-        _changeOne(issuer, credentialHash, StatusAction.Revoke, reason);
+    function revoke(bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(msg.sender, credentialHash, StatusAction.Revoke, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function suspend(address issuer, bytes32 credentialHash, bytes32 reason) external {
-        _changeOne(issuer, credentialHash, StatusAction.Suspend, reason);
+    function suspend(bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(msg.sender, credentialHash, StatusAction.Suspend, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
-    function reinstate(address issuer, bytes32 credentialHash, bytes32 reason) external {
-        _changeOne(issuer, credentialHash, StatusAction.Reinstate, reason);
+    function reinstate(bytes32 credentialHash, bytes32 reason) external {
+        _changeOne(msg.sender, credentialHash, StatusAction.Reinstate, reason);
+    }
+
+    /// @inheritdoc ICredentialRegistry
+    function changeStatus(address issuer, bytes32 credentialHash, StatusAction action, bytes32 reason) external {
+        _changeOne(issuer, credentialHash, action, reason);
     }
 
     /// @inheritdoc ICredentialRegistry
@@ -405,12 +410,18 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
 
     function _changeOne(address issuer, bytes32 credentialHash, StatusAction action, bytes32 reason) private {
         _checkController(issuer, msg.sender);
-        Record memory r = _credentials[issuer][credentialHash];
-        if (r.anchoredAt == 0) revert CredentialNotAnchored(issuer, credentialHash);
-        uint256 wordIndex = r.statusIndex / _ENTRIES_PER_WORD;
+        Record storage slot = _credentials[issuer][credentialHash];
+        uint256 packed;
+        assembly ("memory-safe") {
+            packed := sload(slot.slot)
+        }
+        // Layout: see `Record` (anchoredAt bits 64-103, statusIndex bits 184-223).
+        if (uint40(packed >> 64) == 0) revert CredentialNotAnchored(issuer, credentialHash);
+        uint256 statusIndex = uint40(packed >> 184);
+        uint256 wordIndex = statusIndex / _ENTRIES_PER_WORD;
         mapping(uint256 => uint256) storage words = _statusWords[issuer];
         uint256 before = words[wordIndex];
-        uint256 revokeBit = 1 << (2 * (r.statusIndex % _ENTRIES_PER_WORD));
+        uint256 revokeBit = 1 << (2 * (statusIndex % _ENTRIES_PER_WORD));
         uint256 updated;
         if (action == StatusAction.Revoke) updated = before | revokeBit;
         else if (action == StatusAction.Suspend) updated = before | (revokeBit << 1);
@@ -490,7 +501,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
         uint64 now_ = _time();
         Validity v = Validity.Valid;
         if (issuerStatus == IssuerStatus.Removed) v = Validity.IssuerRemoved;
-        else if (_identities.identityOwner(issuer) == address(0)) v = Validity.IssuerDeactivated;
+        else if (!_isActive(issuer)) v = Validity.IssuerDeactivated;
         else if (revoked) v = Validity.Revoked;
         else if (suspended) v = Validity.Suspended;
         else if (now_ < r.validFrom) v = Validity.NotYetValid;

@@ -216,14 +216,20 @@ interface ICredentialRegistry {
         bytes calldata signature
     ) external;
 
-    /// @notice Revoke `issuer`'s singly anchored credential (final); `msg.sender` its DID's controller.
-    function revoke(address issuer, bytes32 credentialHash, bytes32 reason) external;
+    /// @notice Revoke (final) a credential `msg.sender` anchored singly as issuer: its own DID,
+    /// which it must still control (after `changeOwner` only the new owner can act).
+    function revoke(bytes32 credentialHash, bytes32 reason) external;
 
-    /// @notice Suspend `issuer`'s singly anchored credential (reversible).
-    function suspend(address issuer, bytes32 credentialHash, bytes32 reason) external;
+    /// @notice Suspend (reversible) a credential `msg.sender` anchored singly as issuer.
+    function suspend(bytes32 credentialHash, bytes32 reason) external;
 
-    /// @notice Lift the suspension of `issuer`'s singly anchored credential.
-    function reinstate(address issuer, bytes32 credentialHash, bytes32 reason) external;
+    /// @notice Lift the suspension of a credential `msg.sender` anchored singly as issuer.
+    function reinstate(bytes32 credentialHash, bytes32 reason) external;
+
+    /// @notice Apply `action` to `issuer`'s singly anchored credential as a controller of its DID
+    /// (the owner after a rotation, or a valid "veriKey" delegate). `revoke`/`suspend`/`reinstate`
+    /// are this with `issuer = msg.sender`, 32 bytes of calldata cheaper.
+    function changeStatus(address issuer, bytes32 credentialHash, StatusAction action, bytes32 reason) external;
 
     /// @notice Apply `action` to many entries of `issuer`'s list in one transaction (entries
     /// already in the target state are left as they are; reinstating never clears a revocation).

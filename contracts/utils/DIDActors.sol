@@ -24,14 +24,32 @@ abstract contract DIDActors {
 
     /// @dev Whether `actor` is the owner or a valid `DELEGATE_TYPE` delegate of an active `identity`.
     function _actsFor(address identity, address actor) internal view returns (bool) {
-        address owner = _identities.identityOwner(identity);
+        address owner = _ownerOf(identity);
         if (owner == address(0)) return false;
         return owner == actor || _identities.validDelegate(identity, DELEGATE_TYPE, actor);
     }
 
     /// @dev Whether `identity` has not been deactivated.
     function _isActive(address identity) internal view returns (bool) {
-        return _identities.identityOwner(identity) != address(0);
+        return _ownerOf(identity) != address(0);
+    }
+
+    /// @dev `_identities.identityOwner(identity)` through the scratch space: every anchor and
+    /// status change pays this read, and the plain high-level call costs ~300 gas more (memory
+    /// expansion, ABI encoding and decoding). Reverts as the call would when the registry does.
+    function _ownerOf(address identity) internal view returns (address owner) {
+        IERC1056 registry = _identities;
+        assembly ("memory-safe") {
+            mstore(0x00, shl(224, 0x8733d4e8)) // identityOwner(address)
+            mstore(0x04, identity)
+            if iszero(staticcall(gas(), registry, 0x00, 0x24, 0x00, 0x20)) {
+                returndatacopy(0x00, 0x00, returndatasize())
+                revert(0x00, returndatasize())
+            }
+            if lt(returndatasize(), 0x20) { revert(0x00, 0x00) }
+            owner := mload(0x00)
+            if shr(160, owner) { revert(0x00, 0x00) }
+        }
     }
 
     /// @dev The `_time()` hook of every time comparison.

@@ -305,17 +305,32 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         self, sender: LocalAccount, credential_hash: bytes, reason: bytes, *, issuer: str | None = None
     ) -> Receipt:
         """Revoke ``issuer``'s (default: the sender's own) credential; the sender must control its DID."""
-        return self._send(sender, "revoke", _issuer(sender, issuer), credential_hash, reason)
+        return self.change_status(sender, StatusAction.REVOKE, credential_hash, reason, issuer=issuer)
 
     def suspend(
         self, sender: LocalAccount, credential_hash: bytes, reason: bytes, *, issuer: str | None = None
     ) -> Receipt:
-        return self._send(sender, "suspend", _issuer(sender, issuer), credential_hash, reason)
+        return self.change_status(sender, StatusAction.SUSPEND, credential_hash, reason, issuer=issuer)
 
     def reinstate(
         self, sender: LocalAccount, credential_hash: bytes, reason: bytes, *, issuer: str | None = None
     ) -> Receipt:
-        return self._send(sender, "reinstate", _issuer(sender, issuer), credential_hash, reason)
+        return self.change_status(sender, StatusAction.REINSTATE, credential_hash, reason, issuer=issuer)
+
+    def change_status(
+        self,
+        sender: LocalAccount,
+        action: StatusAction,
+        credential_hash: bytes,
+        reason: bytes,
+        *,
+        issuer: str | None = None,
+    ) -> Receipt:
+        """``revoke``/``suspend``/``reinstate`` for the sender's own DID, else ``changeStatus``."""
+        who = _issuer(sender, issuer)
+        if who == to_checksum_address(sender.address):
+            return self._send(sender, action.name.lower(), credential_hash, reason)
+        return self._send(sender, "changeStatus", who, credential_hash, int(action), reason)
 
     def update_status(
         self, sender: LocalAccount, issuer: str, action: StatusAction, indexes: Sequence[int], reason: bytes
