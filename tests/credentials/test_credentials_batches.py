@@ -59,7 +59,7 @@ def test_merkle__python_tree_matches_openzeppelin_merkle_tree(env: Env) -> None:
             _anchor(env, values)
             for i in (0, 64, 129):
                 proof = [bytes.fromhex(p[2:]) for p in js["proofs"][i]]
-                assert env.registry.is_valid_member(tree.root, values[i][0], values[i][1], proof)
+                assert env.registry.is_valid_member(env.issuer.address, tree.root, values[i][0], values[i][1], proof)
 
 
 def test_merkle__leaf_matches_contract(env: Env) -> None:
@@ -70,18 +70,18 @@ def test_merkle__leaf_matches_contract(env: Env) -> None:
 def test_batch__every_position_verifies_and_wrong_proofs_fail(env: Env) -> None:
     values = _values(9)
     tree = _anchor(env, values)
-    queries = [Query(h, tree.root, i, tuple(tree.proof(n))) for n, (h, i) in enumerate(values)]
+    queries = [Query(env.issuer.address, h, tree.root, i, tuple(tree.proof(n))) for n, (h, i) in enumerate(values)]
     assert {r.validity for r in env.registry.inspect(queries)} == {Validity.VALID}
     (h0, i0), (_, i1) = values[0], values[1]
     bad = [
-        Query(h0, tree.root, i0, tuple(tree.proof(1))),  # another leaf's proof
-        Query(keccak(b"forged"), tree.root, i0, tuple(tree.proof(0))),  # a hash not in the batch
-        Query(h0, tree.root, i1, tuple(tree.proof(0))),  # another status index
-        Query(h0, tree.root, i0, ()),  # no proof
-        Query(h0, tree.root, i0, tuple(tree.proof(0))[:-1]),  # a truncated proof
+        Query(env.issuer.address, h0, tree.root, i0, tuple(tree.proof(1))),  # another leaf's proof
+        Query(env.issuer.address, keccak(b"forged"), tree.root, i0, tuple(tree.proof(0))),  # a hash not in the batch
+        Query(env.issuer.address, h0, tree.root, i1, tuple(tree.proof(0))),  # another status index
+        Query(env.issuer.address, h0, tree.root, i0, ()),  # no proof
+        Query(env.issuer.address, h0, tree.root, i0, tuple(tree.proof(0))[:-1]),  # a truncated proof
     ]
     assert [r.validity for r in env.registry.inspect(bad)] == [Validity.INVALID_PROOF] * 5
-    assert env.registry.inspect([Query(h0, keccak(b"no root"), i0, tuple(tree.proof(0)))])[0].validity == (
+    assert env.registry.inspect([Query(env.issuer.address, h0, keccak(b"no root"), i0, tuple(tree.proof(0)))])[0].validity == (
         Validity.NOT_ANCHORED
     )
 
@@ -90,7 +90,7 @@ def test_batch__one_revoked_item_fails_alone(env: Env) -> None:
     values = _values(5)
     tree = _anchor(env, values)
     env.registry.update_status(env.issuer, env.issuer.address, StatusAction.REVOKE, [values[2][1]], REASON)
-    queries = [Query(h, tree.root, i, tuple(tree.proof(n))) for n, (h, i) in enumerate(values)]
+    queries = [Query(env.issuer.address, h, tree.root, i, tuple(tree.proof(n))) for n, (h, i) in enumerate(values)]
     assert [r.validity for r in env.registry.inspect(queries)] == [Validity.VALID] * 2 + [Validity.REVOKED] + [
         Validity.VALID
     ] * 2
@@ -110,8 +110,8 @@ def test_batch__write_once_and_range_rules(env: Env) -> None:
         assert e.value.name == name
     with pytest.raises(ContractRevert) as e:
         env.registry.anchor_batch(env.stranger, keccak(b"r3"), env.schema_id, 0, 0, 1, 3)
-    assert e.value.name == "IssuerNotAuthorised"
-    batch = env.registry.get_batch(tree.root)
+    assert e.value.name == "SchemaNotUsable"  # the issuer's own schema takes only its anchors
+    batch = env.registry.get_batch(env.issuer.address, tree.root)
     assert (batch.status_index, batch.count) == (values[0][1], 3)
 
 
@@ -120,8 +120,8 @@ def test_batch__range_across_reserved_index_skips_it(env: Env) -> None:
     assert 128 not in [i for _, i in values]
     tree = _anchor(env, values)
     n = next(k for k, (_, i) in enumerate(values) if i == 129)
-    assert env.registry.is_valid_member(tree.root, values[n][0], 129, tree.proof(n))
-    assert not env.registry.is_valid_member(tree.root, values[n][0], 128, tree.proof(n))
+    assert env.registry.is_valid_member(env.issuer.address, tree.root, values[n][0], 129, tree.proof(n))
+    assert not env.registry.is_valid_member(env.issuer.address, tree.root, values[n][0], 128, tree.proof(n))
     assert env.registry.get_issuer(env.issuer.address).status_watermark == 256  # words 0 and 1
     assert env.registry.status_words(env.issuer.address) == [1, 1]
 
@@ -133,6 +133,6 @@ def test_batch__issued_credentials_carry_evidence_and_anchor(env: Env) -> None:
     now = env.chain.timestamp()
     items = [env.issue(index=i, valid_from=now, claims={"degree": f"BSc {i}"}) for i in indexes]
     root, _, with_evidence = anchor_batch(env.registry, env.issuer, items)
-    assert env.registry.get_batch(root).count == indexes[-1] - indexes[0] + 1
+    assert env.registry.get_batch(env.issuer.address, root).count == indexes[-1] - indexes[0] + 1
     for item in with_evidence:
         assert item.credential["proof"]["anchor"]["root"] == "0x" + root.hex()

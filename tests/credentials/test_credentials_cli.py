@@ -131,7 +131,7 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(
     assert code == 1 and "FAIL status: suspended" in out
     assert ok("credential", "status", str(vc))["validity"] == "suspended"
     ok("credential", "reinstate", issued["credentialHash"], "--reason", "cleared", "--account", "1")
-    assert ok("credential", "status", issued["credentialHash"])["validity"] == "valid"
+    assert ok("credential", "status", issued["credentialHash"], "--issuer", ISSUER)["validity"] == "valid"
     # two credentials issued without anchoring, then anchored as one batch
     files = [tmp_path / f"b{n}.json" for n in range(2)]
     for n, f in enumerate(files):

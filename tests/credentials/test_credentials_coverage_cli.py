@@ -90,24 +90,24 @@ def test_issuer_lifecycle__suspend_reinstate_remove_drive_credential_validity(
     h = _issue(ok, schema_id, vc, "--valid-from", "2020-01-01T00:00:00Z", "--valid-until", "2100-01-01")[
         "credentialHash"
     ]
-    assert ok("credential", "status", h)["validity"] == "valid"
+    assert ok("credential", "status", h, "--issuer", ISSUER)["validity"] == "valid"
 
     suspended = ok("issuer", "suspend", ISSUER, "--reason", "audit")
     assert suspended["issuer"] == ISSUER and suspended["txHash"].startswith("0x")
     assert ok("issuer", "show", ISSUER)["status"] == "suspended"
-    assert ok("credential", "status", h)["issuerStatus"] == "suspended"
+    assert ok("credential", "status", h, "--issuer", ISSUER)["issuerStatus"] == "suspended"
     code, out, _ = cli("credential", "verify", str(vc))  # a suspended issuer anchors nothing new; issued stays valid
     assert code == 0 and out.startswith(f"VALID {h}")
 
     ok("issuer", "reinstate", ISSUER, "--reason", "0x" + "11" * 32)
     code, out, _ = cli("issuer", "show", ISSUER)
     assert code == 0 and out.startswith(f"{ISSUER}: active (id ")
-    code, out, _ = cli("credential", "status", h)
+    code, out, _ = cli("credential", "status", h, "--issuer", ISSUER)
     assert code == 0 and out.startswith(f"{h}: valid, anchored ")
 
     ok("issuer", "remove", ISSUER, "--reason", "closed")
     assert ok("issuer", "show", ISSUER)["status"] == "removed"
-    assert ok("credential", "status", h)["validity"] != "valid"
+    assert ok("credential", "status", h, "--issuer", ISSUER)["validity"] != "valid"
 
 
 def test_issuer__a_did_of_another_chain_exits_2_without_a_transaction(cli: Invoke, ok: Callable[..., Any]) -> None:
@@ -138,10 +138,10 @@ def test_credential__issued_unanchored_then_anchored_singly_and_revoked_by_hash(
     issued = _issue(ok, schema_id, vc, "--no-anchor")
     assert "txHash" not in issued and issued["file"] == str(vc)
     h = issued["credentialHash"]
-    assert ok("credential", "status", h)["validity"] == "unknown" or ok("credential", "status", h)["anchoredAt"] == 0
+    assert ok("credential", "status", h, "--issuer", ISSUER)["validity"] == "unknown" or ok("credential", "status", h, "--issuer", ISSUER)["anchoredAt"] == 0
     anchored = ok("credential", "anchor", str(vc), "--account", "1")
     assert anchored["credentialHash"] == h
-    assert ok("credential", "status", h)["validity"] == "valid"
+    assert ok("credential", "status", h, "--issuer", ISSUER)["validity"] == "valid"
     revoked = ok("credential", "revoke", h, "--reason", "error", "--account", "1")
     assert revoked["credentialHash"] == h
     assert ok("credential", "status", str(vc))["revoked"] is True

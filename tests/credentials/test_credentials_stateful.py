@@ -7,7 +7,8 @@ with the model; one `updateStatus` call changes exactly the listed entries.
 Anchoring is write-once: a credential hash or batch root anchored once can never be anchored
 again, and its record never changes. Status transitions happen only as allowed: one credential's
 revoke / suspend / reinstate that would change nothing reverts (`CredentialStatusUnchanged`), a
-revocation is final, and no one but the issuer changes a status. `isValid` agrees with the model.
+revocation is final, and no one but the issuer DID's controller changes a status (by index or by
+hash). Anchors are read in the issuer's namespace. `isValid` agrees with the model.
 (The `ci` / `deep` budgets of tests/stateful/profiles.py apply.)"""
 
 from __future__ import annotations
@@ -147,18 +148,29 @@ def test_status_lists__match_their_model(env: Env) -> None:
                 reg.update_status(env.stranger, issuer.address, action, [index], REASON)
             assert exc.value.name == "CredentialUnauthorisedCaller"
 
+        @rule(data=st.data(), action=st.sampled_from(list(StatusAction)))
+        def nobody_else_changes_a_credential_by_hash(self, data: st.DataObject, action: StatusAction) -> None:
+            singles = [e.hash for e in self.entries.values() if e.hash is not None]
+            if not singles:
+                return
+            h = data.draw(st.sampled_from(sorted(singles)))
+            with pytest.raises(ContractRevert) as exc:
+                reg.change_status(env.stranger, action, h, REASON, issuer=issuer.address)
+            assert exc.value.name == "CredentialUnauthorisedCaller"
+
         @invariant()
         def anchors_never_change_and_is_valid_matches_the_model(self) -> None:
             singles_hashes = {e.hash for e in self.entries.values()}
             fns = reg.contract.functions
             anchors = read_many(
-                env.chain, [fns.getAnchor(k) if k in singles_hashes else fns.getBatch(k) for k in self.records]
+                env.chain, [fns.getAnchor(issuer.address, k) if k in singles_hashes else fns.getBatch(issuer.address, k)
+                            for k in self.records]  # fmt: skip
             )
             for (anchored_at, first_index), raw in zip(self.records.values(), anchors, strict=True):
                 issuer_address, _schema, at, _from, _until, index, _count = raw
                 assert (issuer_address, at, index) == (issuer.address, anchored_at, first_index)
             singles = [e for e in self.entries.values() if e.hash is not None]
-            valid = reg.is_valid_batch([e.hash for e in singles if e.hash is not None])
+            valid = reg.is_valid_batch([(issuer.address, e.hash) for e in singles if e.hash is not None])
             assert valid == [not (e.revoked or e.suspended) for e in singles]
 
         @invariant()
@@ -171,7 +183,7 @@ def test_status_lists__match_their_model(env: Env) -> None:
             for i, e in self.entries.items():
                 cell = words[i // 128] >> (2 * (i % 128))
                 assert (bool(cell & 1), bool(cell & 2)) == (e.revoked, e.suspended), i
-            singles = [(e, Query(e.hash)) for e in self.entries.values() if e.hash is not None]
+            singles = [(e, Query(issuer.address, e.hash)) for e in self.entries.values() if e.hash is not None]
             reports = reg.inspect([q for _, q in singles])
             for (e, _), r in zip(singles, reports, strict=True):
                 expected = Validity.REVOKED if e.revoked else Validity.SUSPENDED if e.suspended else Validity.VALID

@@ -32,6 +32,7 @@ def test_verify__valid_credential_passes_every_check(env: Env, anchored: Callabl
     assert [c.name for c in result.checks] == [
         "signature",
         "issuer",
+        "type",
         "anchor",
         "status",
         "validity",
@@ -91,9 +92,11 @@ def test_verify__tampered_issuer_fails_signature_issuer_and_anchor(
     assert _failed(env, vc) == {"signature", "issuer", "anchor", "status"}
 
 
-def test_verify__tampered_schema_fails_schema_and_anchor(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
+def test_verify__tampered_schema_fails_schema_type_and_anchor(
+    env: Env, anchored: Callable[..., IssuedCredential]
+) -> None:
     vc = {**anchored().credential, "credentialSchema": {"id": schema_uri(keccak(b"other")), "type": "JsonSchema"}}
-    assert {"signature", "anchor", "schema"} == _failed(env, vc) - {"status"}
+    assert {"signature", "type", "anchor", "schema"} == _failed(env, vc) - {"status"}
 
 
 def test_verify__claims_violating_the_schema_fail_schema(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
