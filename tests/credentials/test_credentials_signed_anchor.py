@@ -166,3 +166,20 @@ def test_anchor_batch_by_sig__burnt_nonce_signature_reverts(env: Env) -> None:
         env.registry.relay_batch(env.relayer, signed)
     assert e.value.name == "InvalidAccountNonce"
     assert not env.registry.get_batch(env.issuer.address, root).anchored
+
+
+def test_invalidate_nonces__burns_a_lane_and_reverts_for_a_bad_count(env: Env) -> None:
+    fns = env.registry.contract.functions
+    for count in (0, 2**16):
+        with pytest.raises(ContractRevert) as e:
+            env.chain.transact(fns.invalidateNonces(0, count), env.issuer)
+        assert e.value.name == "NoncesInvalidCount" and e.value.arguments == {"count": count}
+    lane = 7
+    receipt = env.chain.transact(fns.invalidateNonces(lane, 3), env.issuer)
+    (event,) = env.registry.events(receipt, "NoncesInvalidated")
+    assert (event["signer"], event["key"], event["from"], event["to"]) == (env.issuer.address, lane, 0, 3)
+    signed = _sign(env, env.chain.timestamp() + 600, nonce=(lane << 64) | 2)  # a burnt nonce of that lane
+    with pytest.raises(ContractRevert) as e:
+        env.registry.relay_anchor(env.relayer, signed)
+    assert e.value.name == "InvalidAccountNonce"
+    env.registry.relay_anchor(env.relayer, _sign(env, env.chain.timestamp() + 600, nonce=(lane << 64) | 3))

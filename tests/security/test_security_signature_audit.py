@@ -176,7 +176,7 @@ AUDIT_SCHEMA: dict[str, Any] = {"title": "signature audit", "type": "object"}
 
 
 def _issuer_setup(dep: Deployment, accounts: list[LocalAccount]) -> None:
-    """accounts[1] is admitted as an issuer; the governor registers the schema it anchors under."""
+    """accounts[1] is admitted as an issuer; the governor registers the (shared) schema it anchors under."""
     registry = CredentialRegistry.from_deployment(dep)
     registry.add_issuer(accounts[0], accounts[1].address, keccak(text="Audit Issuer"), [AUDIT_TYPE])
     registry.register_schema(accounts[0], AUDIT_SCHEMA, AUDIT_TYPE)
@@ -186,7 +186,7 @@ def _anchor_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, d
     return {
         "issuer": accounts[1].address,
         "credentialHash": keccak(text="audit credential"),
-        "schemaId": schema_id(AUDIT_SCHEMA),
+        "schemaId": schema_id(accounts[0].address, AUDIT_TYPE, AUDIT_SCHEMA),
         "validFrom": 0,
         "validUntil": 0,
         "statusIndex": 1,
@@ -197,7 +197,7 @@ def _anchor_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, d
 
 def _anchor_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
     signed = SignedAnchor(
-        m["issuer"], m["credentialHash"], m["schemaId"], m["validFrom"], m["validUntil"], m["statusIndex"],
+        m["issuer"], m["issuer"], m["credentialHash"], m["schemaId"], m["validFrom"], m["validUntil"], m["statusIndex"],
         m["nonce"], m["deadline"], sig,
     )  # fmt: skip
     return CredentialRegistry.from_deployment(dep).relay_anchor(relayer, signed)
@@ -207,7 +207,7 @@ def _batch_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, de
     return {
         "issuer": accounts[1].address,
         "root": keccak(text="audit batch root"),
-        "schemaId": schema_id(AUDIT_SCHEMA),
+        "schemaId": schema_id(accounts[0].address, AUDIT_TYPE, AUDIT_SCHEMA),
         "validFrom": 0,
         "validUntil": 0,
         "firstStatusIndex": 1,
@@ -219,7 +219,7 @@ def _batch_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, de
 
 def _batch_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
     signed = SignedBatch(
-        m["issuer"], m["root"], m["schemaId"], m["validFrom"], m["validUntil"], m["firstStatusIndex"], m["count"],
+        m["issuer"], m["issuer"], m["root"], m["schemaId"], m["validFrom"], m["validUntil"], m["firstStatusIndex"], m["count"],
         m["nonce"], m["deadline"], sig,
     )  # fmt: skip
     return CredentialRegistry.from_deployment(dep).relay_batch(relayer, signed)

@@ -52,7 +52,7 @@ def test_happy_path__settles_and_pays_by_the_plan_to_the_wei(flow: VerificationF
     assert after["hospital"] - before["hospital"] == 30 * TKY + 7 * 3000 // 10_000
     assert before["insurer"] - after["insurer"] == 100 * TKY + 7
     assert flow.escrow.credit_of(flow.escrow.address) == 0
-    assert case.evidence is not None and flow.credentials.is_valid(case.evidence.hash)
+    assert case.evidence is not None and flow.credentials.is_valid(flow.actors.verifier.address, case.evidence.hash)
     assert flow.escrow.agreement(case.agreement_id).evidence_hash == case.evidence.hash
     assert case.health_record_verification is not None and case.health_record_verification.valid
     assert flow.consents.get(case.consent_id).uses == 1
