@@ -194,3 +194,65 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(
 def test_cli__privileged_issuer_commands_by_stranger_exit_1(cli: Invoke) -> None:
     code, _, err = cli("issuer", "add", ISSUER, "--name", "X", "--type", "T", "--account", "19")
     assert code == 1 and "AccessControlUnauthorizedAccount" in err
+
+
+def test_cli__schema_register__invalid_json_schema_exits_2_and_sends_nothing(
+    cli: Invoke, tmp_path: Path, anvil: Anvil
+) -> None:
+    from thekey.chain import Chain
+
+    chain = Chain.connect(anvil.url)
+    before = (chain.block_number(), chain.w3.eth.get_transaction_count(ISSUER))
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"type": "objekt"}))
+    code, out, err = cli("schema", "register", str(bad), "--type", "UniversityDegreeCredential", "--account", "1")
+    assert code == 2 and "not a valid JSON Schema (draft 2020-12)" in err and "Traceback" not in err + out
+    assert (chain.block_number(), chain.w3.eth.get_transaction_count(ISSUER)) == before
+
+
+def test_cli__schema_register__says_when_the_document_exists_elsewhere_and_refuses_a_duplicate(
+    cli: Invoke, tmp_path: Path
+) -> None:
+    def ok(*args: str) -> dict:  # type: ignore[type-arg]
+        code, out, err = cli(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    other = "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC"  # dev account 2
+    for who in (ISSUER, other):
+        ok("issuer", "add", who, "--name", who, "--type", "UniversityDegreeCredential")
+    schema_file = tmp_path / "schema.json"
+    schema_file.write_text(json.dumps(DEGREE_SCHEMA))
+    register = ("schema", "register", str(schema_file), "--type", "UniversityDegreeCredential", "--account")
+    first = ok(*register, "2")
+    assert first["sameDocument"] == []
+    second = ok(*register, "1")
+    assert second["schemaId"] != first["schemaId"]
+    assert second["sameDocument"] == [
+        {"schemaId": first["schemaId"], "publisher": other, "credentialType": second["sameDocument"][0]["credentialType"]}
+    ]
+    code, out, err = cli(*register, "1")
+    assert code == 1 and "SchemaAlreadyRegistered" in err and "Traceback" not in err + out
+
+
+def test_cli__issuer_of_insurance_policies_cannot_issue_a_valid_degree(cli: Invoke, tmp_path: Path) -> None:
+    """Issue 12, scenario 1 from the CLI: a policy schema, `--type UniversityDegreeCredential`."""
+
+    def ok(*args: str) -> dict:  # type: ignore[type-arg]
+        code, out, err = cli(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)  # type: ignore[no-any-return]
+
+    ok("issuer", "add", ISSUER, "--name", "Example Insurer", "--type", "InsurancePolicyCredential")
+    policy = tmp_path / "policy.json"
+    policy.write_text(json.dumps({"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}))
+    sid = ok("schema", "register", str(policy), "--type", "InsurancePolicyCredential", "--account", "1")["schemaId"]
+    vc = tmp_path / "degree.json"
+    ok("credential", "issue", "--subject", HOLDER, "--type", "UniversityDegreeCredential", "--schema", sid,
+       "--claims", '{"degree": "PhD"}', "--out", str(vc), "--account", "1")  # fmt: skip
+    code, out, _ = cli("credential", "verify", str(vc), "--json")
+    verdict = json.loads(out)
+    assert code == 1 and not verdict["valid"]
+    failed = {c["name"]: c["reason"] for c in verdict["checks"] if not c["ok"]}
+    assert list(failed) == ["type"]
+    assert "UniversityDegreeCredential is not the schema's registered type" in failed["type"]
