@@ -194,7 +194,11 @@ def test_update_status__changes_many_entries_in_one_transaction(
     assert env.registry.is_valid_batch([(env.issuer.address, i.hash) for i in items]) == [False, False, False]
     env.registry.update_status(env.issuer, env.issuer.address, StatusAction.REVOKE, indexes[:1], REASON)
     env.registry.update_status(env.issuer, env.issuer.address, StatusAction.REINSTATE, indexes, REASON)
-    assert [env.registry.validity_of(env.issuer.address, i.hash) for i in items] == [Validity.REVOKED, Validity.VALID, Validity.VALID]
+    assert [env.registry.validity_of(env.issuer.address, i.hash) for i in items] == [
+        Validity.REVOKED,
+        Validity.VALID,
+        Validity.VALID,
+    ]
     assert env.registry.status_of(env.issuer.address, indexes[0]) == (True, True)  # revocation keeps its suspension
 
 
@@ -319,7 +323,10 @@ def test_validity__credentials_anchored_before_deprecation_stay_valid(
     item = anchored()
     env.registry.deprecate_schema(env.issuer, env.schema_id)
     assert env.registry.is_valid(env.issuer.address, item.hash)
-    assert env.registry.get_anchor(env.issuer.address, item.hash).valid_until == env.registry.get_anchor(env.issuer.address, item.hash).valid_from + YEAR
+    assert (
+        env.registry.get_anchor(env.issuer.address, item.hash).valid_until
+        == env.registry.get_anchor(env.issuer.address, item.hash).valid_from + YEAR
+    )
 
 
 def test_events__issuer_lifecycle_schema_and_batch_events_carry_their_values(env: Env, accounts: list) -> None:

@@ -103,9 +103,7 @@ def test_anchor__reverts_when_schema_is_of_a_type_the_issuer_does_not_hold(env: 
     )
 
 
-def test_verify__type_check_fails_when_credential_type_is_not_the_schema_type(
-    env: Env, attacker: LocalAccount
-) -> None:
+def test_verify__type_check_fails_when_credential_type_is_not_the_schema_type(env: Env, attacker: LocalAccount) -> None:
     policy, _ = env.registry.register_schema(attacker, POLICY_SCHEMA, type_hash(INSURANCE))
     forged = _issue_as(env, attacker, policy, HEALTH, {"diagnosis": "none"})
     anchor_credential(env.registry, attacker, forged)  # the chain checks the schema's type: insurance, held
@@ -121,9 +119,7 @@ def test_verify__type_check_fails_when_credential_type_is_not_the_schema_type(
 # ------------------------------------------------------------------ 2. anchor squatting
 
 
-def test_anchor__another_issuer_cannot_squat_the_rightful_issuers_hash(
-    env: Env, attacker: LocalAccount
-) -> None:
+def test_anchor__another_issuer_cannot_squat_the_rightful_issuers_hash(env: Env, attacker: LocalAccount) -> None:
     pending = env.issue()  # the rightful issuer's credential, hash visible in the mempool
     own, _ = env.registry.register_schema(attacker, {"title": "copy", "type": "object"}, DEGREE_TYPE)
     _reverts(
@@ -140,7 +136,9 @@ def test_anchor__another_issuer_cannot_squat_the_rightful_issuers_hash(
     assert verify_credential(env.registry, pending.credential).valid
     # the attacker controls only its own copy's status
     _reverts(
-        lambda: env.registry.change_status(attacker, StatusAction.REVOKE, pending.hash, REASON, issuer=env.issuer.address),
+        lambda: env.registry.change_status(
+            attacker, StatusAction.REVOKE, pending.hash, REASON, issuer=env.issuer.address
+        ),
         "CredentialUnauthorisedCaller",
         issuer=env.issuer.address,
         caller=attacker.address,
@@ -156,9 +154,7 @@ def test_anchor__another_issuer_cannot_squat_the_rightful_issuers_hash(
     )
 
 
-def test_anchor_batch__another_issuer_cannot_squat_the_rightful_issuers_root(
-    env: Env, attacker: LocalAccount
-) -> None:
+def test_anchor_batch__another_issuer_cannot_squat_the_rightful_issuers_root(env: Env, attacker: LocalAccount) -> None:
     from thekey.credentials.issuance import batch_tree
 
     items = [env.issue(claims={"degree": f"BSc {n}"}, index=n + 1) for n in range(3)]
@@ -176,9 +172,7 @@ def test_anchor_batch__another_issuer_cannot_squat_the_rightful_issuers_root(
     )
 
 
-def test_anchor_by_sig__relayer_cannot_squat_or_redirect_the_signed_anchor(
-    env: Env, attacker: LocalAccount
-) -> None:
+def test_anchor_by_sig__relayer_cannot_squat_or_redirect_the_signed_anchor(env: Env, attacker: LocalAccount) -> None:
     pending = env.issue()
     v = view(pending.credential)
     deadline = env.chain.timestamp() + 600

@@ -81,9 +81,9 @@ def test_batch__every_position_verifies_and_wrong_proofs_fail(env: Env) -> None:
         Query(env.issuer.address, h0, tree.root, i0, tuple(tree.proof(0))[:-1]),  # a truncated proof
     ]
     assert [r.validity for r in env.registry.inspect(bad)] == [Validity.INVALID_PROOF] * 5
-    assert env.registry.inspect([Query(env.issuer.address, h0, keccak(b"no root"), i0, tuple(tree.proof(0)))])[0].validity == (
-        Validity.NOT_ANCHORED
-    )
+    assert env.registry.inspect([Query(env.issuer.address, h0, keccak(b"no root"), i0, tuple(tree.proof(0)))])[
+        0
+    ].validity == (Validity.NOT_ANCHORED)
 
 
 def test_batch__one_revoked_item_fails_alone(env: Env) -> None:

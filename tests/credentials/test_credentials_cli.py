@@ -229,7 +229,11 @@ def test_cli__schema_register__says_when_the_document_exists_elsewhere_and_refus
     second = ok(*register, "1")
     assert second["schemaId"] != first["schemaId"]
     assert second["sameDocument"] == [
-        {"schemaId": first["schemaId"], "publisher": other, "credentialType": second["sameDocument"][0]["credentialType"]}
+        {
+            "schemaId": first["schemaId"],
+            "publisher": other,
+            "credentialType": second["sameDocument"][0]["credentialType"],
+        }
     ]
     code, out, err = cli(*register, "1")
     assert code == 1 and "SchemaAlreadyRegistered" in err and "Traceback" not in err + out

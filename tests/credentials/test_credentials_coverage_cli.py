@@ -138,7 +138,10 @@ def test_credential__issued_unanchored_then_anchored_singly_and_revoked_by_hash(
     issued = _issue(ok, schema_id, vc, "--no-anchor")
     assert "txHash" not in issued and issued["file"] == str(vc)
     h = issued["credentialHash"]
-    assert ok("credential", "status", h, "--issuer", ISSUER)["validity"] == "unknown" or ok("credential", "status", h, "--issuer", ISSUER)["anchoredAt"] == 0
+    assert (
+        ok("credential", "status", h, "--issuer", ISSUER)["validity"] == "unknown"
+        or ok("credential", "status", h, "--issuer", ISSUER)["anchoredAt"] == 0
+    )
     anchored = ok("credential", "anchor", str(vc), "--account", "1")
     assert anchored["credentialHash"] == h
     assert ok("credential", "status", h, "--issuer", ISSUER)["validity"] == "valid"

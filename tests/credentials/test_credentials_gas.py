@@ -1,5 +1,6 @@
 """Gas of the main operations, printed for the report (targets from the benchmark issue:
-single anchor <= 0.30x EAS attest and <= 1.20x its floor (the floor includes the issuer DID read), revoke <= 0.60x EAS revoke, per
+single anchor <= 0.30x EAS attest and <= 1.20x its floor (which includes the issuer DID read),
+revoke <= 0.60x EAS revoke, per
 credential in a batch of 256 <= 0.01x EAS multiAttest).
 No timing assertions; the gas bounds are the contract's design targets."""
 

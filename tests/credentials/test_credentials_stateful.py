@@ -162,10 +162,9 @@ def test_status_lists__match_their_model(env: Env) -> None:
         def anchors_never_change_and_is_valid_matches_the_model(self) -> None:
             singles_hashes = {e.hash for e in self.entries.values()}
             fns = reg.contract.functions
-            anchors = read_many(
-                env.chain, [fns.getAnchor(issuer.address, k) if k in singles_hashes else fns.getBatch(issuer.address, k)
-                            for k in self.records]  # fmt: skip
-            )
+            who = issuer.address
+            calls = [fns.getAnchor(who, k) if k in singles_hashes else fns.getBatch(who, k) for k in self.records]
+            anchors = read_many(env.chain, calls)
             for (anchored_at, first_index), raw in zip(self.records.values(), anchors, strict=True):
                 issuer_address, _schema, at, _from, _until, index, _count = raw
                 assert (issuer_address, at, index) == (issuer.address, anchored_at, first_index)

@@ -219,8 +219,8 @@ def _batch_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, de
 
 def _batch_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
     signed = SignedBatch(
-        m["issuer"], m["issuer"], m["root"], m["schemaId"], m["validFrom"], m["validUntil"], m["firstStatusIndex"], m["count"],
-        m["nonce"], m["deadline"], sig,
+        m["issuer"], m["issuer"], m["root"], m["schemaId"], m["validFrom"], m["validUntil"], m["firstStatusIndex"],
+        m["count"], m["nonce"], m["deadline"], sig,
     )  # fmt: skip
     return CredentialRegistry.from_deployment(dep).relay_batch(relayer, signed)
 

@@ -13,7 +13,6 @@ from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl,
 from thekey.credentials import CredentialRegistry, CredentialStore, StatusAction, anchor_credential, credential_hash
 from thekey.credentials.anchoring import Query
 from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
-from thekey.credentials.schemas import check_schema
 from thekey.credentials.issuance import (
     IssuedCredential,
     anchor_batch,
@@ -21,6 +20,7 @@ from thekey.credentials.issuance import (
     issue_credential,
     next_status_indexes,
 )
+from thekey.credentials.schemas import check_schema
 from thekey.credentials.status import PURPOSES, status_list_credential, status_pointer
 from thekey.credentials.vc import iso, type_hash, view
 from thekey.credentials.verify import verify_credential

@@ -63,7 +63,9 @@ def document_hash(document: dict[str, Any]) -> bytes:
 
 def schema_id_of(publisher: str, credential_type: bytes, doc_hash: bytes) -> bytes:
     """The on-chain ``schemaIdOf(publisher, credentialType, documentHash)``."""
-    return keccak(abi_encode(["address", "bytes32", "bytes32"], [to_checksum_address(publisher), credential_type, doc_hash]))
+    return keccak(
+        abi_encode(["address", "bytes32", "bytes32"], [to_checksum_address(publisher), credential_type, doc_hash])
+    )
 
 
 def schema_id(publisher: str, credential_type: bytes, document: dict[str, Any]) -> bytes:
@@ -108,7 +110,9 @@ class SchemaRegistry(ContractClient):
             from_block=0, argument_filters={"documentHash": document_hash(document)}
         )
         return [
-            Registration(bytes(log["args"]["schemaId"]), str(log["args"]["publisher"]), bytes(log["args"]["credentialType"]))
+            Registration(
+                bytes(log["args"]["schemaId"]), str(log["args"]["publisher"]), bytes(log["args"]["credentialType"])
+            )
             for log in logs
         ]
 

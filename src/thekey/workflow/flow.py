@@ -47,8 +47,8 @@ from thekey.consent.registry import ConsentRegistry, GrantRequest
 from thekey.consent.routes import DataRoutes, RouteRequest, route_digest
 from thekey.credentials.anchoring import CredentialRegistry
 from thekey.credentials.canonical import canonical_json, document_hash
-from thekey.credentials.schemas import schema_id as schema_id_of
 from thekey.credentials.issuance import IssuedCredential, anchor_credential, issue_credential, next_status_indexes
+from thekey.credentials.schemas import schema_id as schema_id_of
 from thekey.credentials.vc import type_hash
 from thekey.credentials.verify import VerificationResult, verify_credential
 from thekey.deploy import TKY, Deployment
