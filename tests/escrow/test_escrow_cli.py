@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from eth_account.signers.local import LocalAccount
 
-from thekey.identity.did import did_for
 from thekey.chain import Anvil, Chain
 from thekey.cli.common import Session
 from thekey.cli.main import main
 from thekey.deploy import TKY, Deployment
+from thekey.identity.did import did_for
 from thekey.payments.escrow import Escrow
 from thekey.token.tky import Token
 
@@ -283,6 +283,6 @@ def test_escrow_flow__allowance_funding_on_chain_acceptance_dispute_resolve(
 
 
 def test_escrow_cli__a_did_of_another_chain_exits_2_in_one_line(cli: Invoke) -> None:
-    code, out, err = cli("escrow", "credit", did_for(1, ADDR))
+    code, _, err = cli("escrow", "credit", did_for(1, ADDR))
     assert code == 2
     assert err.strip().count("\n") == 0 and "names chain 1, but the connected chain is 31337" in err

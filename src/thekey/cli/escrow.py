@@ -411,7 +411,7 @@ def show(
 
 @app.command("list")
 def list_(
-    party: Annotated[str | None, typer.Option("--party", help="Only agreements where this DID or address takes part.")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Only agreements of this DID or address.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only agreements that have not ended.")] = False,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
