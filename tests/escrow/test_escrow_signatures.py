@@ -186,7 +186,10 @@ def test_acceptance__reverts_when_its_nonce_was_burnt(
     deadline = chain.timestamp() + HOUR
     va = escrow.sign_acceptance(cast.verifier, terms, deadline)
     ua = escrow.sign_acceptance(cast.user, terms, deadline)
-    escrow._send(cast.user, "invalidateNonces", 0, 1)  # the user cancels its outstanding signature
+    burnt = escrow._send(cast.user, "invalidateNonces", 0, 1)  # the user cancels its outstanding signature
+    assert escrow.events(burnt, "NoncesInvalidated") == [
+        {"signer": cast.user.address, "key": 0, "from": ua.nonce, "to": ua.nonce + 1}
+    ]
     exc = _rejected(escrow, cast, terms, va, ua)
     assert exc.name == "InvalidAccountNonce"
     assert exc.arguments == {"account": cast.user.address, "currentNonce": ua.nonce + 1}
@@ -204,3 +207,11 @@ def test_acceptances__in_separate_lanes_are_relayed_in_any_order(
     assert _create(escrow, cast, first, escrow.sign_acceptance(cast.verifier, first, deadline), late)
     assert escrow._call("nonces", cast.user.address, 7) == lane[7] + 1
     assert escrow._call("nonces", cast.user.address, 9) == lane[9] + 1
+
+
+@pytest.mark.parametrize("count", [0, 65_536])
+def test_invalidate_nonces__reverts_when_the_count_is_out_of_range(escrow: Escrow, cast: Cast, count: int) -> None:
+    with pytest.raises(ContractRevert) as exc:
+        escrow._send(cast.user, "invalidateNonces", 0, count)
+    assert exc.value.name == "NoncesInvalidCount"
+    assert exc.value.arguments == {"count": count}
