@@ -119,7 +119,8 @@ interface IPaymentEscrow {
     event AgreementSettled(uint256 indexed id, uint256 dust);
     /// @notice The provider took back the whole price of agreement `id` (not binding, or deadline passed).
     event AgreementReclaimed(uint256 indexed id, uint256 amount);
-    /// @notice The verifier declined the work before completing it; the price went back to the provider.
+    /// @notice The verifier declined the work before completing it; the price was credited back to the
+    /// provider (a `Credited` event follows; the provider collects it with `withdraw`).
     event AgreementDeclined(uint256 indexed id, bytes32 reasonHash, uint256 amount);
     /// @notice The arbiter resolved the dispute of agreement `id`: `refund` to the provider, the rest split.
     event AgreementResolved(uint256 indexed id, uint256 refund, address[] recipients, uint256[] amounts);
@@ -184,7 +185,7 @@ interface IPaymentEscrow {
     // -- provider --------------------------------------------------------------------------
 
     /// @notice Creates an agreement and funds it from a prior approval of `terms.price`.
-    /// Relayed acceptances are checked (EIP-712, per-signer nonce, deadline; ERC-1271 wallets too);
+    /// Relayed acceptances are checked (EIP-712, per-signer keyed nonce (see {ISignerNonces}), deadline; ERC-1271 wallets too);
     /// with both present the agreement is binding at once. Exactly `price` must arrive.
     /// @return id the new agreement's id (sequential from 1).
     function create(Terms calldata terms, Acceptance calldata verifierAcceptance, Acceptance calldata userAcceptance)
@@ -212,8 +213,8 @@ interface IPaymentEscrow {
     function reclaim(uint256 id) external;
 
     /// @notice The verifier declines the work (e.g. the request breaks the industry rules, or the
-    /// identity check failed): the whole price goes back to the provider at once and the agreement
-    /// ends `Refunded`. `reasonHash` is the hash of the off-chain decision record, kept for audit.
+    /// identity check failed): the whole price is credited to the provider (collected with
+    /// `withdraw`, like every payout) and the agreement ends `Refunded`. `reasonHash` is the hash of the off-chain decision record, kept for audit.
     /// @dev Only the verifier, while `Proposed` or `Active`.
     function decline(uint256 id, bytes32 reasonHash) external;
 

@@ -6,13 +6,14 @@ import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC2
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Signatures} from "../utils/Signatures.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
 
 /// @title PaymentEscrow — payment-sharing escrow in TKY
 /// @notice See {IPaymentEscrow}. Payouts are pull credits (one `withdraw` collects them across
-/// agreements); only the provider's own `reclaim` transfers directly, to the caller.
+/// agreements); only the provider's own `reclaim` transfers directly, to the caller. A verifier's
+/// `decline` credits the provider (no transfer to a third party inside another party's call).
 ///
 /// Invariants:
 /// - The escrow's token balance equals the sum of the prices of all non-terminal agreements
@@ -30,8 +31,11 @@ import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
 ///   only the verifier completes; only the verifier and the user accept; only the arbiter resolves;
 ///   anyone may settle once the window (or, after a dispute, the arbitration period) has passed.
 /// - An acceptance signature is valid for one signer, one nonce, one chain, this contract, until
-///   its deadline (inclusive); it binds the provider and every term, including the plan.
-contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransient {
+///   its deadline (inclusive); it binds the provider and every term, including the plan. Nonces are
+///   keyed ({SignerNonces}): a signer may sign in parallel lanes and burn outstanding nonces.
+/// - Tokens leave the escrow only in `reclaim` (to the provider, its caller) and `withdraw`/`withdrawTo`
+///   (the caller's own credits).
+contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /// @inheritdoc IPaymentEscrow
@@ -135,7 +139,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, Nonces, ReentrancyGuardTransie
         uint256 price = a.price;
         a.status = Status.Refunded;
         emit AgreementDeclined(id, reasonHash, price);
-        _token.safeTransfer(a.provider, price);
+        _credit(id, a.provider, price);
     }
 
     /// @inheritdoc IPaymentEscrow

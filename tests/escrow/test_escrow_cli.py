@@ -14,6 +14,7 @@ from thekey.chain import Anvil, Chain
 from thekey.cli.common import Session
 from thekey.cli.main import main
 from thekey.deploy import TKY, Deployment
+from thekey.identity.did import did_for
 from thekey.payments.escrow import Escrow
 from thekey.token.tky import Token
 
@@ -57,7 +58,7 @@ def cli(
                 "--terms",
                 "t",
             ],
-            "not an address",
+            "not a DID or an address",
         ),
         (
             [
@@ -135,7 +136,7 @@ def cli(
         ),
         (["escrow", "complete", "1", "--evidence", ""], "empty label"),
         (["escrow", "resolve", "1", "--pay", f"{ADDR}=lots"], "not an amount"),
-        (["escrow", "withdraw", "--to", "0xnope"], "not an address"),
+        (["escrow", "withdraw", "--to", "0xnope"], "not a DID or an address"),
         (["escrow", "fund", "/nonexistent/draft.json"], "cannot read"),
     ],
 )
@@ -209,6 +210,8 @@ def test_escrow_flow__draft_sign_fund_complete_confirm_withdraw(
     assert code == 0, err
     code, out, _ = cli("escrow", "credit", data_provider.address, "--json")
     assert json.loads(out)["credit"] == str(10 * TKY)
+    code, out, _ = cli("escrow", "credit", did_for(31337, data_provider.address), "--json")
+    assert json.loads(out)["credit"] == str(10 * TKY)
     before = token.balance_of(verifier.address)
     code, out, err = cli("escrow", "withdraw", "--account", "2", "--json")
     assert code == 0, err
@@ -277,3 +280,9 @@ def test_escrow_flow__allowance_funding_on_chain_acceptance_dispute_resolve(
     assert escrow.credit_of(provider.address) == 20 * TKY
     code, _, err = cli("escrow", "reclaim", agreement_id, "--account", "1")
     assert code == 1 and "EscrowAgreementClosed" in err
+
+
+def test_escrow_cli__a_did_of_another_chain_exits_2_in_one_line(cli: Invoke) -> None:
+    code, _, err = cli("escrow", "credit", did_for(1, ADDR))
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "names chain 1, but the connected chain is 31337" in err

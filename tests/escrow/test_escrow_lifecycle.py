@@ -275,7 +275,7 @@ def test_terminal_states__allow_no_further_action(
     chain.increase_time(2 * DAY)
 
 
-def test_decline__verifier_refunds_the_provider_at_once(
+def test_decline__credits_the_provider_and_transfers_nothing(
     escrow: Escrow,
     token: Token,
     cast: Cast,
@@ -289,9 +289,14 @@ def test_decline__verifier_refunds_the_provider_at_once(
     reason = keccak(text="salt:77|policy:scope-not-allowed")
     receipt = escrow.decline(cast.verifier, agreement_id, reason)
     assert escrow.events(receipt, "AgreementDeclined") == [{"id": agreement_id, "reasonHash": reason, "amount": PRICE}]
-    assert token.balance_of(cast.provider.address) == before
+    assert escrow.events(receipt, "Credited") == [{"id": agreement_id, "payee": cast.provider.address, "amount": PRICE}]
+    assert token.events(receipt, "Transfer") == []
+    assert token.balance_of(cast.provider.address) == before - PRICE
+    assert escrow.credit_of(cast.provider.address) == PRICE
     assert escrow.agreement(agreement_id).status is Status.REFUNDED
     ledger.check()
+    escrow.withdraw(cast.provider)
+    assert token.balance_of(cast.provider.address) == before
     with pytest.raises(ContractRevert) as exc:
         escrow.complete(cast.verifier, agreement_id, EVIDENCE)
     assert exc.value.name == "EscrowAgreementClosed"

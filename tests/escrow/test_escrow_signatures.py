@@ -177,3 +177,41 @@ def test_acceptances__from_an_erc1271_contract_wallet_are_accepted(
     ua2 = escrow.sign_acceptance(cast.user, terms, deadline)
     err = _rejected(escrow, cast, terms, replace(bad, signer=wallet.address), ua2)
     assert err.name == "EscrowInvalidSignature"
+
+
+def test_acceptance__reverts_when_its_nonce_was_burnt(
+    escrow: Escrow, cast: Cast, chain: Chain, make_terms: Callable[..., Terms]
+) -> None:
+    terms = make_terms()
+    deadline = chain.timestamp() + HOUR
+    va = escrow.sign_acceptance(cast.verifier, terms, deadline)
+    ua = escrow.sign_acceptance(cast.user, terms, deadline)
+    burnt = escrow._send(cast.user, "invalidateNonces", 0, 1)  # the user cancels its outstanding signature
+    assert escrow.events(burnt, "NoncesInvalidated") == [
+        {"signer": cast.user.address, "key": 0, "from": ua.nonce, "to": ua.nonce + 1}
+    ]
+    exc = _rejected(escrow, cast, terms, va, ua)
+    assert exc.name == "InvalidAccountNonce"
+    assert exc.arguments == {"account": cast.user.address, "currentNonce": ua.nonce + 1}
+
+
+def test_acceptances__in_separate_lanes_are_relayed_in_any_order(
+    escrow: Escrow, cast: Cast, chain: Chain, make_terms: Callable[..., Terms]
+) -> None:
+    first, second = make_terms(), make_terms()
+    deadline = chain.timestamp() + HOUR
+    lane = {7: 7 << 64, 9: 9 << 64}
+    late = escrow.sign_acceptance(cast.user, first, deadline, nonce=lane[7])
+    early = escrow.sign_acceptance(cast.user, second, deadline, nonce=lane[9])
+    assert _create(escrow, cast, second, escrow.sign_acceptance(cast.verifier, second, deadline), early)
+    assert _create(escrow, cast, first, escrow.sign_acceptance(cast.verifier, first, deadline), late)
+    assert escrow._call("nonces", cast.user.address, 7) == lane[7] + 1
+    assert escrow._call("nonces", cast.user.address, 9) == lane[9] + 1
+
+
+@pytest.mark.parametrize("count", [0, 65_536])
+def test_invalidate_nonces__reverts_when_the_count_is_out_of_range(escrow: Escrow, cast: Cast, count: int) -> None:
+    with pytest.raises(ContractRevert) as exc:
+        escrow._send(cast.user, "invalidateNonces", 0, count)
+    assert exc.value.name == "NoncesInvalidCount"
+    assert exc.value.arguments == {"count": count}

@@ -319,7 +319,9 @@ def test_escrow_and_token__match_their_model(
             if receipt is not None:
                 declined = {"id": agreement_id, "reasonHash": reason, "amount": deal.terms.price}
                 assert escrow.events(receipt, "AgreementDeclined") == [declined]
-                self.balances[deal.terms.provider] += deal.terms.price
+                credited = {"id": agreement_id, "payee": deal.terms.provider, "amount": deal.terms.price}
+                assert escrow.events(receipt, "Credited") == [credited]
+                self._credit(deal.terms.provider, deal.terms.price)
                 self._end(deal, Status.REFUNDED)
 
         # -- anyone ---------------------------------------------------------------------------

@@ -151,7 +151,8 @@ def test_audit__report_figures_equal_what_happened(flow: VerificationFlow) -> No
     assert r.refunded[a.insurer.address] == 200 * TKY
     assert (r.credited[a.verifier.address], r.credited[a.user.address], r.credited[a.hospital.address]) == (
         60 * TKY, 10 * TKY, 30 * TKY)  # fmt: skip
-    assert r.withdrawn == r.credited
+    # a decline credits the price back to the insurer, who withdraws it like every payout
+    assert r.withdrawn == {**r.credited, a.insurer.address: r.refunded[a.insurer.address]}
     assert r.consents["granted"] == 4 and r.consents["used"] == 1
     assert r.credentials["anchored"] == 2 and r.routes_published == 1
     assert "identity:biometric-mismatch | 1" in r.as_markdown(a.names())

@@ -14,6 +14,7 @@ import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
+from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_duration, parse_time
 from thekey.payments.escrow import (
     AgreementState,
@@ -34,6 +35,19 @@ app = typer.Typer(
 
 AgreementId = Annotated[int, typer.Argument(help="The agreement id (1, 2, …).", min=1)]
 DraftFile = Annotated[Path, typer.Argument(help="The agreement draft JSON file (written by `create`).", dir_okay=False)]
+
+
+def _party(text: str) -> EthrDID:
+    """A party named by a ``did:ethr`` DID or an address (checked before connecting; an address
+    stands for any chain, chain 0 here, until `_on` pins it)."""
+    return parse_did_or_address(text, 0)
+
+
+def _on(party: EthrDID, chain_id: int) -> str:
+    """The party's address, once its DID is known to name the connected chain."""
+    if party.chain_id not in (0, chain_id):
+        raise BadInput(f"{party} names chain {party.chain_id}, but the connected chain is {chain_id}")
+    return party.address
 
 
 def _pairs(items: list[str] | None, what: str) -> list[tuple[str, str]]:
@@ -72,9 +86,9 @@ def _write(path: Path, text: str) -> None:
 
 @app.command()
 def create(
-    verifier: Annotated[str, typer.Option("--verifier", help="The verifier's address.")],
-    user: Annotated[str, typer.Option("--user", help="The user's address.")],
-    arbiter: Annotated[str, typer.Option("--arbiter", help="The arbiter's address (resolves disputes).")],
+    verifier: Annotated[str, typer.Option("--verifier", help="The verifier: a did:ethr DID or an address.")],
+    user: Annotated[str, typer.Option("--user", help="The user: a did:ethr DID or an address.")],
+    arbiter: Annotated[str, typer.Option("--arbiter", help="The arbiter (resolves disputes): a DID or an address.")],
     price: Annotated[str, typer.Option("--price", help="Price in TKY (e.g. 12.5) or wei ('1000wei').")],
     terms: Annotated[
         str,
@@ -104,7 +118,7 @@ def create(
     keystore: KeystoreOpt = None,
 ) -> None:
     """Write an agreement draft as the provider (the signing account); nothing is sent."""
-    parties = parse_address(verifier), parse_address(user), parse_address(arbiter)
+    named = _party(verifier), _party(user), _party(arbiter)
     wei = parse_amount(price)
     payees = [(a, _bps(b, f"the share of {a}")) for a, b in _pairs(payee, "--payee")]
     plan = Plan.of(_bps(verifier_share, "--verifier-share"), _bps(user_share, "--user-share"), payees)
@@ -113,6 +127,8 @@ def create(
     deadline_at = parse_time(due) if due is not None else None
     offset = parse_duration(due_in)
     session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, True)
+    network = session.chain().chain_id
+    parties = _on(named[0], network), _on(named[1], network), _on(named[2], network)
     provider = session.signer().address
     deadline = deadline_at if deadline_at is not None else session.chain().timestamp() + offset
     draft = Terms(provider, *parties, wei, deadline, window, terms_hash, plan)
@@ -321,7 +337,7 @@ def reclaim(
 
 @app.command()
 def withdraw(
-    to: Annotated[str | None, typer.Option("--to", help="Send the credits to this address instead.")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="Send the credits to this DID or address instead.")] = None,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
@@ -329,8 +345,9 @@ def withdraw(
     json_out: JsonOut = False,
 ) -> None:
     """Withdraw all your credits, from every settled agreement, in one transfer."""
-    target = parse_address(to) if to is not None else None
+    named = _party(to) if to is not None else None
     session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    target = _on(named, session.chain().chain_id) if named is not None else None
     signer = session.signer()
     amount = escrow.credit_of(signer.address)
     session.emit_tx(
@@ -394,15 +411,16 @@ def show(
 
 @app.command("list")
 def list_(
-    party: Annotated[str | None, typer.Option("--party", help="Only agreements where this address takes part.")] = None,
+    party: Annotated[str | None, typer.Option("--party", help="Only agreements of this DID or address.")] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only agreements that have not ended.")] = False,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     json_out: JsonOut = False,
 ) -> None:
     """All agreements (newest first), optionally for one party or only open ones."""
-    who = parse_address(party) if party is not None else None
+    named = _party(party) if party is not None else None
     session, escrow = open_client(Escrow, rpc_url, chain_id, None, None, json_out)
+    who = _on(named, session.chain().chain_id) if named is not None else None
     now = session.chain().timestamp()
     states = [escrow.agreement(i) for i in range(escrow.count(), 0, -1)]
     if who is not None:
@@ -421,13 +439,14 @@ def list_(
 
 @app.command()
 def credit(
-    address: Annotated[str, typer.Argument(help="An account address.")],
+    address: Annotated[str, typer.Argument(help="An account: a did:ethr DID or an address.")],
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     json_out: JsonOut = False,
 ) -> None:
     """The unwithdrawn escrow credit of ADDRESS (across all agreements)."""
-    who = parse_address(address)
+    named = _party(address)
     session, escrow = open_client(Escrow, rpc_url, chain_id, None, None, json_out)
+    who = _on(named, session.chain().chain_id)
     wei = escrow.credit_of(who)
     session.emit({"address": who, "credit": str(wei), "tky": format_amount(wei)}, f"{format_amount(wei)} TKY")

@@ -371,7 +371,8 @@ class VerificationFlow:
 
     def _decline(self, case: Case, report: StepReport, code: str) -> None:
         rc = self.escrow.decline(self.actors.verifier, case.agreement_id, reason_hash(code))
-        self._tx(report, f"declined ({code}); the insurer is refunded", rc)
+        self._tx(report, f"declined ({code}); the price is credited back to the insurer", rc)
+        self._tx(report, "the insurer withdraws its refund", self.escrow.withdraw(self.actors.insurer))
         case.status = f"declined:{code}"
         report.ok = False
 

@@ -14,11 +14,20 @@ Credit rating (per user address, over the whole history up to ``until``)::
 A failed identity check weighs less than a success gains: it may be an impostor, not the user.
 Declines for policy reasons are the provider's doing and do not count against the user;
 withdrawing a consent is a right and costs nothing.
+
+An agreement counts (settled or declined) only if the user accepted it (an ``AgreementAccepted``
+event with the user as party: its relayed signature or its on-chain ``accept``) and its verifier
+was an admitted, unsuspended issuer of ``IdentityVerification`` in the issuer registry when the
+outcome was recorded; and at most ``PER_PROVIDER`` settled agreements count per provider.
+Threat model (README, audit/credit): naming a victim in agreements it never accepted, or using a
+verifier one controls, moves nothing; sock-puppet providers gain at most ``PER_PROVIDER`` each and
+need an admitted verifier to settle. Not resisted: an admitted verifier that colludes or lies.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -26,10 +35,13 @@ from typing import Any
 from eth_utils import to_checksum_address
 
 from thekey.consent.ids import describe
+from thekey.credentials.vc import type_hash
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.reasons import reason_of
 
 FOREVER = 2**63 - 1
+PER_PROVIDER = 2  # settled agreements counted per provider (diminishing weight per counterparty)
+IDENTITY_VERIFICATION = "IdentityVerification"
 STATUS_ACTIONS = {0: "revoked", 1: "suspended", 2: "reinstated"}
 
 
@@ -111,6 +123,7 @@ def build_report(index: AuditIndex, since: int = 0, until: int = FOREVER) -> Aud
     """The report of everything indexed with a block time in [since, until]."""
     r = AuditReport(since, until)
     providers: dict[int, str] = {e.args["id"]: e.args["provider"] for e in index.events("AgreementCreated")}
+    declined: set[int] = set()
     for e in index.events(since=since, until=until):
         a = e.args
         match e.event:
@@ -120,6 +133,7 @@ def build_report(index: AuditIndex, since: int = 0, until: int = FOREVER) -> Aud
             case "AgreementSettled":
                 r.outcomes["settled"] += 1
             case "AgreementDeclined":
+                declined.add(a["id"])  # its `Credited` that follows is the provider's refund
                 r.outcomes["declined"] += 1
                 r.rejections[reason_of(a["reasonHash"])] += 1
                 r.refunded[providers[a["id"]]] += _int(a["amount"])
@@ -131,7 +145,7 @@ def build_report(index: AuditIndex, since: int = 0, until: int = FOREVER) -> Aud
             case "AgreementResolved":
                 r.outcomes["resolved by the arbiter"] += 1
                 r.refunded[providers[a["id"]]] += _int(a["refund"])
-            case "Credited":
+            case "Credited" if a["id"] not in declined:
                 r.credited[a["payee"]] += _int(a["amount"])
             case "Withdrawn":
                 r.withdrawn[a["payee"]] += _int(a["amount"])
@@ -186,12 +200,54 @@ def band(value: int) -> str:
 def credit_rating(index: AuditIndex, user: str, until: int = FOREVER) -> CreditRating:
     """The rating of ``user`` from its on-chain history up to ``until``."""
     user = to_checksum_address(user)
-    mine = {e.args["id"] for e in index.events("AgreementCreated", until=until) if e.args["user"] == user}
-    settled = sum(1 for e in index.events("AgreementSettled", until=until) if e.args["id"] in mine)
+    created = {e.args["id"]: e.args for e in index.events("AgreementCreated", until=until) if e.args["user"] == user}
+    accepted = {
+        e.args["id"] for e in index.events("AgreementAccepted", until=until)
+        if e.args["id"] in created and e.args["party"] == user
+    }  # fmt: skip
+    admitted = _admitted_identity_verifiers(index, until)
+
+    def counts(e: Any) -> bool:
+        return e.args["id"] in accepted and created[e.args["id"]]["verifier"] in admitted(e.timestamp)
+
+    per_provider: Counter[str] = Counter(
+        created[e.args["id"]]["provider"] for e in index.events("AgreementSettled", until=until) if counts(e)
+    )
+    settled = sum(min(n, PER_PROVIDER) for n in per_provider.values())
     failures = sum(
         1 for e in index.events("AgreementDeclined", until=until)
-        if e.args["id"] in mine and reason_of(e.args["reasonHash"]).startswith("identity:")
+        if counts(e) and reason_of(e.args["reasonHash"]).startswith("identity:")
     )  # fmt: skip
     granted = sum(1 for e in index.events("ConsentGranted", until=until) if e.args["subject"] == user)
     value = score(settled, failures, granted)
     return CreditRating(user, value, band(value), settled, failures, granted)
+
+
+def _admitted_identity_verifiers(index: AuditIndex, until: int) -> Callable[[int], set[str]]:
+    """Who was an admitted, unsuspended issuer of ``IdentityVerification`` at a time, replayed
+    from the issuer registry's events."""
+    kind = "0x" + type_hash(IDENTITY_VERIFICATION).hex()
+    changes: list[tuple[int, str, bool | None, bool | None]] = []  # (time, issuer, typed, active)
+    for e in index.events(until=until):
+        a = e.args
+        match e.event:
+            case "IssuerTypesChanged" if kind in [str(t).lower() for t in a["credentialTypes"]]:
+                changes.append((e.timestamp, a["issuer"], bool(a["allowed"]), None))
+            case "IssuerAdded" | "IssuerReinstated":
+                changes.append((e.timestamp, a["issuer"], None, True))
+            case "IssuerSuspended" | "IssuerRemoved":
+                changes.append((e.timestamp, a["issuer"], None, False))
+
+    def at(when: int) -> set[str]:
+        typed: dict[str, bool] = {}
+        active: dict[str, bool] = {}
+        for ts, issuer, t, act in changes:
+            if ts > when:
+                break
+            if t is not None:
+                typed[issuer] = t
+            if act is not None:
+                active[issuer] = act
+        return {i for i, t in typed.items() if t and active.get(i, False)}
+
+    return at
