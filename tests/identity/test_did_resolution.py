@@ -5,21 +5,18 @@ the same documents from the real npm ethr-did-resolver run against our registry.
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
 from eth_keys import keys
 
+from tests.support.ethr_resolver import npm_resolve, require_npm_resolver
 from thekey.chain import Chain
 from thekey.identity.did import did_for
 from thekey.identity.did_document import DIDResolver, Resolution
 from thekey.identity.registry import EIDRegistry
 
-SCRIPT = Path(__file__).with_name("resolve_ethr.cjs")
 DAY = 86_400
 SECP_KEY = bytes.fromhex("02" + "11" * 32)
 ED_KEY = bytes(range(32))
@@ -161,33 +158,17 @@ def test_resolve__unknown_network_and_bad_did(resolver: DIDResolver, history: di
     assert resolver.resolve(f"did:ethr:localhost:{address}").did_document is not None
 
 
-def _npm_resolve(url: str, registry: str, chain_id: int, now: int, dids: list[str]) -> list[dict[str, Any]]:
-    config = {"rpcUrl": url, "registry": registry, "chainId": chain_id, "now": now, "dids": dids}
-    out = subprocess.run(
-        [shutil.which("node") or "node", str(SCRIPT), json.dumps(config)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    result: list[dict[str, Any]] = json.loads(out.stdout)
-    return result
-
-
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 def test_resolve__matches_the_npm_ethr_did_resolver_field_by_field(
     chain: Chain, anvil: Any, registry: EIDRegistry, resolver: DIDResolver, history: dict[str, str]
 ) -> None:
-    if not (Path(__file__).parents[2] / "node_modules" / "ethr-did-resolver").is_dir():
-        pytest.skip("ethr-did-resolver is not installed (npm ci)")
+    require_npm_resolver()
     now = chain.timestamp()
     dids = list(history.values())
     # a historical version too: alice before her owner change
     alice_events = resolver.change_log(history["alice"].rsplit(":", 1)[1])
     owner_block = next(e.block_number for e in alice_events if e.name == "DIDOwnerChanged")
     dids.append(f"{history['alice']}?versionId={owner_block - 1}")
-    theirs = _npm_resolve(anvil.url, registry.address, chain.chain_id, now, dids)
+    theirs = npm_resolve(anvil.url, registry.address, chain.chain_id, now, dids)
     ours: list[Resolution] = [resolver.resolve(d, now=now) for d in dids]
     for did, mine, reference in zip(dids, ours, theirs, strict=True):
         assert mine.as_dict() == reference, did

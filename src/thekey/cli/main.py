@@ -7,7 +7,7 @@ import sys
 import typer
 
 from thekey import __version__
-from thekey.cli import audit, build, chain, demo, token
+from thekey.cli import audit, build, chain, demo, serve, token
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
@@ -52,6 +52,7 @@ app.add_typer(credentials_cli.schema_app, name="schema")
 app.add_typer(credentials_cli.credential_app, name="credential")
 app.add_typer(audit.app, name="audit")
 demo.register(app)
+serve.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

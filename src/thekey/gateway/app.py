@@ -1,0 +1,435 @@
+"""The HTTP gateway (``thekey serve``): the suite on the ecosystem's own interfaces.
+
+- ``GET /1.0/identifiers/{did}`` — DID resolution in the DIF Universal Resolver driver form
+  (W3C DID Resolution result or the bare document, chosen by ``Accept``);
+- ``POST /credentials/verify`` — credential verification on the W3C VC API's shape, with the
+  same checks ``thekey credential verify`` prints;
+- ``GET /anchors/{issuer}/{hash}`` — the chain's record of one anchored credential;
+- ``GET /health`` (the process answers) and ``GET /ready`` (the node answers and the suite is
+  deployed where the manifest says);
+- ``GET /openapi.json`` — the OpenAPI 3.1 document generated from these handlers' docstrings.
+
+Starlette under uvicorn: a small, maintained ASGI toolkit — routing, requests and responses,
+nothing else; the handlers are plain functions over the SDK. The gateway holds no keys and has
+no write endpoints. Every failure is an RFC 9457 problem document with a 4xx for bad input,
+503 when the node does not answer; bodies are capped and each client is rate limited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from starlette.schemas import SchemaGenerator
+
+from thekey.credentials.anchoring import CredentialRegistry, Query
+from thekey.credentials.verify import verify_credential
+from thekey.deploy import Deployment
+from thekey.errors import BadInput, ChainError, TheKeyError
+from thekey.gateway.problems import Problem, problem_response
+from thekey.identity.did import parse_did_or_address
+from thekey.identity.did_document import DIDResolver, Resolution
+from thekey.identity.registry import EIDRegistry
+
+log = logging.getLogger("thekey.gateway")
+
+RESOLUTION_PROFILE = 'application/ld+json;profile="https://w3id.org/did-resolution"'
+RESOLUTION_CONTEXT = "https://w3id.org/did-resolution/v1"
+# Representations of the DID document alone, and of the whole resolution result.
+DOCUMENT_MEDIA_TYPES = ("application/did+ld+json", "application/did+json", "application/did")
+RESULT_MEDIA_TYPES = ("application/did-resolution", RESOLUTION_PROFILE)
+# DID Resolution error -> HTTP status (DID Resolution §"HTTP(S) binding").
+RESOLUTION_STATUS = {
+    "invalidDid": 400,
+    "notFound": 404,
+    "representationNotSupported": 406,
+    "methodNotSupported": 501,
+}
+
+
+@dataclass(frozen=True)
+class GatewayConfig:
+    """Limits of one gateway process."""
+
+    max_body_bytes: int = 256 * 1024
+    rate_per_second: float = 100.0  # per client address, sustained
+    burst: int = 200  # per client address, at once
+
+
+class RateLimiter:
+    """A token bucket per client address (in-process; put a shared limiter in front of replicas)."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_time(self, client: str) -> float:
+        """0 if ``client`` may go now (and takes a token), else seconds until it may."""
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get(client, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - last) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[client] = (tokens - 1.0, now)
+                return 0.0
+            self._buckets[client] = (tokens, now)
+            return (1.0 - tokens) / self.rate
+
+
+def _media_ranges(accept: str) -> list[str]:
+    """The media ranges of an ``Accept`` header, best first (q-values honoured, q=0 dropped)."""
+    ranked: list[tuple[float, int, str]] = []
+    for n, part in enumerate(accept.split(",")):
+        pieces = [p.strip() for p in part.split(";") if p.strip()]
+        if not pieces:
+            continue
+        q = 1.0
+        params = []
+        for p in pieces[1:]:
+            key, _, value = p.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+            else:
+                params.append(f"{key.strip().lower()}={value.strip()}")
+        if q > 0:
+            ranked.append((-q, n, ";".join([pieces[0].lower(), *params])))
+    return [m for _, _, m in sorted(ranked)]
+
+
+def _negotiate(accept: str | None) -> str | None:
+    """The representation to serve for ``Accept``, or None when none is acceptable."""
+    if not accept:
+        return RESOLUTION_PROFILE
+    for media in _media_ranges(accept):
+        if media in DOCUMENT_MEDIA_TYPES or media in RESULT_MEDIA_TYPES:
+            return media
+        if media in ("*/*", "application/*", "application/json", "application/ld+json"):
+            return RESOLUTION_PROFILE
+    return None
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _json(data: Any, status: int = 200, media_type: str = "application/json", **headers: str) -> Response:
+    body = json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
+    return Response(body, status_code=status, media_type=media_type, headers={"ETag": _etag(body), **headers})
+
+
+class Gateway:
+    """The handlers over one deployment."""
+
+    def __init__(self, deployment: Deployment, config: GatewayConfig | None = None) -> None:
+        self.deployment = deployment
+        self.config = config or GatewayConfig()
+        self.credentials = CredentialRegistry.from_deployment(deployment)
+        self.resolver = DIDResolver(deployment.chain, deployment.address(EIDRegistry.KEY))
+        self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
+
+    # -- probes ----------------------------------------------------------------------------
+    async def health(self, request: Request) -> Response:
+        """
+        summary: Liveness — the gateway process answers.
+        responses:
+          200: {description: The process is up.}
+        """
+        return JSONResponse({"status": "ok"})
+
+    async def ready(self, request: Request) -> Response:
+        """
+        summary: Readiness — the node answers and the suite is deployed where the manifest says.
+        responses:
+          200: {description: Ready; the chain id and the latest block.}
+          503: {description: The node does not answer or the suite is not there.}
+        """
+
+        def probe() -> dict[str, Any]:
+            chain = self.deployment.chain
+            for key, address in self.deployment.addresses.items():
+                if chain.rpc("eth_getCode", [address, "latest"]) in ("0x", "0x0", None):
+                    raise Problem(503, f"no {key} contract at {address}", kind="suite-not-deployed")
+            return {"status": "ready", "chainId": chain.chain_id, "block": chain.block_number()}
+
+        return JSONResponse(await run_in_threadpool(probe))
+
+    # -- DID resolution ----------------------------------------------------------------------
+    async def resolve(self, request: Request) -> Response:
+        """
+        summary: Resolve a did:ethr DID (DIF Universal Resolver driver interface).
+        parameters:
+          - in: path
+            name: identifier
+            required: true
+            schema: {type: string}
+            description: A did:ethr DID (optionally ?versionId=<block>).
+          - in: header
+            name: Accept
+            required: false
+            schema: {type: string}
+            description: >-
+              application/did-resolution, or application/ld+json with the did-resolution profile (the
+              default), for the resolution result; application/did+ld+json, application/did+json or
+              application/did for the document alone.
+        responses:
+          200: {description: Resolved.}
+          400: {description: invalidDid.}
+          404: {description: "notFound (the DID names a network this gateway does not serve)."}
+          406: {description: representationNotSupported.}
+          410: {description: The DID is deactivated; the body is its (empty) document and metadata.}
+          501: {description: methodNotSupported (not did:ethr).}
+        """
+        did = request.path_params["identifier"]
+        if request.url.query:
+            did = f"{did}?{request.url.query}"
+        media = _negotiate(request.headers.get("accept"))
+        result_media = media if media in RESULT_MEDIA_TYPES else RESOLUTION_PROFILE
+        if media is None:
+            return self._resolution_error(
+                "representationNotSupported", f"no acceptable representation for {request.headers.get('accept')!r}",
+                result_media,
+            )  # fmt: skip
+        method = did.split(":", 2)[1] if did.startswith("did:") and did.count(":") >= 2 else None
+        if method is None:
+            return self._resolution_error("invalidDid", f"not a DID: {did}", result_media)
+        if method != "ethr":
+            return self._resolution_error("methodNotSupported", f"this driver resolves did:ethr, not did:{method}",
+                                          result_media)  # fmt: skip
+        accept = "application/did+json" if media == "application/did+json" else "application/did+ld+json"
+        resolution: Resolution = await run_in_threadpool(self.resolver.resolve, did, accept=accept)
+        error = resolution.did_resolution_metadata.get("error")
+        if error == "unknownNetwork":
+            return self._resolution_error("notFound", resolution.did_resolution_metadata["message"], result_media)
+        if error:
+            return self._resolution_error(str(error), str(resolution.did_resolution_metadata.get("message", error)),
+                                          result_media)  # fmt: skip
+        status = 410 if resolution.deactivated else 200
+        if media in DOCUMENT_MEDIA_TYPES:
+            response = _json(resolution.did_document, status, media)
+        else:
+            metadata = {**resolution.did_resolution_metadata, "contentType": "application/did+ld+json"}
+            body = {"@context": RESOLUTION_CONTEXT, **resolution.as_dict(), "didResolutionMetadata": metadata}
+            response = _json(body, status, result_media)
+        return self._conditional(request, response, "no-cache")
+
+    @staticmethod
+    def _resolution_error(error: str, message: str, media: str) -> Response:
+        body = {
+            "@context": RESOLUTION_CONTEXT,
+            "didDocument": None,
+            "didDocumentMetadata": {},
+            "didResolutionMetadata": {"error": error, "errorMessage": message},
+        }
+        return _json(body, RESOLUTION_STATUS.get(error, 400), media)
+
+    @staticmethod
+    def _conditional(request: Request, response: Response, cache_control: str) -> Response:
+        """``304 Not Modified`` when the client already holds this representation."""
+        response.headers["Cache-Control"] = cache_control
+        etag = response.headers["ETag"]
+        if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
+            return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache_control})
+        return response
+
+    # -- credentials -------------------------------------------------------------------------
+    async def verify_credential(self, request: Request) -> Response:
+        """
+        summary: Verify a credential (W3C VC API shape).
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [verifiableCredential]
+                properties:
+                  verifiableCredential: {type: object}
+                  options: {type: object}
+        responses:
+          200:
+            description: >-
+              Verification ran: `verified`, the passed `checks`, `errors` of the failed ones and
+              every check's `results`.
+          400: {description: The body is not such a JSON object.}
+          413: {description: The body is larger than the gateway accepts.}
+          415: {description: The body is not JSON.}
+        """
+        body = await self._json_body(request)
+        credential = body.get("verifiableCredential")
+        if not isinstance(credential, dict):
+            raise Problem(400, "the body needs a `verifiableCredential` JSON object", kind="invalid-request")
+        options = body.get("options", {})
+        if not isinstance(options, dict):
+            raise Problem(400, "`options` must be a JSON object", kind="invalid-request")
+        unknown = sorted(set(options))
+        if unknown:
+            raise Problem(400, f"unsupported options: {', '.join(unknown)}", kind="invalid-request")
+        result = await run_in_threadpool(verify_credential, self.credentials, credential)
+        report = result.as_json()
+        return JSONResponse(
+            {
+                "verified": result.valid,
+                "checks": [c.name for c in result.checks if c.ok],
+                "warnings": [],
+                "errors": [f"{c.name}: {c.reason}" for c in result.failures],
+                "credentialHash": report["credentialHash"],
+                "results": report["checks"],
+            }
+        )
+
+    async def anchor(self, request: Request) -> Response:
+        """
+        summary: The chain's record of one credential anchored by an issuer.
+        parameters:
+          - {in: path, name: issuer, required: true, schema: {type: string}, description: A DID or address.}
+          - {in: path, name: hash, required: true, schema: {type: string}, description: 0x + 64 hex digits.}
+        responses:
+          200: {description: "The anchor: validity, schema, validity window, status index, revoked/suspended."}
+          400: {description: Not a DID/address or not a 32-byte hash.}
+        """
+        chain = self.deployment.chain
+        try:
+            issuer = parse_did_or_address(request.path_params["issuer"], chain.chain_id)
+        except BadInput as exc:
+            raise Problem(400, str(exc), kind="invalid-request") from None
+        if issuer.chain_id != chain.chain_id:
+            raise Problem(400, f"{issuer} names chain {issuer.chain_id}, this gateway serves {chain.chain_id}",
+                          kind="wrong-chain")  # fmt: skip
+        raw = request.path_params["hash"]
+        try:
+            digest = bytes.fromhex(raw.removeprefix("0x"))
+        except ValueError:
+            digest = b""
+        if len(digest) != 32:
+            raise Problem(400, f"not a 32-byte hash: {raw!r}", kind="invalid-request")
+        (report,) = await run_in_threadpool(self.credentials.inspect, [Query(issuer.address, digest)])
+        return _json(
+            {
+                "issuer": report.issuer,
+                "credentialHash": "0x" + digest.hex(),
+                "validity": report.validity.name,
+                "issuerStatus": report.issuer_status.name,
+                "schemaId": "0x" + report.schema_id.hex(),
+                "anchoredAt": report.anchored_at,
+                "validFrom": report.valid_from,
+                "validUntil": report.valid_until,
+                "statusIndex": report.status_index,
+                "revoked": report.revoked,
+                "suspended": report.suspended,
+            }
+        )
+
+    # -- plumbing ---------------------------------------------------------------------------
+    async def _json_body(self, request: Request) -> dict[str, Any]:
+        media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media != "application/json" and not media.endswith("+json"):
+            raise Problem(415, f"send JSON (Content-Type: application/json), not {media or 'nothing'}",
+                          kind="unsupported-media-type")  # fmt: skip
+        limit = self.config.max_body_bytes
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise Problem(413, f"the body is {declared} bytes; the limit is {limit}", kind="body-too-large")
+        chunks, size = [], 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise Problem(413, f"the body is over the limit of {limit} bytes", kind="body-too-large")
+            chunks.append(chunk)
+        try:
+            body = json.loads(b"".join(chunks))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise Problem(400, f"the body is not JSON: {exc}", kind="invalid-json") from None
+        if not isinstance(body, dict):
+            raise Problem(400, "the body must be a JSON object", kind="invalid-request")
+        return body
+
+
+def _openapi(routes: list[BaseRoute]) -> Callable[[Request], Awaitable[Response]]:
+    generator = SchemaGenerator(
+        {
+            "openapi": "3.1.0",
+            "info": {"title": "TheKey gateway", "version": "1"},
+        }
+    )
+
+    async def openapi(request: Request) -> Response:
+        """
+        summary: This document (OpenAPI 3.1, generated from the handlers).
+        responses:
+          200: {description: The OpenAPI document.}
+        """
+        return JSONResponse(generator.get_schema(routes))
+
+    return openapi
+
+
+def create_app(deployment: Deployment, config: GatewayConfig | None = None) -> Starlette:
+    """The gateway's ASGI application over ``deployment`` (serve it with uvicorn)."""
+    gw = Gateway(deployment, config)
+    routes: list[BaseRoute] = [
+        Route("/health", gw.health, methods=["GET"]),
+        Route("/ready", gw.ready, methods=["GET"]),
+        Route("/1.0/identifiers/{identifier:path}", gw.resolve, methods=["GET"]),
+        Route("/credentials/verify", gw.verify_credential, methods=["POST"]),
+        Route("/anchors/{issuer}/{hash}", gw.anchor, methods=["GET"]),
+    ]
+    routes.append(Route("/openapi.json", _openapi(routes), methods=["GET"], include_in_schema=True))
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        headers = dict(exc.headers or {})
+        return problem_response(exc.status_code, str(exc.detail), instance=request.url.path, headers=headers)
+
+    async def problem(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, Problem)
+        return exc.response(instance=request.url.path)
+
+    async def sdk_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, BadInput):
+            return problem_response(400, str(exc), kind="invalid-request", instance=request.url.path)
+        if isinstance(exc, ChainError):
+            return problem_response(503, f"the node does not answer: {exc}", kind="node-unavailable",
+                                    instance=request.url.path)  # fmt: skip
+        return problem_response(422, str(exc), kind="cannot-process", instance=request.url.path)
+
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return problem_response(500, "an internal error; it has been logged", instance=request.url.path)
+
+    async def rate_limit(request: Request, call_next: RequestResponseEndpoint) -> Response:
+        client = request.client.host if request.client else "unknown"
+        wait = gw.limiter.wait_time(client)
+        if wait > 0:
+            retry = str(max(1, round(wait)))
+            return problem_response(429, f"too many requests from {client}; retry in {retry} s",
+                                    instance=request.url.path, headers={"Retry-After": retry})  # fmt: skip
+        return await call_next(request)
+
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(BaseHTTPMiddleware, dispatch=rate_limit)],
+        exception_handlers={
+            HTTPException: http_error,
+            Problem: problem,
+            TheKeyError: sdk_error,
+            Exception: unexpected,
+        },
+    )
