@@ -42,9 +42,10 @@ class Sizes:
     # The per-item baselines (1,000 transactions, 2,000 calls) are timed this many times: each
     # sample already aggregates that many operations, and the run must stay within minutes.
     baseline_repeats: int = 1
+    load_seconds: float = 10.0  # each HTTP load run on the gateway
 
 
-QUICK = Sizes(batch_ns=(1, 4), verify=12, anchor=6, anchor_batch=3, history=3, repeats=1)
+QUICK = Sizes(batch_ns=(1, 4), verify=12, anchor=6, anchor_batch=3, history=3, repeats=1, load_seconds=1.0)
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,15 @@ NOT_MEASURED = "not measured"
 @dataclass(frozen=True)
 class Target:
     """A bound on a ratio: ``kind`` "reference" (ours / reference), "floor" (ours / floor),
-    "speedup" (baseline time / ours) or "rate" (items per second)."""
+    "speedup" (baseline time / ours), "rate" (items per second) or "p99" (99th-percentile
+    latency, milliseconds)."""
 
-    kind: Literal["reference", "floor", "speedup", "rate"]
+    kind: Literal["reference", "floor", "speedup", "rate", "p99"]
     bound: float
 
     @property
     def upper(self) -> bool:
-        return self.kind in ("reference", "floor")
+        return self.kind in ("reference", "floor", "p99")
 
     def text(self) -> str:
         if self.kind == "reference":
@@ -29,6 +30,8 @@ class Target:
             return f"≤ {self.bound:.2f}× floor"
         if self.kind == "speedup":
             return f"≥ {self.bound:g}× baseline"
+        if self.kind == "p99":
+            return f"p99 ≤ {self.bound:g} ms"
         return f"≥ {self.bound:,.0f}/s"
 
     def met(self, value: float | None) -> bool | None:
@@ -107,6 +110,7 @@ class ThroughputRow:
     baseline_seconds: float | None = None
     targets: tuple[Target, ...] = ()
     note: str = ""
+    p99_ms: float | None = None  # request latency, for the HTTP load rows
 
     @property
     def rate(self) -> float | None:
@@ -122,7 +126,7 @@ class ThroughputRow:
     def status(self) -> str:
         if self.seconds is None:
             return NOT_MEASURED
-        values = {"speedup": self.speedup, "rate": self.rate}
+        values = {"speedup": self.speedup, "rate": self.rate, "p99": self.p99_ms}
         return _status([t.met(values.get(t.kind)) for t in self.targets])
 
     def to_json(self) -> dict[str, Any]:

@@ -115,7 +115,8 @@ def throughput_table(rows: list[ThroughputRow]) -> str:
     lines = ["| workload | items | median s | items/s | baseline | baseline s | speed-up | target | result |",
              "|---|---:|---:|---:|---|---:|---:|---|---|"]  # fmt: skip
     for r in rows:
-        name = r.name + (f" ({r.note})" if r.note else "")
+        note = ", ".join(filter(None, [r.note, f"p99 {r.p99_ms:.1f} ms" if r.p99_ms is not None else ""]))
+        name = r.name + (f" ({note})" if note else "")
         rate = "—" if r.rate is None else f"{r.rate:,.0f}"
         secs = "—" if r.seconds is None else f"{r.seconds:.3f}"
         base = "—" if r.baseline_seconds is None else f"{r.baseline_seconds:.3f}"
@@ -135,7 +136,8 @@ def headline(gas: list[GasRow], throughput: list[ThroughputRow]) -> list[str]:
             out.append(f"- {r.section} · {r.operation}: {value or r.note} — {r.status}")
     for t in throughput:
         if t.targets:
-            bits = [f"{t.rate:,.0f}/s" if t.rate else "", f"{t.speedup:.1f}× {t.baseline_name}" if t.speedup else ""]
+            bits = [f"{t.rate:,.0f}/s" if t.rate else "", f"{t.speedup:.1f}× {t.baseline_name}" if t.speedup else "",
+                    f"p99 {t.p99_ms:.1f} ms" if t.p99_ms is not None else ""]  # fmt: skip
             out.append(f"- {t.name}: {', '.join(b for b in bits if b) or t.note} — {t.status}")
     return out
 

@@ -21,6 +21,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
+from benchmarks import gateway_load
 from benchmarks.gas_credentials import CREDENTIAL_TYPE, SCHEMA
 from benchmarks.harness import Bench, Unavailable, log
 from benchmarks.model import Target, ThroughputRow
@@ -236,6 +237,10 @@ def run(bench: Bench) -> list[ThroughputRow]:
         else:
             note = "not measured: no anchored credentials (see the anchoring row)"
             rows.append(ThroughputRow(verify_name, sizes.verify, None, targets=targets, note=note))
+        load_name = "gateway: verify credentials (POST /credentials/verify)"
+        if "credentials" in state:
+            load = lambda: gateway_load.run(bench, state["credentials"][:1_000])  # noqa: E731
+            rows += _guard(load_name, 0, load, (Target("rate", 300), Target("p99", 100)))
         log(f"[throughput] resolving a DID with {sizes.history} changes")
         rows += _guard(f"resolve a DID with {sizes.history} changes", 1, lambda: [_resolution(bench)])
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -226,16 +226,12 @@ def test_wrong_method_is_a_405_problem(gateway: Gateway) -> None:
 
 
 def test_body_over_the_limit_is_413_and_requests_over_the_rate_are_429(deployment: Deployment) -> None:
-    gen: Iterator[Gateway] = serve(deployment, GatewayConfig(max_body_bytes=1024, rate_per_second=0.01, burst=2))
-    small = next(gen)
-    try:
+    with serve(deployment, GatewayConfig(max_body_bytes=1024, rate_per_second=0.01, burst=2)) as small:
         body = _problem(small.post("/credentials/verify", json={"verifiableCredential": {"x": "y" * 2000}}), 413)
         assert body["type"].endswith("/body-too-large")
         assert small.get("/health").status_code == 200
         limited = _problem(small.get("/health"), 429)
         assert limited["detail"].startswith("too many requests")
-    finally:
-        gen.close()
 
 
 def test_probes__health_and_ready(gateway: Gateway, chain: Chain) -> None:

@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-import errno
-import socket
-
 import typer
-import uvicorn
 
 from thekey.cli.common import ChainId, RpcUrl, Session, err_console
-from thekey.errors import BadInput, ConfigError
 from thekey.gateway.app import GatewayConfig, create_app
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """Bind the listening socket first, so a taken port is one line, not a server log."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError as exc:
-        sock.close()
-        if exc.errno == errno.EADDRINUSE:
-            raise ConfigError(f"port {port} on {host} is already in use: choose another with --port") from None
-        raise BadInput(f"cannot listen on {host}:{port}: {exc.strerror}") from None
-    sock.listen(2048)
-    return sock
+from thekey.gateway.server import listen, server
 
 
 def serve(
@@ -41,7 +21,7 @@ def serve(
     """Serve DID resolution, credential verification and chain reads over HTTP (read only, no keys):
     GET /1.0/identifiers/{did} (DIF Universal Resolver driver), POST /credentials/verify (W3C VC API),
     GET /anchors/{issuer}/{hash}, GET /health, GET /ready, GET /openapi.json."""
-    sock = _listen(host, port)
+    sock = listen(host, port)
     deployment = Session(rpc_url=rpc_url, chain_id=chain_id).deployment()
     app = create_app(deployment, GatewayConfig(max_body_bytes=max_body, rate_per_second=rate, burst=burst))
     bound_host, bound_port = sock.getsockname()[:2]
@@ -50,8 +30,7 @@ def serve(
         f"suite at {deployment.address('credentials')}. Ctrl-C stops it.",
         highlight=False,
     )
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-    server.run(sockets=[sock])
+    server(app).run(sockets=[sock])
 
 
 def register(app: typer.Typer) -> None:

@@ -3,7 +3,8 @@
 - ``GET /1.0/identifiers/{did}`` — DID resolution in the DIF Universal Resolver driver form
   (W3C DID Resolution result or the bare document, chosen by ``Accept``);
 - ``POST /credentials/verify`` — credential verification on the W3C VC API's shape, with the
-  same checks ``thekey credential verify`` prints;
+  same checks ``thekey credential verify`` prints (concurrent requests share chain reads:
+  ``thekey.gateway.verification``);
 - ``GET /anchors/{issuer}/{hash}`` — the chain's record of one anchored credential;
 - ``GET /health`` (the process answers) and ``GET /ready`` (the node answers and the suite is
   deployed where the manifest says);
@@ -17,12 +18,13 @@ no write endpoints. Every failure is an RFC 9457 problem document with a 4xx for
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,17 +32,17 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.schemas import SchemaGenerator
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from thekey.credentials.anchoring import CredentialRegistry, Query
-from thekey.credentials.verify import verify_credential
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, TheKeyError
 from thekey.gateway.problems import Problem, problem_response
+from thekey.gateway.verification import BatchVerifier
 from thekey.identity.did import parse_did_or_address
 from thekey.identity.did_document import DIDResolver, Resolution
 from thekey.identity.registry import EIDRegistry
@@ -89,6 +91,25 @@ class RateLimiter:
                 return 0.0
             self._buckets[client] = (tokens, now)
             return (1.0 - tokens) / self.rate
+
+
+class RateLimit:
+    """ASGI middleware: 429 with ``Retry-After`` once a client address is over its bucket."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app, self.limiter = app, limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            client = scope["client"][0] if scope.get("client") else "unknown"
+            wait = self.limiter.wait_time(client)
+            if wait > 0:
+                retry = str(max(1, round(wait)))
+                response = problem_response(429, f"too many requests from {client}; retry in {retry} s",
+                                            instance=scope["path"], headers={"Retry-After": retry})  # fmt: skip
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _media_ranges(accept: str) -> list[str]:
@@ -144,6 +165,7 @@ class Gateway:
         self.credentials = CredentialRegistry.from_deployment(deployment)
         self.resolver = DIDResolver(deployment.chain, deployment.address(EIDRegistry.KEY))
         self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
+        self.verifier = BatchVerifier(self.credentials)
 
     # -- probes ----------------------------------------------------------------------------
     async def health(self, request: Request) -> Response:
@@ -282,7 +304,7 @@ class Gateway:
         unknown = sorted(set(options))
         if unknown:
             raise Problem(400, f"unsupported options: {', '.join(unknown)}", kind="invalid-request")
-        result = await run_in_threadpool(verify_credential, self.credentials, credential)
+        result = await self.verifier.verify(credential)
         report = result.as_json()
         return JSONResponse(
             {
@@ -414,18 +436,18 @@ def create_app(deployment: Deployment, config: GatewayConfig | None = None) -> S
         log.exception("unexpected error on %s %s", request.method, request.url.path)
         return problem_response(500, "an internal error; it has been logged", instance=request.url.path)
 
-    async def rate_limit(request: Request, call_next: RequestResponseEndpoint) -> Response:
-        client = request.client.host if request.client else "unknown"
-        wait = gw.limiter.wait_time(client)
-        if wait > 0:
-            retry = str(max(1, round(wait)))
-            return problem_response(429, f"too many requests from {client}; retry in {retry} s",
-                                    instance=request.url.path, headers={"Retry-After": retry})  # fmt: skip
-        return await call_next(request)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await gw.verifier.start()
+        try:
+            yield
+        finally:
+            await gw.verifier.stop()
 
     return Starlette(
         routes=routes,
-        middleware=[Middleware(BaseHTTPMiddleware, dispatch=rate_limit)],
+        lifespan=lifespan,
+        middleware=[Middleware(RateLimit, limiter=gw.limiter)],
         exception_handlers={
             HTTPException: http_error,
             Problem: problem,
