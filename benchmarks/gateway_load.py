@@ -6,7 +6,8 @@ connections) drives uvicorn serving the gateway over the bench's suite, on the s
   credential out of a pool, so no cache of any kind can answer for the verifier.
 
 Each row: requests per second over the run, p99 latency, and zero non-2xx answers required.
-``wrk`` comes from Debian's packages (``apt-get install wrk``); without it the rows say so.
+``wrk`` comes from Debian's packages (``apt-get install wrk``); without it ``benchmarks.loadgen``
+(Python, slower per request) drives the load and the rows say so.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import Bench, Unavailable, log
+from benchmarks.harness import Bench, log
 from benchmarks.model import Target, ThroughputRow
 
 CONNECTIONS = 16
@@ -28,9 +30,11 @@ CONNECTIONS = 16
 DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('\\n{"requests":%d,"duration_us":%d,"p99_us":%d,"failed":%d}\\n',
+  io.write(string.format(
+    '\\n{"requests":%d,"duration_us":%d,"p99_us":%d,"failed":%d,' ..
+    '"errors":"connect %d, read %d, write %d, timeout %d, non-2xx %d"}\\n',
     summary.requests, summary.duration, latency:percentile(99),
-    e.connect + e.read + e.write + e.timeout + e.status))
+    e.connect + e.read + e.write + e.timeout + e.status, e.connect, e.read, e.write, e.timeout, e.status))
 end
 """
 
@@ -45,29 +49,16 @@ def _gateway(bench: Bench) -> Iterator[str]:
         yield url
 
 
-def _wrk(url: str, seconds: float, script: str) -> dict[str, Any]:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise Unavailable("wrk is not installed (apt-get install wrk)")
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
-        f.write(script + DONE)
-    try:
-        out = subprocess.run(
-            [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "-s", f.name, url],
-            capture_output=True, text=True, timeout=seconds + 60, check=True,
-        )  # fmt: skip
-    finally:
-        Path(f.name).unlink()
-    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
-    if figures["failed"]:
-        raise RuntimeError(f"{figures['failed']} of {figures['requests']} requests failed or were not 2xx")
-    return figures
-
-
-def _row(name: str, figures: dict[str, Any], targets: tuple[Target, ...]) -> ThroughputRow:
-    seconds = figures["duration_us"] / 1e6
-    return ThroughputRow(name, figures["requests"], seconds, [seconds], targets=targets,
-                         note=f"{CONNECTIONS} connections", p99_ms=figures["p99_us"] / 1000)  # fmt: skip
+def _wrk_script(path: str, bodies: list[dict[str, Any]] | None) -> str:
+    if bodies is None:
+        return DONE
+    lua = ",\n".join(_lua_string(json.dumps(b)) for b in bodies)
+    return (
+        f"local bodies = {{\n{lua}\n}}\nlocal i = 0\n"
+        'local headers = {["Content-Type"] = "application/json"}\n'
+        "request = function()\n  i = i % #bodies + 1\n"
+        f'  return wrk.format("POST", "{path}", headers, bodies[i])\nend\n' + DONE
+    )
 
 
 def _lua_string(text: str) -> str:
@@ -76,14 +67,36 @@ def _lua_string(text: str) -> str:
     return f"[{level}[{text}]{level}]"
 
 
-def verification_script(credentials: list[dict[str, Any]]) -> str:
-    bodies = ",\n".join(_lua_string(json.dumps({"verifiableCredential": c})) for c in credentials)
-    return (
-        f"local bodies = {{\n{bodies}\n}}\nlocal i = 0\n"
-        'local headers = {["Content-Type"] = "application/json"}\n'
-        "request = function()\n  i = i % #bodies + 1\n"
-        '  return wrk.format("POST", "/credentials/verify", headers, bodies[i])\nend\n'
-    )
+def load(url: str, path: str, seconds: float, bodies: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Drive ``url + path`` for ``seconds`` from another process: GETs, or POSTs of ``bodies`` in turn.
+    wrk when installed, else ``benchmarks.loadgen``; ``generator`` in the result says which."""
+    wrk = shutil.which("wrk")
+    with tempfile.TemporaryDirectory(prefix="thekey-load-") as tmp:
+        if wrk is not None:
+            script = Path(tmp) / "load.lua"
+            script.write_text(_wrk_script(path, bodies))
+            cmd = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+                   "-s", str(script), url + path]  # fmt: skip
+        else:
+            cmd = [sys.executable, "-m", "benchmarks.loadgen", url + path, "--seconds", str(seconds),
+                   "--connections", str(CONNECTIONS)]  # fmt: skip
+            if bodies is not None:
+                (Path(tmp) / "bodies.json").write_text(json.dumps(bodies))
+                cmd += ["--bodies", str(Path(tmp) / "bodies.json")]
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True,
+                             cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+    figures: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    if figures["failed"]:
+        raise RuntimeError(f"{figures['failed']} of {figures['requests']} requests failed ({figures['errors']})")
+    figures["generator"] = "wrk" if wrk else "benchmarks.loadgen (no wrk)"
+    return figures
+
+
+def _row(name: str, figures: dict[str, Any], targets: tuple[Target, ...]) -> ThroughputRow:
+    seconds = figures["duration_us"] / 1e6
+    note = f"{figures['generator']}, {CONNECTIONS} connections"
+    return ThroughputRow(name, figures["requests"], seconds, [seconds], targets=targets, note=note,
+                         p99_ms=figures["p99_us"] / 1000)  # fmt: skip
 
 
 def _did_with_history(bench: Bench) -> str:
@@ -105,10 +118,11 @@ def run(bench: Bench, credentials: list[dict[str, Any]]) -> list[ThroughputRow]:
     rows = []
     with _gateway(bench) as url:
         log(f"[gateway] resolving {did} for {seconds:g} s")
-        figures = _wrk(f"{url}/1.0/identifiers/{did}", seconds, "")
+        figures = load(url, f"/1.0/identifiers/{did}", seconds)
         rows.append(_row("gateway: resolve a DID (GET /1.0/identifiers)", figures, ()))
         log(f"[gateway] verifying {len(credentials):,} different credentials for {seconds:g} s")
-        figures = _wrk(url, seconds, verification_script(credentials))
+        bodies = [{"verifiableCredential": c} for c in credentials]
+        figures = load(url, "/credentials/verify", seconds, bodies)
         rows.append(_row(f"gateway: verify credentials, a pool of {len(credentials):,} (POST /credentials/verify)",
                          figures, (Target("rate", 300), Target("p99", 100))))  # fmt: skip
     return rows
