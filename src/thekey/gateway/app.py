@@ -24,6 +24,7 @@ import json
 import logging
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -70,6 +71,30 @@ class GatewayConfig:
     max_body_bytes: int = 256 * 1024
     rate_per_second: float = 100.0  # per client address, sustained
     burst: int = 200  # per client address, at once
+
+
+class ResolutionCache:
+    """Resolutions by (DID, representation, head block hash): any new block starts afresh, so a
+    cached answer is never older than the chain head it was asked at (LRU, ``size`` entries)."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._entries: OrderedDict[tuple[str, str, str], Resolution] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, str]) -> Resolution | None:
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None:
+                self._entries.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple[str, str, str], value: Resolution) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 class RateLimiter:
@@ -166,6 +191,7 @@ class Gateway:
         self.resolver = DIDResolver(deployment.chain, deployment.address(EIDRegistry.KEY))
         self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
         self.verifier = BatchVerifier(self.credentials)
+        self.resolutions = ResolutionCache()
 
     # -- probes ----------------------------------------------------------------------------
     async def health(self, request: Request) -> Response:
@@ -236,7 +262,7 @@ class Gateway:
             return self._resolution_error("methodNotSupported", f"this driver resolves did:ethr, not did:{method}",
                                           result_media)  # fmt: skip
         accept = "application/did+json" if media == "application/did+json" else "application/did+ld+json"
-        resolution: Resolution = await run_in_threadpool(self.resolver.resolve, did, accept=accept)
+        resolution = await run_in_threadpool(self._resolve, did, accept)
         error = resolution.did_resolution_metadata.get("error")
         if error == "unknownNetwork":
             return self._resolution_error("notFound", resolution.did_resolution_metadata["message"], result_media)
@@ -251,6 +277,15 @@ class Gateway:
             body = {"@context": RESOLUTION_CONTEXT, **resolution.as_dict(), "didResolutionMetadata": metadata}
             response = _json(body, status, result_media)
         return self._conditional(request, response, "no-cache")
+
+    def _resolve(self, did: str, accept: str) -> Resolution:
+        head = self.deployment.chain.rpc("eth_getBlockByNumber", ["latest", False])
+        key = (did, accept, str(head["hash"]))
+        cached = self.resolutions.get(key)
+        if cached is None:
+            cached = self.resolver.resolve(did, accept=accept, now=int(head["timestamp"], 16))
+            self.resolutions.put(key, cached)
+        return cached
 
     @staticmethod
     def _resolution_error(error: str, message: str, media: str) -> Response:
