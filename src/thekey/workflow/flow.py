@@ -541,9 +541,7 @@ class VerificationFlow:
         self._tx(
             report, "complete with evidence", self.escrow.complete(a.verifier, case.agreement_id, case.evidence.hash)
         )
-        self._tx(
-            report, "provider confirms: settled", self.escrow.confirm(a.insurer, case.agreement_id, case.terms.plan)
-        )
+        self._tx(report, "provider confirms: settled", self.escrow.confirm(a.insurer, case.agreement_id, case.terms))
         paid = {}
         for name, party in (("verifier", a.verifier), ("user", a.user), ("hospital", a.hospital)):
             owed = self.escrow.credit_of(party.address)
