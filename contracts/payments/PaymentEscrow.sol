@@ -53,7 +53,9 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     bytes32 public constant AGREEMENT_TYPEHASH = 0x8e6638484c7b0f89fb3402fb7e3e3646f09c53f9343457cb8cc32334c7aa2441;
 
     IERC20 private immutable _token;
-    uint256 private _count;
+    /// @dev The next agreement id. Starts at 1 in the constructor, so the first agreement of a
+    /// deployment updates a non-zero slot (5,000 gas) instead of creating it (22,100).
+    uint256 private _next;
     // slither-disable-next-line uninitialized-state — every agreement is written through an `Agreement storage` pointer
     mapping(bytes32 key => Agreement) private _agreements;
     mapping(address account => uint256) private _credits;
@@ -62,6 +64,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     constructor(address token_) EIP712("TheKey PaymentEscrow", "1") {
         if (token_ == address(0)) revert EscrowZeroAddress();
         _token = IERC20(token_);
+        _next = 1;
     }
 
     // -- provider --------------------------------------------------------------------------
@@ -261,7 +264,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
 
     /// @inheritdoc IPaymentEscrow
     function agreementCount() external view returns (uint256) {
-        return _count;
+        return _next - 1;
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -288,8 +291,9 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
             if (verifierAccepted) _checkAcceptance(t.verifier, prefix, va);
             if (userAccepted) _checkAcceptance(t.user, prefix, ua);
         }
+        id = _next;
         unchecked {
-            id = ++_count; // cannot overflow: one per transaction
+            _next = id + 1; // cannot overflow: one per transaction
         }
         Agreement storage a = _agreements[_key(id, t)];
         a.status = verifierAccepted && userAccepted ? Status.Active : Status.Proposed;
@@ -303,7 +307,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
         a = _agreements[_key(id, t)];
         status = a.status;
         if (status == Status.None) {
-            if (id == 0 || id > _count) revert EscrowUnknownAgreement(id);
+            if (id == 0 || id >= _next) revert EscrowUnknownAgreement(id);
             revert EscrowTermsMismatch(id);
         }
     }

@@ -389,3 +389,15 @@ def test_dispute__the_arbiter_may_still_rule_until_the_period_ends(
     chain.set_next_block_timestamp(escrow.agreement(agreement_id).disputed_at + ARBITRATION_PERIOD - 1)
     escrow.resolve(cast.arbiter, agreement_id, PRICE)
     assert escrow.agreement(agreement_id).status is Status.REFUNDED
+
+
+def test_ids__are_sequential_from_one_and_count_follows(
+    escrow: Escrow, cast: Cast, make_terms: Callable[..., Terms], open_agreement: Callable[[Terms], int]
+) -> None:
+    before = escrow.count()
+    terms = make_terms()
+    ids = [open_agreement(terms) for _ in range(2)]  # identical terms: two agreements, two keys
+    assert ids == [before + 1, before + 2] and escrow.count() == before + 2
+    assert escrow._call("agreementKey", ids[0], terms.as_arg()) != escrow._call("agreementKey", ids[1], terms.as_arg())
+    escrow.decline(cast.verifier, ids[0], b"\x01" * 32)
+    assert [escrow.agreement(i).status for i in ids] == [Status.REFUNDED, Status.ACTIVE]
