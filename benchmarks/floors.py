@@ -149,10 +149,11 @@ What each operation cannot avoid (the *floor* column spells it out, e.g. `1 new,
 | credential revoke | one status slot upd; the status event; the issuer DID's owner (DID read) |
 | schema register | one new slot; the event publishing the document |
 | consent grant / revoke / use | one new slot per consent (keyed by subject, grantee, scope, purpose) / one upd / one upd (the use counter); the audit event |
-| escrow create+fund | one new agreement slot; provider and escrow balances, both acceptance nonces and the permit nonce upd; `Transfer` and the event carrying the terms |
-| escrow complete | the evidence hash new, the status upd; the completion event |
-| escrow settle, N payees | the status upd; one credit per payee (new the first time); the settlement event |
-| escrow withdraw | the credit cleared; escrow balance upd; payee balance new; `Transfer` |
+| escrow create+fund | one new agreement slot (its state, keyed by the hash of id and terms); provider and escrow balances, both acceptance nonces and the permit nonce upd; `Transfer` and the event carrying the terms and the acceptances |
+| escrow complete | the evidence hash new, the state slot upd; the completion event; calldata carries the terms |
+| escrow settle, N payees | the state slot upd; one credit per payee (new the first time); the settlement event; calldata carries the terms |
+| escrow withdraw | the credit cleared; escrow balance upd; payee balance new; `Transfer` (the token's event is the record) |
+| whole flow | not modelled: the sum of the rows above for the steps the flow sends, against issue 17's budget |
 """  # noqa: E501
 
 TRANSFER = event_topic("Transfer(address,address,uint256)")

@@ -28,7 +28,7 @@ CREATE_TARGET, COMPLETE_TARGET, SETTLE_TARGET, WITHDRAW_TARGET = (
     (Target("floor", b),) for b in (1.60, 1.10, 1.30, 1.10)
 )
 CREATED = event_topic(
-    "AgreementCreated(uint256,address,address,address,address,uint96,uint64,uint32,bytes32,address[],uint16[])"
+    "AgreementCreated(uint256,address,address,address,address,uint96,uint64,uint32,bytes32,address[],uint16[],bool,bool)"
 )
 COMPLETED = event_topic("AgreementCompleted(uint256,bytes32,uint64)")
 SETTLED = event_topic("AgreementSettled(uint256,uint256)")
@@ -92,10 +92,10 @@ def run(bench: Bench) -> list[GasRow]:
             escrow.complete(verifier, agreement, EVIDENCE)
             settles.append((n, agreement, t, extra[0] if extra else None, again))
     chain.increase_time(HOUR + 1)
-    escrow.settle(keeper, warm_up, t0.plan)
+    escrow.settle(keeper, warm_up, t0)
     payee_to_withdraw: LocalAccount | None = None
     for n, agreement, t, payee, again in settles:
-        tx = bench.measured(escrow.settle(keeper, agreement, t.plan))
+        tx = bench.measured(escrow.settle(keeper, agreement, t))
         # first settle of these payees: the extra payees' credits are new; the verifier's and the user's are not
         new = 0 if again else n - 2
         floor = Floor(new=new, updates=1 + n - new, logs=_logs(tx, SETTLED))

@@ -17,10 +17,14 @@ pragma solidity ^0.8.24;
 ///        |                      |                      |
 ///        +--reclaim--> Refunded <--reclaim (deadline)--+--dispute--> Disputed --resolve--> Refunded | Resolved
 ///
-/// The split plan (`payees`, `shares`) is not stored: its hash is, and `settle`/`confirm`/`resolve`
-/// take the plan back as calldata (every party has it from the signed document and from the
-/// `AgreementCreated` event). No personal data: `termsHash`, `evidenceHash` and `reasonHash` are
-/// salted hashes of off-chain documents.
+/// Storage holds only what changes: an agreement's state (status, acceptances, completion and
+/// dispute times, evidence) is stored under its *key*, `keccak256(abi.encode(id, terms))`, so the
+/// key commits to every term. The terms themselves are not stored: every action takes them back
+/// as calldata (every party has them from the signed document and from the `AgreementCreated`
+/// event), and terms that differ in any field find no agreement (`EscrowTermsMismatch`). Payouts
+/// are not logged one by one: a settlement's credits follow exactly from the terms and the plan
+/// (floors, dust to the verifier), a resolution's from its event. No personal data: `termsHash`,
+/// `evidenceHash` and `reasonHash` are salted hashes of off-chain documents.
 interface IPaymentEscrow {
     /// @notice Where an agreement is in its life. `Settled`, `Refunded` and `Resolved` are terminal.
     enum Status {
@@ -42,9 +46,10 @@ interface IPaymentEscrow {
         uint16[] shares;
     }
 
-    /// @notice What the provider proposes and the verifier and the user sign. The provider is the
-    /// creator (`msg.sender`). Times are UNIX seconds.
+    /// @notice What the provider proposes and the verifier and the user sign. The provider must be
+    /// the creator (`msg.sender`). Times are UNIX seconds.
     struct Terms {
+        address provider;
         address verifier;
         address user;
         address arbiter;
@@ -71,27 +76,20 @@ interface IPaymentEscrow {
         bytes32 s;
     }
 
-    /// @notice An agreement as stored (the plan is stored as `planHash`). Times: 0 = none.
+    /// @notice An agreement's state as stored under its key (the terms are not stored). Times: 0 = none.
     struct Agreement {
-        address provider;
-        uint64 serviceDeadline;
-        uint32 disputeWindow;
-        address verifier;
-        uint64 completedAt;
         Status status;
         bool verifierAccepted;
         bool userAccepted;
-        address user;
-        uint96 price;
-        address arbiter;
+        uint64 completedAt;
         uint64 disputedAt;
-        bytes32 planHash;
         bytes32 evidenceHash;
     }
 
     // -- events ----------------------------------------------------------------------------
 
-    /// @notice A funded agreement was created (status Proposed).
+    /// @notice A funded agreement was created with these terms; the parties whose signatures were
+    /// relayed accepted it (both: it is Active at once, else Proposed).
     event AgreementCreated(
         uint256 indexed id,
         address indexed provider,
@@ -103,11 +101,13 @@ interface IPaymentEscrow {
         uint32 disputeWindow,
         bytes32 termsHash,
         address[] payees,
-        uint16[] shares
+        uint16[] shares,
+        bool verifierAccepted,
+        bool userAccepted
     );
-    /// @notice `party` (the verifier or the user) accepted agreement `id`.
+    /// @notice `party` (the verifier or the user) accepted agreement `id` on chain (`accept`).
     event AgreementAccepted(uint256 indexed id, address indexed party);
-    /// @notice Agreement `id` became binding (status Active).
+    /// @notice Agreement `id` became binding through an on-chain `accept` (status Active).
     event AgreementActivated(uint256 indexed id);
     /// @notice The verifier completed agreement `id`; disputes are possible until `disputeUntil` (exclusive).
     event AgreementCompleted(uint256 indexed id, bytes32 evidenceHash, uint64 disputeUntil);
@@ -115,18 +115,19 @@ interface IPaymentEscrow {
     event AgreementConfirmed(uint256 indexed id);
     /// @notice The provider disputed agreement `id`.
     event AgreementDisputed(uint256 indexed id, bytes32 reasonHash);
-    /// @notice Agreement `id` paid out by its plan; `dust` (included in the verifier's credit) was rounding.
+    /// @notice Agreement `id` paid out by its plan: each payee credited `price * share / 10_000`
+    /// (floor), the verifier the rest; `dust` (included in the verifier's credit) was rounding.
     event AgreementSettled(uint256 indexed id, uint256 dust);
     /// @notice The provider took back the whole price of agreement `id` (not binding, or deadline passed).
     event AgreementReclaimed(uint256 indexed id, uint256 amount);
-    /// @notice The verifier declined the work before completing it; the price was credited back to the
-    /// provider (a `Credited` event follows; the provider collects it with `withdraw`).
+    /// @notice The verifier declined the work before completing it; the price `amount` was credited
+    /// back to the provider (who collects it with `withdraw`).
     event AgreementDeclined(uint256 indexed id, bytes32 reasonHash, uint256 amount);
-    /// @notice The arbiter resolved the dispute of agreement `id`: `refund` to the provider, the rest split.
+    /// @notice The arbiter resolved the dispute of agreement `id`: `refund` credited to the provider,
+    /// `amounts[i]` to `recipients[i]`.
     event AgreementResolved(uint256 indexed id, uint256 refund, address[] recipients, uint256[] amounts);
-    /// @notice `payee` was credited `amount` from agreement `id`.
-    event Credited(uint256 indexed id, address indexed payee, uint256 amount);
-    /// @notice `payee` withdrew `amount` (all its credits) to `to`.
+    /// @notice `payee` withdrew `amount` (all its credits) to `to` with `withdrawTo`. A plain `withdraw`
+    /// is recorded by the token's `Transfer` from the escrow to the payee.
     event Withdrawn(address indexed payee, address indexed to, uint256 amount);
 
     // -- errors ----------------------------------------------------------------------------
@@ -155,8 +156,8 @@ interface IPaymentEscrow {
     error EscrowUnauthorized(uint256 id, address caller);
     /// @notice `party` already accepted agreement `id`.
     error EscrowAlreadyAccepted(uint256 id, address party);
-    /// @notice The plan given does not hash to the one agreement `id` was created with.
-    error EscrowPlanMismatch(uint256 id);
+    /// @notice The terms given are not the ones agreement `id` was created with.
+    error EscrowTermsMismatch(uint256 id);
     /// @notice The service deadline of agreement `id` passed; it can no longer be completed.
     error EscrowServiceDeadlinePassed(uint256 id, uint64 serviceDeadline);
     /// @notice The service deadline of agreement `id` has not passed yet; it cannot be reclaimed.
@@ -184,7 +185,8 @@ interface IPaymentEscrow {
 
     // -- provider --------------------------------------------------------------------------
 
-    /// @notice Creates an agreement and funds it from a prior approval of `terms.price`.
+    /// @notice Creates an agreement and funds it from a prior approval of `terms.price`; `terms.provider`
+    /// must be the caller.
     /// Relayed acceptances are checked (EIP-712, per-signer keyed nonce (see {ISignerNonces}), deadline; ERC-1271 wallets too);
     /// with both present the agreement is binding at once. Exactly `price` must arrive.
     /// @return id the new agreement's id (sequential from 1).
@@ -201,31 +203,34 @@ interface IPaymentEscrow {
         PermitData calldata permit
     ) external returns (uint256 id);
 
+    // Every action on an existing agreement takes its `id` and the `terms` it was created with
+    // (`EscrowUnknownAgreement` for an id never issued, `EscrowTermsMismatch` for other terms).
+
     /// @notice The provider confirms the service of a Completed agreement: it settles at once.
-    function confirm(uint256 id, Plan calldata plan) external;
+    function confirm(uint256 id, Terms calldata terms) external;
 
     /// @notice The provider disputes a Completed agreement within its dispute window.
     /// @param reasonHash salted hash of the off-chain complaint.
-    function dispute(uint256 id, bytes32 reasonHash) external;
+    function dispute(uint256 id, Terms calldata terms, bytes32 reasonHash) external;
 
     /// @notice The provider takes back the whole price: at any time while the agreement is not
     /// binding (Proposed), or once an Active agreement's service deadline has passed uncompleted.
-    function reclaim(uint256 id) external;
+    function reclaim(uint256 id, Terms calldata terms) external;
 
     /// @notice The verifier declines the work (e.g. the request breaks the industry rules, or the
     /// identity check failed): the whole price is credited to the provider (collected with
     /// `withdraw`, like every payout) and the agreement ends `Refunded`. `reasonHash` is the hash of the off-chain decision record, kept for audit.
     /// @dev Only the verifier, while `Proposed` or `Active`.
-    function decline(uint256 id, bytes32 reasonHash) external;
+    function decline(uint256 id, Terms calldata terms, bytes32 reasonHash) external;
 
     // -- verifier and user -----------------------------------------------------------------
 
     /// @notice The verifier or the user accepts a Proposed agreement on chain.
-    function accept(uint256 id) external;
+    function accept(uint256 id, Terms calldata terms) external;
 
     /// @notice The verifier submits its result for an Active agreement, by the service deadline.
     /// @param evidenceHash the hash of the verification record, anchored for audit.
-    function complete(uint256 id, bytes32 evidenceHash) external;
+    function complete(uint256 id, Terms calldata terms, bytes32 evidenceHash) external;
 
     // -- anyone ----------------------------------------------------------------------------
 
@@ -234,7 +239,7 @@ interface IPaymentEscrow {
     /// dispute — the provider named the arbiter, so the provider bears its silence, and the
     /// verifier's completion (with its evidence) stands. Each payee is credited its share;
     /// rounding dust to the verifier.
-    function settle(uint256 id, Plan calldata plan) external;
+    function settle(uint256 id, Terms calldata terms) external;
 
     /// @notice Sends all of the caller's credits (from any number of agreements) to the caller.
     function withdraw() external returns (uint256 amount);
@@ -249,7 +254,7 @@ interface IPaymentEscrow {
     /// equal the price. A full refund with no recipients ends Refunded, anything else Resolved.
     function resolve(
         uint256 id,
-        Plan calldata plan,
+        Terms calldata terms,
         uint256 refund,
         address[] calldata recipients,
         uint256[] calldata amounts
@@ -260,17 +265,18 @@ interface IPaymentEscrow {
     /// @notice The TKY token (immutable).
     function token() external view returns (address);
 
-    /// @notice Agreement `id` as stored (all zero when unknown).
-    function agreement(uint256 id) external view returns (Agreement memory);
+    /// @notice The state of agreement `id` created with `terms` (all zero when there is no such
+    /// agreement or the terms are not its own).
+    function agreement(uint256 id, Terms calldata terms) external view returns (Agreement memory);
+
+    /// @notice The storage key of agreement `id` with `terms`: `keccak256(abi.encode(id, terms))`.
+    function agreementKey(uint256 id, Terms calldata terms) external pure returns (bytes32);
 
     /// @notice How many agreements were created (ids are 1..count).
     function agreementCount() external view returns (uint256);
 
     /// @notice The unwithdrawn credit of `account`, across all agreements.
     function creditOf(address account) external view returns (uint256);
-
-    /// @notice The hash of a plan, as stored in `Agreement.planHash`.
-    function hashPlan(Plan calldata plan) external pure returns (bytes32);
 
     /// @notice The most payees a plan may name besides the verifier and the user.
     function MAX_PAYEES() external view returns (uint256);

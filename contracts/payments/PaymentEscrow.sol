@@ -24,6 +24,8 @@ import {IPaymentEscrow} from "../interfaces/IPaymentEscrow.sol";
 ///   arbiter lets anyone settle by the plan `ARBITRATION_PERIOD` after the dispute.
 /// - A payout credits exactly the price: the plan's floors plus the dust (to the verifier), or the
 ///   arbiter's refund plus split, which must sum to the price.
+/// - An agreement's state is stored under `keccak256(abi.encode(id, terms))`: an action with any
+///   term changed (a payee, a share, the price, a party, a time) finds no agreement and reverts.
 /// - No payee can block another: settlement makes no external call; each payee withdraws its own
 ///   credits, and a withdrawal zeroes the credit before the transfer (and is non-reentrant).
 /// - An agreement is funded with exactly its price; a token delivering any other amount is rejected.
@@ -51,15 +53,18 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     bytes32 public constant AGREEMENT_TYPEHASH = 0x8e6638484c7b0f89fb3402fb7e3e3646f09c53f9343457cb8cc32334c7aa2441;
 
     IERC20 private immutable _token;
-    uint256 private _count;
+    /// @dev The next agreement id. Starts at 1 in the constructor, so the first agreement of a
+    /// deployment updates a non-zero slot (5,000 gas) instead of creating it (22,100).
+    uint256 private _next;
     // slither-disable-next-line uninitialized-state — every agreement is written through an `Agreement storage` pointer
-    mapping(uint256 id => Agreement) private _agreements;
+    mapping(bytes32 key => Agreement) private _agreements;
     mapping(address account => uint256) private _credits;
 
     /// @param token_ the TKY token (immutable: the only token this escrow accepts).
     constructor(address token_) EIP712("TheKey PaymentEscrow", "1") {
         if (token_ == address(0)) revert EscrowZeroAddress();
         _token = IERC20(token_);
+        _next = 1;
     }
 
     // -- provider --------------------------------------------------------------------------
@@ -91,21 +96,20 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @inheritdoc IPaymentEscrow
-    function confirm(uint256 id, Plan calldata plan) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        _checkStatus(id, a.status, Status.Completed);
-        _checkCaller(id, a.provider);
-        _checkPlan(id, a, plan);
+    function confirm(uint256 id, Terms calldata terms) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
+        _checkStatus(id, status, Status.Completed);
+        _checkCaller(id, terms.provider);
         emit AgreementConfirmed(id);
-        _settle(id, a, plan);
+        _settle(id, a, terms);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function dispute(uint256 id, bytes32 reasonHash) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        _checkStatus(id, a.status, Status.Completed);
-        _checkCaller(id, a.provider);
-        uint64 until = _disputeUntil(a);
+    function dispute(uint256 id, Terms calldata terms, bytes32 reasonHash) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
+        _checkStatus(id, status, Status.Completed);
+        _checkCaller(id, terms.provider);
+        uint64 until = a.completedAt + terms.disputeWindow;
         uint64 now_ = _time();
         if (now_ >= until) revert EscrowDisputeWindowClosed(id, until);
         a.status = Status.Disputed;
@@ -114,15 +118,14 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @inheritdoc IPaymentEscrow
-    function reclaim(uint256 id) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        Status status = a.status;
+    function reclaim(uint256 id, Terms calldata terms) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
         if (status != Status.Proposed) {
             _checkStatus(id, status, Status.Active);
-            if (_time() <= a.serviceDeadline) revert EscrowServiceDeadlineNotReached(id, a.serviceDeadline);
+            if (_time() <= terms.serviceDeadline) revert EscrowServiceDeadlineNotReached(id, terms.serviceDeadline);
         }
-        _checkCaller(id, a.provider);
-        uint256 price = a.price;
+        _checkCaller(id, terms.provider);
+        uint256 price = terms.price;
         a.status = Status.Refunded;
         emit AgreementReclaimed(id, price);
         _token.safeTransfer(msg.sender, price);
@@ -131,28 +134,27 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     // -- verifier and user -----------------------------------------------------------------
 
     /// @inheritdoc IPaymentEscrow
-    function decline(uint256 id, bytes32 reasonHash) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        Status status = a.status;
+    function decline(uint256 id, Terms calldata terms, bytes32 reasonHash) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
         if (status != Status.Proposed) _checkStatus(id, status, Status.Active);
-        _checkCaller(id, a.verifier);
-        uint256 price = a.price;
+        _checkCaller(id, terms.verifier);
+        uint256 price = terms.price;
         a.status = Status.Refunded;
         emit AgreementDeclined(id, reasonHash, price);
-        _credit(id, a.provider, price);
+        _credit(terms.provider, price);
     }
 
     /// @inheritdoc IPaymentEscrow
-    function accept(uint256 id) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        _checkStatus(id, a.status, Status.Proposed);
+    function accept(uint256 id, Terms calldata terms) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
+        _checkStatus(id, status, Status.Proposed);
         bool verifierAccepted = a.verifierAccepted;
         bool userAccepted = a.userAccepted;
-        if (msg.sender == a.verifier && !verifierAccepted) {
+        if (msg.sender == terms.verifier && !verifierAccepted) {
             verifierAccepted = true;
-        } else if (msg.sender == a.user && !userAccepted) {
+        } else if (msg.sender == terms.user && !userAccepted) {
             userAccepted = true;
-        } else if (msg.sender == a.verifier || msg.sender == a.user) {
+        } else if (msg.sender == terms.verifier || msg.sender == terms.user) {
             revert EscrowAlreadyAccepted(id, msg.sender);
         } else {
             revert EscrowUnauthorized(id, msg.sender);
@@ -166,46 +168,49 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @inheritdoc IPaymentEscrow
-    function complete(uint256 id, bytes32 evidenceHash) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        _checkStatus(id, a.status, Status.Active);
-        _checkCaller(id, a.verifier);
+    function complete(uint256 id, Terms calldata terms, bytes32 evidenceHash) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
+        _checkStatus(id, status, Status.Active);
+        _checkCaller(id, terms.verifier);
         if (evidenceHash == bytes32(0)) revert EscrowEmptyEvidence();
         uint64 now_ = _time();
-        if (now_ > a.serviceDeadline) revert EscrowServiceDeadlinePassed(id, a.serviceDeadline);
-        a.completedAt = now_;
+        if (now_ > terms.serviceDeadline) revert EscrowServiceDeadlinePassed(id, terms.serviceDeadline);
         a.status = Status.Completed;
+        a.completedAt = now_;
         a.evidenceHash = evidenceHash;
-        emit AgreementCompleted(id, evidenceHash, _disputeUntil(a));
+        emit AgreementCompleted(id, evidenceHash, now_ + terms.disputeWindow);
     }
 
     // -- anyone ----------------------------------------------------------------------------
 
     /// @inheritdoc IPaymentEscrow
-    function settle(uint256 id, Plan calldata plan) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        Status status = a.status;
+    function settle(uint256 id, Terms calldata terms) external nonReentrant {
+        (Agreement storage a, Status status) = _load(id, terms);
         if (status == Status.Disputed) {
             uint64 arbiterUntil = a.disputedAt + ARBITRATION_PERIOD;
             if (_time() < arbiterUntil) revert EscrowArbitrationPending(id, arbiterUntil);
         } else {
             _checkStatus(id, status, Status.Completed);
-            uint64 until = _disputeUntil(a);
+            uint64 until = a.completedAt + terms.disputeWindow;
             if (_time() < until) revert EscrowDisputeWindowOpen(id, until);
         }
-        _checkPlan(id, a, plan);
-        _settle(id, a, plan);
+        _settle(id, a, terms);
     }
 
     /// @inheritdoc IPaymentEscrow
+    /// @dev Logs nothing itself: the token's `Transfer` from this escrow to the caller is the record.
     function withdraw() external nonReentrant returns (uint256 amount) {
-        amount = _withdraw(msg.sender);
+        amount = _take();
+        _token.safeTransfer(msg.sender, amount);
     }
 
     /// @inheritdoc IPaymentEscrow
+    /// @dev `Withdrawn` names the payee, which the token's `Transfer` to `to` does not show.
     function withdrawTo(address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert EscrowZeroAddress();
-        amount = _withdraw(to);
+        amount = _take();
+        emit Withdrawn(msg.sender, to, amount);
+        _token.safeTransfer(to, amount);
     }
 
     // -- arbiter ---------------------------------------------------------------------------
@@ -213,31 +218,30 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     /// @inheritdoc IPaymentEscrow
     function resolve(
         uint256 id,
-        Plan calldata plan,
+        Terms calldata terms,
         uint256 refund,
         address[] calldata recipients,
         uint256[] calldata amounts
     ) external nonReentrant {
-        Agreement storage a = _agreements[id];
-        _checkStatus(id, a.status, Status.Disputed);
-        _checkCaller(id, a.arbiter);
-        _checkPlan(id, a, plan);
+        (Agreement storage a, Status status) = _load(id, terms);
+        _checkStatus(id, status, Status.Disputed);
+        _checkCaller(id, terms.arbiter);
         if (recipients.length != amounts.length) revert EscrowSplitLength(recipients.length, amounts.length);
-        address verifier = a.verifier;
-        address user = a.user;
         uint256 total = refund;
         for (uint256 i = 0; i < recipients.length; ++i) {
             address r = recipients[i];
-            if (r != verifier && r != user && !_isPayee(plan.payees, r)) revert EscrowUnknownPayee(id, r);
+            if (r != terms.verifier && r != terms.user && !_isPayee(terms.plan.payees, r)) {
+                revert EscrowUnknownPayee(id, r);
+            }
             total += amounts[i];
         }
-        uint256 price = a.price;
+        uint256 price = terms.price;
         if (total != price) revert EscrowSplitSum(total, price);
         a.status = refund == price ? Status.Refunded : Status.Resolved;
         emit AgreementResolved(id, refund, recipients, amounts);
-        _credit(id, a.provider, refund);
+        _credit(terms.provider, refund);
         for (uint256 i = 0; i < recipients.length; ++i) {
-            _credit(id, recipients[i], amounts[i]);
+            _credit(recipients[i], amounts[i]);
         }
     }
 
@@ -249,13 +253,18 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @inheritdoc IPaymentEscrow
-    function agreement(uint256 id) external view returns (Agreement memory) {
-        return _agreements[id];
+    function agreement(uint256 id, Terms calldata terms) external view returns (Agreement memory) {
+        return _agreements[_key(id, terms)];
+    }
+
+    /// @inheritdoc IPaymentEscrow
+    function agreementKey(uint256 id, Terms calldata terms) external pure returns (bytes32) {
+        return _key(id, terms);
     }
 
     /// @inheritdoc IPaymentEscrow
     function agreementCount() external view returns (uint256) {
-        return _count;
+        return _next - 1;
     }
 
     /// @inheritdoc IPaymentEscrow
@@ -264,72 +273,68 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @inheritdoc IPaymentEscrow
-    function hashPlan(Plan calldata plan) external pure returns (bytes32) {
-        (, , bytes32 planHash) = _planHashes(plan);
-        return planHash;
-    }
-
-    /// @inheritdoc IPaymentEscrow
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // -- internals -------------------------------------------------------------------------
 
-    /// @dev Validates the terms, checks relayed acceptances, stores the agreement and emits.
+    /// @dev Validates the terms, checks relayed acceptances, stores the agreement's state and emits.
     function _open(Terms calldata t, Acceptance calldata va, Acceptance calldata ua) private returns (uint256 id) {
         _checkTerms(t);
-        (bytes32 payeesHash, bytes32 sharesHash, bytes32 planHash) = _planHashes(t.plan);
         bool verifierAccepted = va.signature.length != 0;
         bool userAccepted = ua.signature.length != 0;
         if (verifierAccepted || userAccepted) {
             // The struct hash is this prefix followed by (nonce, deadline): all words are static,
             // so concatenating two abi.encode blocks equals one abi.encode of every member.
-            bytes memory prefix = _structPrefix(t, payeesHash, sharesHash);
+            bytes memory prefix = _structPrefix(t);
             if (verifierAccepted) _checkAcceptance(t.verifier, prefix, va);
             if (userAccepted) _checkAcceptance(t.user, prefix, ua);
         }
+        id = _next;
         unchecked {
-            id = ++_count; // cannot overflow: one per transaction
+            _next = id + 1; // cannot overflow: one per transaction
         }
-        bool binding = verifierAccepted && userAccepted;
-        Agreement storage a = _agreements[id];
-        a.provider = msg.sender;
-        a.serviceDeadline = t.serviceDeadline;
-        a.disputeWindow = t.disputeWindow;
-        a.verifier = t.verifier;
-        a.status = binding ? Status.Active : Status.Proposed;
+        Agreement storage a = _agreements[_key(id, t)];
+        a.status = verifierAccepted && userAccepted ? Status.Active : Status.Proposed;
         a.verifierAccepted = verifierAccepted;
         a.userAccepted = userAccepted;
-        a.user = t.user;
-        a.price = t.price;
-        a.arbiter = t.arbiter;
-        a.planHash = planHash;
-        _emitCreated(id, t);
-        if (verifierAccepted) emit AgreementAccepted(id, t.verifier);
-        if (userAccepted) emit AgreementAccepted(id, t.user);
-        if (binding) emit AgreementActivated(id);
+        _emitCreated(id, t, verifierAccepted, userAccepted);
     }
 
-    function _structPrefix(Terms calldata t, bytes32 payeesHash, bytes32 sharesHash)
-        private
-        view
-        returns (bytes memory)
-    {
+    /// @dev The agreement `id` created with `t`, and its status; reverts when there is none.
+    function _load(uint256 id, Terms calldata t) private view returns (Agreement storage a, Status status) {
+        a = _agreements[_key(id, t)];
+        status = a.status;
+        if (status == Status.None) {
+            if (id == 0 || id >= _next) revert EscrowUnknownAgreement(id);
+            revert EscrowTermsMismatch(id);
+        }
+    }
+
+    function _key(uint256 id, Terms calldata t) private pure returns (bytes32) {
+        return keccak256(abi.encode(id, t));
+    }
+
+    function _structPrefix(Terms calldata t) private pure returns (bytes memory) {
+        // EIP-712 array encoding: keccak256 of the concatenated 32-byte encoded elements.
+        bytes32 payeesHash = keccak256(abi.encodePacked(t.plan.payees));
+        bytes32 sharesHash = keccak256(abi.encodePacked(t.plan.shares));
         return bytes.concat(
-            abi.encode(AGREEMENT_TYPEHASH, msg.sender, t.verifier, t.user, t.arbiter, t.price),
+            abi.encode(AGREEMENT_TYPEHASH, t.provider, t.verifier, t.user, t.arbiter, t.price),
             abi.encode(t.serviceDeadline, t.disputeWindow, t.termsHash, payeesHash, sharesHash)
         );
     }
 
-    function _emitCreated(uint256 id, Terms calldata t) private {
+    function _emitCreated(uint256 id, Terms calldata t, bool verifierAccepted, bool userAccepted) private {
         emit AgreementCreated(
-            id, msg.sender, t.verifier, t.user, t.arbiter, t.price, t.serviceDeadline, t.disputeWindow,
-            t.termsHash, t.plan.payees, t.plan.shares
+            id, t.provider, t.verifier, t.user, t.arbiter, t.price, t.serviceDeadline, t.disputeWindow,
+            t.termsHash, t.plan.payees, t.plan.shares, verifierAccepted, userAccepted
         );
     }
 
     function _checkTerms(Terms calldata t) private view {
+        if (t.provider != msg.sender) revert EscrowUnauthorized(0, msg.sender);
         if (t.price == 0) revert EscrowZeroPrice();
         if (t.verifier == address(0) || t.user == address(0) || t.arbiter == address(0)) revert EscrowZeroAddress();
         uint64 now_ = _time();
@@ -364,11 +369,11 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @dev Credits each payee its floor share and the verifier the rest (its share + dust).
-    function _settle(uint256 id, Agreement storage a, Plan calldata plan) private {
+    function _settle(uint256 id, Agreement storage a, Terms calldata t) private {
         a.status = Status.Settled;
-        uint256 price = a.price;
-        uint16[] calldata shares = plan.shares;
-        address[] calldata payees = plan.payees;
+        uint256 price = t.price;
+        uint16[] calldata shares = t.plan.shares;
+        address[] calldata payees = t.plan.payees;
         uint256 paid = 0;
         // price < 2**96 and each share <= 10_000, so products < 2**110 and the floors sum to at
         // most the price (shares sum to 10_000): nothing here can overflow or underflow.
@@ -376,50 +381,30 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
             for (uint256 i = 0; i < payees.length; ++i) {
                 uint256 amount = (price * shares[i + 2]) / BPS;
                 paid += amount;
-                _credit(id, payees[i], amount);
+                _credit(payees[i], amount);
             }
             uint256 userAmount = (price * shares[1]) / BPS;
             paid += userAmount;
-            _credit(id, a.user, userAmount);
+            _credit(t.user, userAmount);
             uint256 verifierAmount = price - paid;
-            _credit(id, a.verifier, verifierAmount);
+            _credit(t.verifier, verifierAmount);
             emit AgreementSettled(id, verifierAmount - (price * shares[0]) / BPS);
         }
     }
 
-    function _credit(uint256 id, address payee, uint256 amount) private {
-        if (amount == 0) return;
-        _credits[payee] += amount;
-        emit Credited(id, payee, amount);
+    function _credit(address payee, uint256 amount) private {
+        if (amount != 0) _credits[payee] += amount;
     }
 
-    function _withdraw(address to) private returns (uint256 amount) {
+    /// @dev The caller's whole credit, zeroed before the caller transfers it.
+    function _take() private returns (uint256 amount) {
         amount = _credits[msg.sender];
         if (amount == 0) revert EscrowNothingToWithdraw(msg.sender);
         _credits[msg.sender] = 0;
-        emit Withdrawn(msg.sender, to, amount);
-        _token.safeTransfer(to, amount);
-    }
-
-    function _planHashes(Plan calldata plan)
-        private
-        pure
-        returns (bytes32 payeesHash, bytes32 sharesHash, bytes32 planHash)
-    {
-        // EIP-712 array encoding: keccak256 of the concatenated 32-byte encoded elements.
-        payeesHash = keccak256(abi.encodePacked(plan.payees));
-        sharesHash = keccak256(abi.encodePacked(plan.shares));
-        planHash = keccak256(abi.encode(payeesHash, sharesHash));
-    }
-
-    function _checkPlan(uint256 id, Agreement storage a, Plan calldata plan) private view {
-        (, , bytes32 planHash) = _planHashes(plan);
-        if (planHash != a.planHash) revert EscrowPlanMismatch(id);
     }
 
     function _checkStatus(uint256 id, Status status, Status expected) private pure {
         if (status == expected) return;
-        if (status == Status.None) revert EscrowUnknownAgreement(id);
         if (status >= Status.Settled) revert EscrowAgreementClosed(id, status);
         revert EscrowWrongStatus(id, status);
     }
@@ -433,10 +418,6 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
             if (payees[i] == account) return true;
         }
         return false;
-    }
-
-    function _disputeUntil(Agreement storage a) private view returns (uint64) {
-        return a.completedAt + a.disputeWindow;
     }
 
     /// @dev The clock (a hook for tests and L2s).

@@ -5,12 +5,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 
 /// @notice Test-only: the two payout styles side by side, to measure their gas — pull credits
-/// (what PaymentEscrow does: one SSTORE and one event per payee, a later withdraw) against direct
+/// (what PaymentEscrow does: one SSTORE per payee, no per-payee event, a later withdraw) against direct
 /// transfers (one token transfer per payee at settlement). It holds tokens sent to it.
 contract EscrowPayoutBench {
     using SafeERC20 for IERC20;
-
-    event Credited(uint256 indexed id, address indexed payee, uint256 amount);
 
     IERC20 public immutable token;
     mapping(address account => uint256) public credits;
@@ -19,10 +17,9 @@ contract EscrowPayoutBench {
         token = IERC20(token_);
     }
 
-    function payByCredit(uint256 id, address[] calldata payees, uint256[] calldata amounts) external {
+    function payByCredit(uint256, address[] calldata payees, uint256[] calldata amounts) external {
         for (uint256 i = 0; i < payees.length; ++i) {
             credits[payees[i]] += amounts[i];
-            emit Credited(id, payees[i], amounts[i]);
         }
     }
 

@@ -180,7 +180,7 @@ def test_escrow_flow__draft_sign_fund_complete_confirm_withdraw(
         "--user-share",
         "2000",
         "--payee",
-        f"{data_provider.address}=1000",
+        f"{did_for(31337, data_provider.address)}=1000",  # a payee named by its DID, like every party
         "--due-in",
         "2d",
         "--dispute-window",
@@ -270,7 +270,7 @@ def test_escrow_flow__allowance_funding_on_chain_acceptance_dispute_resolve(
         "--refund",
         "20",
         "--pay",
-        f"{verifier.address}=30",
+        f"{did_for(31337, verifier.address)}=30",
         "--json",
     )
     assert code == 0, err
@@ -284,5 +284,9 @@ def test_escrow_flow__allowance_funding_on_chain_acceptance_dispute_resolve(
 
 def test_escrow_cli__a_did_of_another_chain_exits_2_in_one_line(cli: Invoke) -> None:
     code, _, err = cli("escrow", "credit", did_for(1, ADDR))
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "names chain 1, but the connected chain is 31337" in err
+    parties = ["--verifier", ADDR, "--user", ADDR, "--arbiter", ADDR, "--price", "1", "--terms", "t"]
+    code, _, err = cli("escrow", "create", "--account", "1", *parties, "--payee", f"{did_for(1, ADDR)}=0")
     assert code == 2
     assert err.strip().count("\n") == 0 and "names chain 1, but the connected chain is 31337" in err

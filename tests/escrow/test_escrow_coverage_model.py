@@ -22,6 +22,7 @@ from thekey.payments.escrow import (
     Plan,
     Status,
     Terms,
+    agreement_key,
     credits_of,
     draft_from_json,
     draft_to_json,
@@ -62,7 +63,6 @@ def state(status: Status, **overrides: object) -> AgreementState:
         completed_at=0,
         verifier_accepted=False,
         user_accepted=False,
-        plan_hash=b"\x01" * 32,
         evidence_hash=ZERO32,
     )
     return replace(base, **overrides)  # type: ignore[arg-type]
@@ -89,11 +89,17 @@ def test_plan_check__refuses_what_the_contract_rejects(plan: Plan, message: str)
         plan.check()
 
 
-def test_plan_check__a_valid_plan_passes_and_hashes_deterministically() -> None:
+def test_plan_check__a_valid_plan_passes_and_the_agreement_key_commits_to_its_order() -> None:
     plan = Plan.of(6_000, 2_500, {A[4]: 1_000, A[5]: 500})
     plan.check()
-    assert plan.hash() == Plan.of(6_000, 2_500, [(A[4], 1_000), (A[5], 500)]).hash()
-    assert plan.hash() != Plan.of(6_000, 2_500, {A[5]: 1_000, A[4]: 500}).hash()
+    assert plan == Plan.of(6_000, 2_500, [(A[4], 1_000), (A[5], 500)])
+    assert agreement_key(1, terms(plan=plan)) == agreement_key(
+        1, terms(plan=Plan.of(6_000, 2_500, [(A[4], 1_000), (A[5], 500)]))
+    )
+    assert agreement_key(1, terms(plan=plan)) != agreement_key(
+        1, terms(plan=Plan.of(6_000, 2_500, {A[5]: 1_000, A[4]: 500}))
+    )
+    assert agreement_key(1, terms(plan=plan)) != agreement_key(2, terms(plan=plan))
     assert plan.to_json() == {"payees": list(plan.payees), "shares": [6_000, 2_500, 1_000, 500]}
 
 
@@ -118,7 +124,8 @@ def test_terms_json__round_trips_and_as_arg_matches_the_contract_tuple() -> None
     t.check()
     assert Terms.from_json(json.loads(json.dumps(t.to_json()))) == t
     arg = t.as_arg()
-    assert arg[0] == VERIFIER and arg[3] == t.price and arg[7] == (list(t.plan.payees), list(t.plan.shares))
+    assert arg[0] == PROVIDER and arg[1] == VERIFIER and arg[4] == t.price
+    assert arg[8] == (list(t.plan.payees), list(t.plan.shares))
     assert t.message(3, T0)["nonce"] == 3 and t.message(3, T0)["provider"] == PROVIDER
 
 

@@ -16,7 +16,7 @@ from thekey.token.tky import Token
 REASON = b"\x5a" * 32
 
 
-def test_events__created_completed_credited_carry_the_terms_the_evidence_and_each_share(
+def test_events__created_completed_settled_carry_the_terms_the_evidence_and_the_dust(
     escrow: Escrow, token: Token, cast: Cast, chain: Chain, make_terms: Callable[..., Terms]
 ) -> None:
     terms = make_terms()
@@ -35,8 +35,12 @@ def test_events__created_completed_credited_carry_the_terms_the_evidence_and_eac
         "termsHash": TERMS_HASH,
         "payees": list(terms.plan.payees),
         "shares": list(terms.plan.shares),
+        "verifierAccepted": False,
+        "userAccepted": False,
     }
-    escrow.accept(cast.verifier, agreement_id)
+    assert escrow.events(escrow.accept(cast.verifier, agreement_id), "AgreementAccepted") == [
+        {"id": agreement_id, "party": cast.verifier.address}
+    ]
     escrow.accept(cast.user, agreement_id)
 
     receipt = escrow.complete(cast.verifier, agreement_id, EVIDENCE)
@@ -45,15 +49,14 @@ def test_events__created_completed_credited_carry_the_terms_the_evidence_and_eac
         {"id": agreement_id, "evidenceHash": EVIDENCE, "disputeUntil": completed_at + HOUR}
     ]
 
+    parties = [*terms.plan.payees, cast.user.address, cast.verifier.address]
+    before = {p: escrow.credit_of(p) for p in parties}
     receipt = escrow.confirm(cast.provider, agreement_id)
-    verifier, user, payees, _ = payout(PRICE, terms.plan)
-    expected = [
-        *({"id": agreement_id, "payee": p, "amount": a} for p, a in zip(terms.plan.payees, payees, strict=True)),
-        {"id": agreement_id, "payee": cast.user.address, "amount": user},
-        {"id": agreement_id, "payee": cast.verifier.address, "amount": verifier},
-    ]
-    assert escrow.events(receipt, "Credited") == expected  # in the contract's crediting order
-    assert sum(e["amount"] for e in expected) == PRICE
+    verifier, user, payees, dust = payout(PRICE, terms.plan)
+    # the settlement event with the terms is the whole record: each credit follows from the plan
+    assert escrow.events(receipt, "AgreementSettled") == [{"id": agreement_id, "dust": dust}]
+    assert [escrow.credit_of(p) - before[p] for p in parties] == [*payees, user, verifier]
+    assert sum(payees) + user + verifier == PRICE
 
 
 def test_events__disputed_carries_the_reason_and_resolution_credits_the_refund(
@@ -63,11 +66,13 @@ def test_events__disputed_carries_the_reason_and_resolution_credits_the_refund(
     escrow.complete(cast.verifier, agreement_id, EVIDENCE)
     receipt = escrow.dispute(cast.provider, agreement_id, REASON)
     assert escrow.events(receipt, "AgreementDisputed") == [{"id": agreement_id, "reasonHash": REASON}]
+    before = escrow.credit_of(cast.provider.address), escrow.credit_of(cast.user.address)
     receipt = escrow.resolve(cast.arbiter, agreement_id, PRICE - 5, {cast.user.address: 5})
-    assert escrow.events(receipt, "Credited") == [
-        {"id": agreement_id, "payee": cast.provider.address, "amount": PRICE - 5},
-        {"id": agreement_id, "payee": cast.user.address, "amount": 5},
+    assert escrow.events(receipt, "AgreementResolved") == [
+        {"id": agreement_id, "refund": PRICE - 5, "recipients": [cast.user.address], "amounts": [5]}
     ]
+    after = escrow.credit_of(cast.provider.address), escrow.credit_of(cast.user.address)
+    assert (after[0] - before[0], after[1] - before[1]) == (PRICE - 5, 5)
 
 
 def test_resolve__reverts_when_recipients_and_amounts_differ_in_length(
@@ -77,9 +82,8 @@ def test_resolve__reverts_when_recipients_and_amounts_differ_in_length(
     agreement_id = open_agreement(terms)
     escrow.complete(cast.verifier, agreement_id, EVIDENCE)
     escrow.dispute(cast.provider, agreement_id, REASON)
-    plan = terms.plan.as_arg()
     with pytest.raises(ContractRevert) as exc:
-        escrow._send(cast.arbiter, "resolve", agreement_id, plan, 0, [cast.user.address], [PRICE - 1, 1])
+        escrow._send(cast.arbiter, "resolve", agreement_id, terms.as_arg(), 0, [cast.user.address], [PRICE - 1, 1])
     assert exc.value.name == "EscrowSplitLength"
     assert exc.value.arguments == {"recipients": 1, "amounts": 2}
     assert escrow.agreement(agreement_id).status is Status.DISPUTED

@@ -118,7 +118,7 @@ def test_hostile_payees__cannot_block_settlement_or_others_nor_take_more_than_th
         hook_escrow.complete(cast.verifier, i, EVIDENCE)
     chain.increase_time(HOUR)
     for i in ids:  # settlement makes no external call: a hostile payee cannot stop it
-        hook_escrow.settle(cast.keeper, i, plan)
+        hook_escrow.settle(cast.keeper, i, terms)
     ledger.check()
     expected = credits_of(terms)
 
@@ -168,7 +168,7 @@ def test_reentrant_settle__is_refused_during_a_withdrawal(
         hook_escrow.complete(cast.verifier, ids[-1], EVIDENCE)
     chain.increase_time(HOUR)
     hook_escrow.settle(cast.keeper, ids[0])
-    settle_call = hook_escrow.contract.encode_abi("settle", args=[ids[1], terms.plan.as_arg()])
+    settle_call = hook_escrow.contract.encode_abi("settle", args=[ids[1], terms.as_arg()])
     chain.transact(reenterer.functions.configure(REENTER, hook_escrow.address, settle_call), owner)
     _via(chain, reenterer, owner, hook_escrow, "withdraw")
     assert reenterer.functions.reentrySuccesses().call() == 0

@@ -57,10 +57,10 @@ def test_gas__of_the_main_operations(
     gas["accept (on chain, binding)"] = escrow.accept(cast.user, a3).gas_used
     gas["complete"] = escrow.complete(cast.verifier, a1, EVIDENCE).gas_used
     escrow.complete(cast.verifier, a2, EVIDENCE)
-    gas["confirm (settles, 4 payees)"] = escrow.confirm(cast.provider, a1, terms.plan).gas_used
+    gas["confirm (settles, 4 payees)"] = escrow.confirm(cast.provider, a1, terms).gas_used
     gas["dispute"] = escrow.dispute(cast.provider, a2, b"\x01" * 32).gas_used
     gas["resolve (refund + 2 recipients)"] = escrow.resolve(
-        cast.arbiter, a2, 1, {cast.verifier.address: terms.price - 2, cast.user.address: 1}, plan=terms.plan
+        cast.arbiter, a2, 1, {cast.verifier.address: terms.price - 2, cast.user.address: 1}, terms=terms
     ).gas_used
     gas["withdraw (verifier)"] = escrow.withdraw(cast.verifier).gas_used
     chain.set_next_block_timestamp(terms.service_deadline + 1)
@@ -76,8 +76,8 @@ def test_gas__of_the_main_operations(
             ids.append(escrow.create_and_fund(cast.provider, t, va, ua)[0])
             escrow.complete(cast.verifier, ids[-1], EVIDENCE)
         chain.increase_time(HOUR)
-        first = escrow.settle(cast.keeper, ids[0], t.plan).gas_used
-        again = escrow.settle(cast.keeper, ids[1], t.plan).gas_used
+        first = escrow.settle(cast.keeper, ids[0], t).gas_used
+        again = escrow.settle(cast.keeper, ids[1], t).gas_used
         gas[f"settle, {extra + 2} payees ({extra} new payees: first credit)"] = first
         gas[f"settle, {extra + 2} payees (every payee already holds credit)"] = again
 

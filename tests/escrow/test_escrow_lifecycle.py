@@ -223,8 +223,33 @@ def test_withdraw__collects_credits_of_many_agreements_in_one_transfer(
     share = credits_of(terms)[cast.user.address]
     before = token.balance_of(cast.user.address)
     receipt = escrow.withdraw(cast.user)
-    assert escrow.events(receipt, "Withdrawn")[0]["amount"] == 3 * share
+    # one transfer, recorded by the token; `withdraw` adds no event of its own
+    assert token.events(receipt, "Transfer") == [{"from": escrow.address, "to": cast.user.address, "value": 3 * share}]
+    assert escrow.events(receipt, "Withdrawn") == []
     assert token.balance_of(cast.user.address) - before == 3 * share
+    ledger.check()
+
+
+def test_withdraw_to__records_the_payee_the_transfer_does_not_show(
+    escrow: Escrow,
+    token: Token,
+    cast: Cast,
+    chain: Chain,
+    ledger: Ledger,
+    make_terms: Callable[..., Terms],
+    open_agreement: Callable[[Terms], int],
+) -> None:
+    terms = make_terms()
+    agreement_id = open_agreement(terms)
+    _complete(escrow, cast, agreement_id)
+    chain.increase_time(HOUR)
+    escrow.settle(cast.keeper, agreement_id)
+    share = credits_of(terms)[cast.user.address]
+    receipt = escrow.withdraw(cast.user, to=cast.keeper.address)
+    assert escrow.events(receipt, "Withdrawn") == [
+        {"payee": cast.user.address, "to": cast.keeper.address, "amount": share}
+    ]
+    assert token.events(receipt, "Transfer") == [{"from": escrow.address, "to": cast.keeper.address, "value": share}]
     ledger.check()
 
 
@@ -289,7 +314,6 @@ def test_decline__credits_the_provider_and_transfers_nothing(
     reason = keccak(text="salt:77|policy:scope-not-allowed")
     receipt = escrow.decline(cast.verifier, agreement_id, reason)
     assert escrow.events(receipt, "AgreementDeclined") == [{"id": agreement_id, "reasonHash": reason, "amount": PRICE}]
-    assert escrow.events(receipt, "Credited") == [{"id": agreement_id, "payee": cast.provider.address, "amount": PRICE}]
     assert token.events(receipt, "Transfer") == []
     assert token.balance_of(cast.provider.address) == before - PRICE
     assert escrow.credit_of(cast.provider.address) == PRICE
@@ -365,3 +389,15 @@ def test_dispute__the_arbiter_may_still_rule_until_the_period_ends(
     chain.set_next_block_timestamp(escrow.agreement(agreement_id).disputed_at + ARBITRATION_PERIOD - 1)
     escrow.resolve(cast.arbiter, agreement_id, PRICE)
     assert escrow.agreement(agreement_id).status is Status.REFUNDED
+
+
+def test_ids__are_sequential_from_one_and_count_follows(
+    escrow: Escrow, cast: Cast, make_terms: Callable[..., Terms], open_agreement: Callable[[Terms], int]
+) -> None:
+    before = escrow.count()
+    terms = make_terms()
+    ids = [open_agreement(terms) for _ in range(2)]  # identical terms: two agreements, two keys
+    assert ids == [before + 1, before + 2] and escrow.count() == before + 2
+    assert escrow._call("agreementKey", ids[0], terms.as_arg()) != escrow._call("agreementKey", ids[1], terms.as_arg())
+    escrow.decline(cast.verifier, ids[0], b"\x01" * 32)
+    assert [escrow.agreement(i).status for i in ids] == [Status.REFUNDED, Status.ACTIVE]

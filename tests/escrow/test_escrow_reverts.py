@@ -10,8 +10,8 @@ from eth_account.signers.local import LocalAccount
 
 from tests.escrow.conftest import EVIDENCE, HOUR, PRICE, Cast
 from thekey.chain import Chain
-from thekey.errors import ContractRevert
-from thekey.payments.escrow import MAX_PAYEES, Escrow, Plan, Terms
+from thekey.errors import BadInput, ContractRevert
+from thekey.payments.escrow import MAX_PAYEES, Escrow, Plan, Status, Terms
 from thekey.token.tky import Token
 
 ZERO = "0x" + "00" * 20
@@ -118,6 +118,55 @@ def test_settle__reverts_when_settled_twice(
     assert exc.value.name == "EscrowAgreementClosed"
 
 
+def test_settle__reverts_with_terms_other_than_the_agreed_ones(
+    escrow: Escrow,
+    cast: Cast,
+    chain: Chain,
+    make_terms: Callable[..., Terms],
+    open_agreement: Callable[[Terms], int],
+) -> None:
+    # each term is committed by the storage key: changing any one finds no agreement
+    terms = make_terms()
+    agreement_id = open_agreement(terms)
+    escrow.complete(cast.verifier, agreement_id, EVIDENCE)
+    chain.increase_time(HOUR)
+    for changed in (
+        replace(terms, price=terms.price + 1),
+        replace(terms, verifier=cast.keeper.address),
+        replace(terms, user=cast.keeper.address),
+        replace(terms, provider=cast.keeper.address),
+        replace(terms, dispute_window=0),
+        replace(terms, plan=Plan(terms.plan.payees, (6000, 2500, 500, 1000))),
+    ):
+        with pytest.raises(ContractRevert) as exc:
+            escrow.settle(cast.keeper, agreement_id, changed)
+        assert exc.value.name == "EscrowTermsMismatch" and exc.value.arguments == {"id": agreement_id}
+    escrow.settle(cast.keeper, agreement_id, terms)
+    assert escrow.agreement(agreement_id).status is Status.SETTLED
+
+
+def test_complete__reverts_for_a_stranger_naming_itself_the_verifier(
+    escrow: Escrow, cast: Cast, make_terms: Callable[..., Terms], open_agreement: Callable[[Terms], int]
+) -> None:
+    terms = make_terms()
+    agreement_id = open_agreement(terms)
+    with pytest.raises(ContractRevert) as exc:
+        escrow.complete(cast.keeper, agreement_id, EVIDENCE, replace(terms, verifier=cast.keeper.address))
+    assert exc.value.name == "EscrowTermsMismatch"
+    assert escrow.agreement(agreement_id).status is Status.ACTIVE
+
+
+def test_create__reverts_when_the_terms_name_another_provider(
+    escrow: Escrow, token: Token, cast: Cast, make_terms: Callable[..., Terms]
+) -> None:
+    terms = make_terms(provider=cast.keeper.address)
+    token.approve(cast.provider, escrow.address, PRICE)
+    with pytest.raises(ContractRevert) as exc:
+        escrow.create(cast.provider, terms)
+    assert exc.value.name == "EscrowUnauthorized"
+    assert exc.value.arguments == {"id": 0, "caller": cast.provider.address}
+
+
 def test_settle__reverts_with_a_plan_other_than_the_agreed_one(
     escrow: Escrow,
     cast: Cast,
@@ -131,8 +180,8 @@ def test_settle__reverts_with_a_plan_other_than_the_agreed_one(
     chain.increase_time(HOUR)
     greedy = Plan((cast.keeper.address, cast.payees[1].address), terms.plan.shares)
     with pytest.raises(ContractRevert) as exc:
-        escrow.settle(cast.keeper, agreement_id, greedy)
-    assert exc.value.name == "EscrowPlanMismatch"
+        escrow.settle(cast.keeper, agreement_id, replace(terms, plan=greedy))
+    assert exc.value.name == "EscrowTermsMismatch"
 
 
 def test_withdraw__reverts_when_withdrawn_twice(
@@ -234,10 +283,14 @@ def test_resolve__reverts_when_the_split_does_not_sum_to_the_price(
         assert exc.value.name == "EscrowSplitSum"
 
 
-def test_actions__revert_on_an_unknown_agreement(escrow: Escrow, cast: Cast) -> None:
-    with pytest.raises(ContractRevert) as exc:
-        escrow.reclaim(cast.provider, 999)
-    assert exc.value.name == "EscrowUnknownAgreement" and exc.value.arguments == {"id": 999}
+def test_actions__revert_on_an_unknown_agreement(escrow: Escrow, cast: Cast, make_terms: Callable[..., Terms]) -> None:
+    for agreement_id in (0, 999):
+        with pytest.raises(ContractRevert) as exc:
+            escrow.reclaim(cast.provider, agreement_id, make_terms())
+        assert exc.value.name == "EscrowUnknownAgreement" and exc.value.arguments == {"id": agreement_id}
+    with pytest.raises(BadInput, match="no escrow agreement 999"):
+        escrow.reclaim(cast.provider, 999)  # the client finds no terms to send
+    assert escrow.agreement(999).status is Status.NONE
 
 
 def test_privileged_actions__revert_for_a_stranger(
@@ -265,11 +318,11 @@ def test_privileged_actions__revert_for_a_stranger(
         lambda: escrow.reclaim(stranger, proposed),
         lambda: escrow.complete(stranger, active, EVIDENCE),
         lambda: escrow.complete(cast.user, active, EVIDENCE),
-        lambda: escrow.confirm(stranger, completed, terms.plan),
+        lambda: escrow.confirm(stranger, completed, terms),
         lambda: escrow.dispute(stranger, completed, b"\x01" * 32),
         lambda: escrow.dispute(cast.verifier, completed, b"\x01" * 32),
-        lambda: escrow.resolve(stranger, disputed, PRICE, plan=terms.plan),
-        lambda: escrow.resolve(cast.provider, disputed, PRICE, plan=terms.plan),
+        lambda: escrow.resolve(stranger, disputed, PRICE, terms=terms),
+        lambda: escrow.resolve(cast.provider, disputed, PRICE, terms=terms),
     ):
         with pytest.raises(ContractRevert) as exc:
             action()

@@ -14,7 +14,7 @@ from tests.escrow.conftest import HOUR, Cast
 from tests.support.signatures import malleate, other_chain, other_contract
 from thekey.chain import Chain
 from thekey.errors import ContractRevert
-from thekey.payments.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Status, Terms
+from thekey.payments.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Status, Terms, agreement_key
 from thekey.token.tky import Token
 
 
@@ -40,9 +40,9 @@ def test_agreement_typehash__matches_the_contract(escrow: Escrow) -> None:
     assert typehash("Agreement", AGREEMENT_TYPES) == escrow._call("AGREEMENT_TYPEHASH")
 
 
-def test_plan_hash__matches_the_contract(escrow: Escrow, make_terms: Callable[..., Terms]) -> None:
-    plan = make_terms().plan
-    assert plan.hash() == escrow._call("hashPlan", plan.as_arg())
+def test_agreement_key__matches_the_contract(escrow: Escrow, make_terms: Callable[..., Terms]) -> None:
+    terms = make_terms()
+    assert agreement_key(7, terms) == escrow._call("agreementKey", 7, terms.as_arg())
 
 
 def test_acceptances__valid_make_the_agreement_binding_and_use_each_nonce(
@@ -53,10 +53,9 @@ def test_acceptances__valid_make_the_agreement_binding_and_use_each_nonce(
     va = escrow.sign_acceptance(cast.verifier, terms, deadline)
     ua = escrow.sign_acceptance(cast.user, terms, deadline)
     agreement_id, receipt = escrow.create_and_fund(cast.provider, terms, va, ua)
-    assert [e["party"] for e in escrow.events(receipt, "AgreementAccepted")] == [
-        cast.verifier.address,
-        cast.user.address,
-    ]
+    (created,) = escrow.events(receipt, "AgreementCreated")
+    assert (created["verifierAccepted"], created["userAccepted"]) == (True, True)
+    assert escrow.events(receipt, "AgreementAccepted") == []  # the creation event records both
     assert escrow.agreement(agreement_id).status is Status.ACTIVE
     assert (escrow.nonce_of(cast.verifier.address), escrow.nonce_of(cast.user.address)) == (1, 1)
     assert escrow.created(agreement_id).terms == terms

@@ -59,7 +59,7 @@ def test_credit__sock_puppet_settlements_do_not_raise_the_band(
         ua = flow.escrow.sign_acceptance(user, terms, deadline)
         agreement, _ = flow.escrow.create_and_fund(provider, terms, va, ua)
         flow.escrow.complete(verifier, agreement, keccak(text="evidence"))
-        flow.escrow.confirm(provider, agreement, terms.plan)
+        flow.escrow.confirm(provider, agreement, terms)
     rating = _rating(flow)
     assert rating.settled == 0
     assert rating.band != "A"

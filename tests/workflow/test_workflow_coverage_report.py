@@ -114,3 +114,35 @@ def test_index__a_database_of_another_deployment_is_refused(deployment: Deployme
     with pytest.raises(ConfigError, match="indexes another deployment"):
         AuditIndex(Deployment(deployment.chain, other), path)
     assert AuditIndex(deployment, path).count() == 0  # the same deployment re-opens it
+
+
+def test_report__a_resolution_refund_counts_once_and_each_withdrawal_once(
+    deployment: Deployment, chain: Chain, accounts: list[LocalAccount], deployer: LocalAccount
+) -> None:
+    # before: the refund was counted as refunded and again as the provider's credit
+    token, escrow = Token.from_deployment(deployment), Escrow.from_deployment(deployment)
+    cast = accounts[1:5]
+    provider, verifier, user, _arbiter = cast
+    token.transfer(deployer, provider.address, 1_000 * TKY)
+    disputed = _agreement(escrow, chain, cast, 86_400)
+    escrow.complete(verifier, disputed, keccak(text="evidence"))
+    escrow.dispute(provider, disputed, keccak(text="reason"))
+    escrow.resolve(cast[3], disputed, 30 * TKY, {verifier.address: 70 * TKY})
+    settled = _agreement(escrow, chain, cast, 86_400)
+    escrow.complete(verifier, settled, keccak(text="evidence"))
+    escrow.confirm(provider, settled)
+    reclaimed = _agreement(escrow, chain, cast, 600)
+    chain.increase_time(601)
+    escrow.reclaim(provider, reclaimed)  # a direct transfer out of the escrow: a refund, not a withdrawal
+    escrow.withdraw(provider)  # plain withdraw: recorded by the token's Transfer
+    escrow.withdraw(verifier, to=accounts[9].address)  # withdrawTo: recorded by Withdrawn (names the payee)
+    escrow.withdraw(user)
+
+    index = AuditIndex(deployment)
+    index.sync()
+    report = build_report(index)
+    assert report.refunded == {provider.address: 30 * TKY + PRICE}
+    assert provider.address not in report.credited
+    assert report.credited == {verifier.address: 70 * TKY + 80 * TKY, user.address: 20 * TKY}
+    assert report.withdrawn == {provider.address: 30 * TKY, verifier.address: 150 * TKY, user.address: 20 * TKY}
+    assert report.funded == {provider.address: 3 * PRICE}

@@ -15,7 +15,7 @@ import typer
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did_or_address
-from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_duration, parse_time
+from thekey.parsing import format_amount, label_hash, parse_amount, parse_duration, parse_time
 from thekey.payments.escrow import (
     AgreementState,
     Escrow,
@@ -50,13 +50,14 @@ def _on(party: EthrDID, chain_id: int) -> str:
     return party.address
 
 
-def _pairs(items: list[str] | None, what: str) -> list[tuple[str, str]]:
+def _pairs(items: list[str] | None, what: str) -> list[tuple[EthrDID, str]]:
+    """``PARTY=VALUE`` items, each party a ``did:ethr`` DID or an address (pinned later by `_on`)."""
     out = []
     for item in items or []:
-        address, sep, value = item.partition("=")
-        if not sep or not value.strip():
-            raise BadInput(f"{what} must be ADDRESS=VALUE, got {item!r}")
-        out.append((parse_address(address), value.strip()))
+        party, sep, value = item.rpartition("=")
+        if not sep or not party.strip() or not value.strip():
+            raise BadInput(f"{what} must be DID=VALUE or ADDRESS=VALUE, got {item!r}")
+        out.append((_party(party.strip()), value.strip()))
     return out
 
 
@@ -103,7 +104,8 @@ def create(
     payee: Annotated[
         list[str] | None,
         typer.Option(
-            "--payee", help="A further payee as ADDRESS=BPS (repeatable, at most 8). All shares sum to 10000."
+            "--payee",
+            help="A further payee as DID=BPS or ADDRESS=BPS (repeatable, at most 8). All shares sum to 10000.",
         ),
     ] = None,
     due_in: Annotated[str, typer.Option("--due-in", help="Service deadline from now (e.g. 2d).")] = "1d",
@@ -120,8 +122,8 @@ def create(
     """Write an agreement draft as the provider (the signing account); nothing is sent."""
     named = _party(verifier), _party(user), _party(arbiter)
     wei = parse_amount(price)
-    payees = [(a, _bps(b, f"the share of {a}")) for a, b in _pairs(payee, "--payee")]
-    plan = Plan.of(_bps(verifier_share, "--verifier-share"), _bps(user_share, "--user-share"), payees)
+    payees = [(p, _bps(b, f"the share of {p}")) for p, b in _pairs(payee, "--payee")]
+    shares = _bps(verifier_share, "--verifier-share"), _bps(user_share, "--user-share")
     terms_hash = label_hash(terms)
     window = parse_duration(dispute_window)
     deadline_at = parse_time(due) if due is not None else None
@@ -129,6 +131,7 @@ def create(
     session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, True)
     network = session.chain().chain_id
     parties = _on(named[0], network), _on(named[1], network), _on(named[2], network)
+    plan = Plan.of(*shares, [(_on(p, network), bps) for p, bps in payees])
     provider = session.signer().address
     deadline = deadline_at if deadline_at is not None else session.chain().timestamp() + offset
     draft = Terms(provider, *parties, wei, deadline, window, terms_hash, plan)
@@ -291,7 +294,9 @@ def resolve(
     refund: Annotated[str, typer.Option("--refund", help="Amount back to the provider (TKY or 'wei').")] = "0",
     pay: Annotated[
         list[str] | None,
-        typer.Option("--pay", help="ADDRESS=AMOUNT for the verifier, the user or a plan payee (repeatable)."),
+        typer.Option(
+            "--pay", help="DID=AMOUNT or ADDRESS=AMOUNT for the verifier, the user or a plan payee (repeatable)."
+        ),
     ] = None,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
@@ -301,8 +306,10 @@ def resolve(
 ) -> None:
     """Resolve a dispute (the arbiter): a refund and/or a split, summing to the price."""
     refund_wei = parse_amount(refund)
-    split = [(a, parse_amount(v)) for a, v in _pairs(pay, "--pay")]
+    named = [(p, parse_amount(v)) for p, v in _pairs(pay, "--pay")]
     session, escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, json_out)
+    network = session.chain().chain_id
+    split = [(_on(p, network), amount) for p, amount in named]
     receipt = escrow.resolve(session.signer(), agreement_id, refund_wei, split)
     session.emit_tx(f"resolved agreement {agreement_id}: {escrow.agreement(agreement_id).status.label}", receipt)
 

@@ -5,6 +5,10 @@ user (:meth:`Escrow.sign_acceptance`), created and funded by the provider in one
 (:meth:`Escrow.create_and_fund` through a permit, or :meth:`Escrow.create` from an approval),
 completed by the verifier, then settled, confirmed, disputed and resolved, or reclaimed.
 
+The contract stores only an agreement's state, under ``keccak256(abi.encode(id, terms))``; every
+action takes the terms back as calldata. The client reads them from the agreement's
+``AgreementCreated`` event (:meth:`Escrow.created`) unless the caller passes them.
+
 :func:`payout` is the exact Python model of the contract's split (floors, dust to the verifier),
 so tests and state machines can predict every credit to the wei.
 """
@@ -104,12 +108,6 @@ class Plan:
     def as_arg(self) -> tuple[list[str], list[int]]:
         return list(self.payees), list(self.shares)
 
-    def hash(self) -> bytes:
-        """``planHash`` as the contract stores it."""
-        payees_hash = keccak(b"".join(abi_encode(["address"], [p]) for p in self.payees))
-        shares_hash = keccak(b"".join(abi_encode(["uint16"], [s]) for s in self.shares))
-        return keccak(payees_hash + shares_hash)
-
     def to_json(self) -> dict[str, Any]:
         return {"payees": list(self.payees), "shares": list(self.shares)}
 
@@ -139,8 +137,9 @@ class Terms:
         self.plan.check()
 
     def as_arg(self) -> tuple[Any, ...]:
-        """The ``Terms`` tuple for the contract (the provider is the sender)."""
+        """The ``Terms`` tuple for the contract (the provider must be the creator)."""
         return (
+            to_checksum_address(self.provider),
             to_checksum_address(self.verifier),
             to_checksum_address(self.user),
             to_checksum_address(self.arbiter),
@@ -238,9 +237,18 @@ class Acceptance:
 NO_ACCEPTANCE = (0, 0, b"")
 
 
+TERMS_ABI = "(address,address,address,address,uint96,uint64,uint32,bytes32,(address[],uint16[]))"
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+def agreement_key(agreement_id: int, terms: Terms) -> bytes:
+    """The storage key of an agreement, ``keccak256(abi.encode(id, terms))`` as the contract computes it."""
+    return keccak(abi_encode(["uint256", TERMS_ABI], [agreement_id, terms.as_arg()]))
+
+
 @dataclass(frozen=True)
 class AgreementState:
-    """An agreement as the contract stores it, with its human-readable status."""
+    """An agreement: its terms (from its creation event) and its state as the contract stores it."""
 
     id: int
     status: Status
@@ -254,9 +262,9 @@ class AgreementState:
     completed_at: int
     verifier_accepted: bool
     user_accepted: bool
-    plan_hash: bytes
     evidence_hash: bytes
     disputed_at: int = 0
+    plan: Plan = field(default_factory=lambda: Plan((), ()))
 
     @property
     def dispute_until(self) -> int | None:
@@ -305,7 +313,7 @@ class AgreementState:
             "disputeUntil": self.dispute_until,
             "verifierAccepted": self.verifier_accepted,
             "userAccepted": self.user_accepted,
-            "planHash": "0x" + self.plan_hash.hex(),
+            "plan": self.plan.to_json(),
             "evidenceHash": None if self.evidence_hash == ZERO32 else "0x" + self.evidence_hash.hex(),
             "disputedAt": self.disputed_at or None,
         }
@@ -372,30 +380,35 @@ class Escrow(ContractClient):
     def version(self) -> str:
         return str(self._call("version"))
 
-    def agreement(self, agreement_id: int) -> AgreementState:
-        r = self._call("agreement", agreement_id)
-        # the struct's field order: provider, serviceDeadline, disputeWindow, verifier, completedAt,
-        # status, verifierAccepted, userAccepted, user, price, arbiter, disputedAt, planHash, evidenceHash
+    def agreement(self, agreement_id: int, terms: Terms | None = None) -> AgreementState:
+        """Agreement ``agreement_id`` (status ``NONE`` when there is none), with ``terms`` or those it
+        was created with."""
+        if terms is None:
+            found = self._find_created(agreement_id)
+            if found is None:
+                z = ZERO_ADDRESS
+                return AgreementState(agreement_id, Status.NONE, z, z, z, z, 0, 0, 0, 0, False, False, ZERO32)
+            terms = found.terms
+        # the struct's field order: status, verifierAccepted, userAccepted, completedAt, disputedAt, evidenceHash
+        r = self._call("agreement", agreement_id, terms.as_arg())
+        t = terms
         return AgreementState(
-            agreement_id,
-            Status(r[5]),
-            r[0],
-            r[3],
-            r[8],
-            r[10],
-            int(r[9]),
-            int(r[1]),
-            int(r[2]),
-            int(r[4]),
-            bool(r[6]),
-            bool(r[7]),
-            bytes(r[12]),
-            bytes(r[13]),
-            int(r[11]),
-        )
+            agreement_id, Status(r[0]), t.provider, t.verifier, t.user, t.arbiter, t.price, t.service_deadline,
+            t.dispute_window, int(r[3]), bool(r[1]), bool(r[2]), bytes(r[5]), int(r[4]), t.plan,
+        )  # fmt: skip
+
+    def terms_of(self, agreement_id: int) -> Terms:
+        """The terms agreement ``agreement_id`` was created with (BadInput when there is none)."""
+        return self.created(agreement_id).terms
 
     def created(self, agreement_id: int) -> Created:
         """The terms agreement ``agreement_id`` was created with (from its event)."""
+        found = self._find_created(agreement_id)
+        if found is None:
+            raise BadInput(f"no escrow agreement {agreement_id}")
+        return found
+
+    def _find_created(self, agreement_id: int) -> Created | None:
         try:
             logs = self.contract.events.AgreementCreated().get_logs(
                 from_block=0, to_block="latest", argument_filters={"id": agreement_id}
@@ -403,7 +416,7 @@ class Escrow(ContractClient):
         except (OSError, ValueError) as exc:
             raise ChainError(f"reading AgreementCreated logs failed: {exc}") from exc
         if not logs:
-            raise BadInput(f"no escrow agreement {agreement_id}")
+            return None
         log = logs[-1]
         a = log["args"]
         terms = Terms(
@@ -418,9 +431,6 @@ class Escrow(ContractClient):
             Plan(tuple(to_checksum_address(p) for p in a["payees"]), tuple(int(s) for s in a["shares"])),
         )
         return Created(agreement_id, terms, int(log["blockNumber"]), log["transactionHash"].to_0x_hex())
-
-    def plan_of(self, agreement_id: int) -> Plan:
-        return self.created(agreement_id).terms.plan
 
     # -- acceptances ----------------------------------------------------------------------
     def sign_acceptance(
@@ -486,29 +496,38 @@ class Escrow(ContractClient):
         permit = token.sign_permit(provider, self.address, terms.price, deadline)
         return self.create_with_permit(provider, terms, permit, verifier_acceptance, user_acceptance)
 
-    def confirm(self, provider: LocalAccount, agreement_id: int, plan: Plan | None = None) -> Receipt:
-        return self._send(provider, "confirm", agreement_id, (plan or self.plan_of(agreement_id)).as_arg())
+    def _terms(self, agreement_id: int, terms: Terms | None) -> tuple[Any, ...]:
+        return (terms or self.terms_of(agreement_id)).as_arg()
 
-    def dispute(self, provider: LocalAccount, agreement_id: int, reason_hash: bytes) -> Receipt:
-        return self._send(provider, "dispute", agreement_id, reason_hash)
+    def confirm(self, provider: LocalAccount, agreement_id: int, terms: Terms | None = None) -> Receipt:
+        return self._send(provider, "confirm", agreement_id, self._terms(agreement_id, terms))
 
-    def reclaim(self, provider: LocalAccount, agreement_id: int) -> Receipt:
-        return self._send(provider, "reclaim", agreement_id)
+    def dispute(
+        self, provider: LocalAccount, agreement_id: int, reason_hash: bytes, terms: Terms | None = None
+    ) -> Receipt:
+        return self._send(provider, "dispute", agreement_id, self._terms(agreement_id, terms), reason_hash)
+
+    def reclaim(self, provider: LocalAccount, agreement_id: int, terms: Terms | None = None) -> Receipt:
+        return self._send(provider, "reclaim", agreement_id, self._terms(agreement_id, terms))
 
     # -- verifier and user ----------------------------------------------------------------
-    def decline(self, verifier: LocalAccount, agreement_id: int, reason_hash: bytes) -> Receipt:
+    def decline(
+        self, verifier: LocalAccount, agreement_id: int, reason_hash: bytes, terms: Terms | None = None
+    ) -> Receipt:
         """The verifier refuses the work before completing it: the provider is refunded in full."""
-        return self._send(verifier, "decline", agreement_id, reason_hash)
+        return self._send(verifier, "decline", agreement_id, self._terms(agreement_id, terms), reason_hash)
 
-    def accept(self, party: LocalAccount, agreement_id: int) -> Receipt:
-        return self._send(party, "accept", agreement_id)
+    def accept(self, party: LocalAccount, agreement_id: int, terms: Terms | None = None) -> Receipt:
+        return self._send(party, "accept", agreement_id, self._terms(agreement_id, terms))
 
-    def complete(self, verifier: LocalAccount, agreement_id: int, evidence_hash: bytes) -> Receipt:
-        return self._send(verifier, "complete", agreement_id, evidence_hash)
+    def complete(
+        self, verifier: LocalAccount, agreement_id: int, evidence_hash: bytes, terms: Terms | None = None
+    ) -> Receipt:
+        return self._send(verifier, "complete", agreement_id, self._terms(agreement_id, terms), evidence_hash)
 
     # -- anyone ---------------------------------------------------------------------------
-    def settle(self, sender: LocalAccount, agreement_id: int, plan: Plan | None = None) -> Receipt:
-        return self._send(sender, "settle", agreement_id, (plan or self.plan_of(agreement_id)).as_arg())
+    def settle(self, sender: LocalAccount, agreement_id: int, terms: Terms | None = None) -> Receipt:
+        return self._send(sender, "settle", agreement_id, self._terms(agreement_id, terms))
 
     def withdraw(self, payee: LocalAccount, to: str | None = None) -> Receipt:
         if to is None:
@@ -522,14 +541,15 @@ class Escrow(ContractClient):
         agreement_id: int,
         refund: int,
         split: Mapping[str, int] | Sequence[tuple[str, int]] = (),
-        plan: Plan | None = None,
+        terms: Terms | None = None,
     ) -> Receipt:
         """Refund ``refund`` to the provider and pay ``split`` (``{address: amount}``); sums to the price."""
         items = list(split.items()) if isinstance(split, Mapping) else list(split)
         recipients = [to_checksum_address(a) for a, _ in items]
         amounts = [int(v) for _, v in items]
-        plan = plan or self.plan_of(agreement_id)
-        return self._send(arbiter, "resolve", agreement_id, plan.as_arg(), refund, recipients, amounts)
+        return self._send(
+            arbiter, "resolve", agreement_id, self._terms(agreement_id, terms), refund, recipients, amounts
+        )
 
 
 def _acceptances(verifier: Acceptance | None, user: Acceptance | None) -> tuple[tuple[int, int, bytes], ...]:

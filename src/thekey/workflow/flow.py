@@ -359,7 +359,8 @@ class VerificationFlow:
         receipt = self.consents.grant_by_sig(a.registrar, signed)
         case.consent_id = receipt.consent_id
         self._tx(report, "consent granted (user-signed, relayed by the registrar)", receipt.receipt)
-        report.summary = (f"agreement {case.agreement_id} is {self.escrow.agreement(case.agreement_id).status.label}; "
+        report.summary = (f"agreement {case.agreement_id} is "
+                          f"{self.escrow.agreement(case.agreement_id, terms).status.label}; "
                           f"consent 0x{case.consent_id.hex()[:16]}… for 30 days, 3 uses")  # fmt: skip
         report.off_chain += [
             "user signed the agreement and the consent on a phone (EIP-712); the user paid no gas",
@@ -370,7 +371,7 @@ class VerificationFlow:
     # -- step 3: policy -------------------------------------------------------------------------
 
     def _decline(self, case: Case, report: StepReport, code: str) -> None:
-        rc = self.escrow.decline(self.actors.verifier, case.agreement_id, reason_hash(code))
+        rc = self.escrow.decline(self.actors.verifier, case.agreement_id, reason_hash(code), case.terms)
         self._tx(report, f"declined ({code}); the price is credited back to the insurer", rc)
         self._tx(report, "the insurer withdraws its refund", self.escrow.withdraw(self.actors.insurer))
         case.status = f"declined:{code}"
@@ -539,11 +540,11 @@ class VerificationFlow:
         started, report = time.perf_counter(), StepReport(7, "Settlement: TKY paid out by the plan")
         a = self.actors
         self._tx(
-            report, "complete with evidence", self.escrow.complete(a.verifier, case.agreement_id, case.evidence.hash)
+            report,
+            "complete with evidence",
+            self.escrow.complete(a.verifier, case.agreement_id, case.evidence.hash, case.terms),
         )
-        self._tx(
-            report, "provider confirms: settled", self.escrow.confirm(a.insurer, case.agreement_id, case.terms.plan)
-        )
+        self._tx(report, "provider confirms: settled", self.escrow.confirm(a.insurer, case.agreement_id, case.terms))
         paid = {}
         for name, party in (("verifier", a.verifier), ("user", a.user), ("hospital", a.hospital)):
             owed = self.escrow.credit_of(party.address)
@@ -559,7 +560,9 @@ class VerificationFlow:
         started, report = time.perf_counter(), StepReport(7, "Timeout: the provider reclaims")
         self.chain.set_next_block_timestamp(case.terms.service_deadline + 1)
         self._tx(
-            report, "reclaim after the service deadline", self.escrow.reclaim(self.actors.insurer, case.agreement_id)
+            report,
+            "reclaim after the service deadline",
+            self.escrow.reclaim(self.actors.insurer, case.agreement_id, case.terms),
         )
         case.status = "refunded:timeout"
         report.ok, report.summary = False, f"agreement {case.agreement_id} refunded in full"
@@ -584,4 +587,4 @@ class VerificationFlow:
         return case
 
     def agreement_status(self, case: Case) -> Status:
-        return self.escrow.agreement(case.agreement_id).status
+        return self.escrow.agreement(case.agreement_id, case.terms).status

@@ -15,8 +15,8 @@ A failed identity check weighs less than a success gains: it may be an impostor,
 Declines for policy reasons are the provider's doing and do not count against the user;
 withdrawing a consent is a right and costs nothing.
 
-An agreement counts (settled or declined) only if the user accepted it (an ``AgreementAccepted``
-event with the user as party: its relayed signature or its on-chain ``accept``) and its verifier
+An agreement counts (settled or declined) only if the user accepted it (its relayed signature,
+``userAccepted`` in ``AgreementCreated``, or its on-chain ``accept``, an ``AgreementAccepted``) and its verifier
 was an admitted, unsuspended issuer of ``IdentityVerification`` in the issuer registry when the
 outcome was recorded; and at most ``PER_PROVIDER`` settled agreements count per provider.
 Threat model (README, audit/credit): naming a victim in agreements it never accepted, or using a
@@ -27,7 +27,7 @@ need an admitted verifier to settle. Not resisted: an admitted verifier that col
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +36,7 @@ from eth_utils import to_checksum_address
 
 from thekey.consent.ids import describe
 from thekey.credentials.vc import type_hash
+from thekey.payments.escrow import Plan, payout
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.reasons import reason_of
 
@@ -119,11 +120,27 @@ class AuditReport:
         return "\n".join(lines)
 
 
+def settlement_credits(created: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """What a settlement by the plan credits, from the agreement's ``AgreementCreated`` arguments
+    (the escrow logs no per-payee event: the plan and the price decide every credit to the wei)."""
+    plan = Plan(tuple(created["payees"]), tuple(int(s) for s in created["shares"]))
+    verifier, user, payees, _ = payout(_int(created["price"]), plan)
+    return [*zip(plan.payees, payees, strict=True), (created["user"], user), (created["verifier"], verifier)]
+
+
 def build_report(index: AuditIndex, since: int = 0, until: int = FOREVER) -> AuditReport:
-    """The report of everything indexed with a block time in [since, until]."""
+    """The report of everything indexed with a block time in [since, until].
+
+    Money is counted once per movement: a price when funded; a settlement's credits from the
+    plan; a resolution's split as credited and its refund as refunded (never both); a decline's or a
+    reclaim's price as refunded; a withdrawal from ``withdrawTo``'s ``Withdrawn`` or, for a plain
+    ``withdraw``, from the token's ``Transfer`` out of the escrow (a reclaim's transfer is its refund)."""
     r = AuditReport(since, until)
-    providers: dict[int, str] = {e.args["id"]: e.args["provider"] for e in index.events("AgreementCreated")}
-    declined: set[int] = set()
+    created: dict[int, dict[str, Any]] = {e.args["id"]: e.args for e in index.events("AgreementCreated")}
+    escrow = str(index.deployment.addresses.get("escrow", ""))
+    not_withdrawals = {e.tx_hash for e in index.events("AgreementReclaimed")} | {
+        e.tx_hash for e in index.events("Withdrawn")
+    }
     for e in index.events(since=since, until=until):
         a = e.args
         match e.event:
@@ -132,23 +149,28 @@ def build_report(index: AuditIndex, since: int = 0, until: int = FOREVER) -> Aud
                 r.funded[a["provider"]] += _int(a["price"])
             case "AgreementSettled":
                 r.outcomes["settled"] += 1
+                for payee, amount in settlement_credits(created[a["id"]]):
+                    if amount:
+                        r.credited[payee] += amount
             case "AgreementDeclined":
-                declined.add(a["id"])  # its `Credited` that follows is the provider's refund
                 r.outcomes["declined"] += 1
                 r.rejections[reason_of(a["reasonHash"])] += 1
-                r.refunded[providers[a["id"]]] += _int(a["amount"])
+                r.refunded[created[a["id"]]["provider"]] += _int(a["amount"])
             case "AgreementReclaimed":
                 r.outcomes["refunded after timeout or withdrawal"] += 1
-                r.refunded[providers[a["id"]]] += _int(a["amount"])
+                r.refunded[created[a["id"]]["provider"]] += _int(a["amount"])
             case "AgreementDisputed":
                 r.outcomes["disputed"] += 1
             case "AgreementResolved":
                 r.outcomes["resolved by the arbiter"] += 1
-                r.refunded[providers[a["id"]]] += _int(a["refund"])
-            case "Credited" if a["id"] not in declined:
-                r.credited[a["payee"]] += _int(a["amount"])
+                if _int(a["refund"]):
+                    r.refunded[created[a["id"]]["provider"]] += _int(a["refund"])
+                for recipient, amount in zip(a["recipients"], a["amounts"], strict=True):
+                    r.credited[recipient] += _int(amount)
             case "Withdrawn":
                 r.withdrawn[a["payee"]] += _int(a["amount"])
+            case "Transfer" if e.contract == "token" and a["from"] == escrow and e.tx_hash not in not_withdrawals:
+                r.withdrawn[a["to"]] += _int(a["value"])
             case "ConsentGranted":
                 r.consents["granted"] += 1
                 r.consent_scopes[describe(bytes.fromhex(a["scope"][2:]))] += 1
@@ -201,7 +223,7 @@ def credit_rating(index: AuditIndex, user: str, until: int = FOREVER) -> CreditR
     """The rating of ``user`` from its on-chain history up to ``until``."""
     user = to_checksum_address(user)
     created = {e.args["id"]: e.args for e in index.events("AgreementCreated", until=until) if e.args["user"] == user}
-    accepted = {
+    accepted = {i for i, c in created.items() if c["userAccepted"]} | {
         e.args["id"] for e in index.events("AgreementAccepted", until=until)
         if e.args["id"] in created and e.args["party"] == user
     }  # fmt: skip
