@@ -1,6 +1,8 @@
 """Deploy the suite in dependency order, wire roles, and keep a manifest per chain.
 
-``deployments/<chainId>.json`` records, for each contract, its address, transaction, block,
+``deployments/<chainId>-<genesis>.json`` (``Chain.chain_key``: the chain id and the first 8 bytes
+of the genesis block hash, so two chains with the same id never share or overwrite a manifest)
+records, for each contract, its address, transaction, block,
 constructor arguments, and the hashes of its creation bytecode and on-chain code. Deploying
 again to the same chain skips every contract whose manifest entry still matches: same
 creation bytecode, same arguments, and the recorded code still at the address.
@@ -102,8 +104,18 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def manifest_path(chain_id: int, folder: Path | None = None) -> Path:
-    return (folder or project_root() / "deployments") / f"{chain_id}.json"
+def manifest_path(chain: Chain, folder: Path | None = None) -> Path:
+    return (folder or project_root() / "deployments") / f"{chain.chain_key}.json"
+
+
+def _missing(chain: Chain, path: Path) -> ConfigError:
+    others = sorted(p.name for p in path.parent.glob(f"{chain.chain_id}-*.json"))
+    if others:
+        return ConfigError(
+            f"no deployment on this chain (chain {chain.chain_id}, genesis {chain.genesis_hash[:18]}…): "
+            f"{', '.join(others)} in {path.parent} belong to other chains with the same id; run `thekey deploy`"
+        )
+    return ConfigError(f"no deployment for chain {chain.chain_id} ({path}): run `thekey deploy`")
 
 
 @dataclass
@@ -133,10 +145,12 @@ class Deployment:
 
     @classmethod
     def load(cls, chain: Chain, folder: Path | None = None) -> Deployment:
-        path = manifest_path(chain.chain_id, folder)
+        path = manifest_path(chain, folder)
         if not path.is_file():
-            raise ConfigError(f"no deployment for chain {chain.chain_id} ({path}): run `thekey deploy`")
+            raise _missing(chain, path)
         manifest = json.loads(path.read_text())
+        if manifest.get("genesisHash") != chain.genesis_hash:
+            raise ConfigError(f"the manifest {path} is for another chain (genesis {manifest.get('genesisHash')})")
         for key, entry in manifest["contracts"].items():
             code = chain.rpc("eth_getCode", [entry["address"], "latest"])
             if "0x" + keccak(hexstr=code).hex() != entry["codeHash"]:
@@ -165,7 +179,7 @@ def deploy_suite(
     """Deploy (or re-use) every contract of ``SUITE`` and write the manifest."""
     config = config or SuiteConfig()
     say = log or (lambda _msg: None)
-    path = manifest_path(chain.chain_id, folder)
+    path = manifest_path(chain, folder)
     previous = json.loads(path.read_text()) if path.is_file() else {"contracts": {}}
     ctx = DeployContext(chain, deployer, config)
     entries: dict[str, Any] = {}
@@ -197,6 +211,7 @@ def deploy_suite(
             spec.wire(ctx, ctx.contracts[spec.key])
     manifest = {
         "chainId": chain.chain_id,
+        "genesisHash": chain.genesis_hash,
         "deployer": deployer.address,
         "admin": ctx.admin,
         "solcVersion": chain.artifacts.solc_version,

@@ -17,7 +17,7 @@ def test_deploy__writes_a_manifest_with_every_suite_contract(
     chain: Chain, deployer: LocalAccount, tmp_path: Path
 ) -> None:
     deployment = deploy_suite(chain, deployer, folder=tmp_path)
-    manifest = json.loads((tmp_path / f"{chain.chain_id}.json").read_text())
+    manifest = json.loads((tmp_path / f"{chain.chain_key}.json").read_text())
     assert list(manifest["contracts"]) == [spec.key for spec in SUITE]
     for entry in manifest["contracts"].values():
         assert {"address", "txHash", "blockNumber", "creationHash", "codeHash", "args"} <= set(entry)

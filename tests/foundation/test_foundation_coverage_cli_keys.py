@@ -288,7 +288,7 @@ def test_cli_node__deploys_prints_accounts_and_stops_on_ctrl_c(
 
     folder = tmp_path / "deployments"
     real_path = deploy_module.manifest_path
-    monkeypatch.setattr(deploy_module, "manifest_path", lambda cid, f=None: real_path(cid, f or folder))
+    monkeypatch.setattr(deploy_module, "manifest_path", lambda chain, f=None: real_path(chain, f or folder))
     monkeypatch.setattr(cli_chain, "time", types.SimpleNamespace(sleep=interrupted))
     port = free_port()
     assert main(["node", "--port", str(port), "--chain-id", "31338"]) == 0
@@ -296,5 +296,6 @@ def test_cli_node__deploys_prints_accounts_and_stops_on_ctrl_c(
     assert f"Anvil listening on http://127.0.0.1:{port} (chain id 31338)" in out
     assert "TheKey suite on chain 31338" in out and "token (TheKeyToken)" in out
     assert "[19] " in out and "Press Ctrl-C to stop." in out
-    manifest = json.loads((folder / "31338.json").read_text())
+    (written,) = folder.glob("31338-*.json")  # chain id + genesis hash
+    manifest = json.loads(written.read_text())
     assert manifest["chainId"] == 31338 and manifest["contracts"]["token"]["name"] == "TheKeyToken"

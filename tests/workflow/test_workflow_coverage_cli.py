@@ -32,7 +32,7 @@ def test_demo_text_then_audit_commands(
 ) -> None:
     folder = tmp_path / "deployments"
     real_path = deploy_module.manifest_path
-    monkeypatch.setattr(deploy_module, "manifest_path", lambda cid, f=None: real_path(cid, f or folder))
+    monkeypatch.setattr(deploy_module, "manifest_path", lambda chain, f=None: real_path(chain, f or folder))
     url = anvil.url
 
     code, out, err = run(capsys, "demo", "--rpc-url", url)
@@ -41,7 +41,7 @@ def test_demo_text_then_audit_commands(
     assert "Step 1 — " in out and "on chain" in out and "off chain" in out
     assert "Final TKY balances" in out and "Credit rating of the user" in out
     assert out.rstrip().endswith("demo finished: every step ended as the story says")
-    assert (folder / f"{chain.chain_id}.json").is_file()  # --rpc-url: the manifest is written for the CLI
+    assert (folder / f"{chain.chain_key}.json").is_file()  # --rpc-url: the manifest is written for the CLI
 
     db = str(tmp_path / "audit.sqlite")
     code, out, _ = run(capsys, "audit", "index", "--db", db, "--rpc-url", url, "--json")

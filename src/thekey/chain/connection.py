@@ -77,6 +77,20 @@ class Chain:
     def client_version(self) -> str:
         return str(self.rpc("web3_clientVersion"))
 
+    @cached_property
+    def genesis_hash(self) -> str:
+        """The hash of block 0: with the chain id, what tells two chains apart (two local nodes
+        both say chain 31337; their genesis blocks differ)."""
+        block = self.rpc("eth_getBlockByNumber", ["0x0", False])
+        if not block or not block.get("hash"):
+            raise ChainError("the node does not return its genesis block")
+        return str(block["hash"])
+
+    @property
+    def chain_key(self) -> str:
+        """``<chainId>-<first 8 bytes of the genesis hash>``: names per-chain files (manifests, indexes)."""
+        return f"{self.chain_id}-{self.genesis_hash[2:18]}"
+
     @property
     def is_local(self) -> bool:
         """A development node (Anvil) whose dev accounts may sign."""

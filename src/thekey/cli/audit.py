@@ -21,13 +21,13 @@ app = typer.Typer(help="Audit: index every suite event into SQLite, report a per
 DbOpt = Annotated[
     Path | None,
     typer.Option("--db", envvar="THEKEY_AUDIT_DB", dir_okay=False,
-                 help="SQLite index [default: .thekey/audit-<chainId>.sqlite in the project]."),
+                 help="SQLite index [default: .thekey/audit-<chainId>-<genesis>.sqlite in the project]."),
 ]  # fmt: skip
 
 
 def _index(session: Session, db: Path | None) -> AuditIndex:
     chain = session.chain()
-    path = db or project_root() / ".thekey" / f"audit-{chain.chain_id}.sqlite"
+    path = db or project_root() / ".thekey" / f"audit-{chain.chain_key}.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     index = AuditIndex(session.deployment(chain), path)
     index.sync()

@@ -31,7 +31,8 @@ def deploy(
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Deploy the suite (skipping what is already deployed unchanged) and write deployments/<chainId>.json.
+    """Deploy the suite (skipping what is already deployed unchanged) and write
+    deployments/<chainId>-<genesis>.json (one manifest per chain: chain id + genesis block hash).
 
     Without --rpc-url this deploys to a throw-away embedded Anvil, as a check that the suite deploys.
     """

@@ -68,17 +68,22 @@ class Event:
 class AuditIndex:
     """A SQLite index of one deployment's events."""
 
-    def __init__(self, deployment: Deployment, path: Path | str = ":memory:") -> None:
+    def __init__(self, deployment: Deployment, path: Path | str = ":memory:", *, from_block: int | None = None) -> None:
+        """``from_block`` starts a new index there instead of at the suite's deployment (the demo
+        audits its own run this way on a chain that already has history)."""
         self.deployment = deployment
         self.chain: Chain = deployment.chain
         self.db = sqlite3.connect(str(path))
         self.db.executescript(SCHEMA)
-        fingerprint = json.dumps({"chainId": self.chain.chain_id, "contracts": deployment.addresses}, sort_keys=True)
+        fingerprint = json.dumps(
+            {"chainId": self.chain.chain_id, "genesisHash": self.chain.genesis_hash, "contracts": deployment.addresses},
+            sort_keys=True,
+        )
         stored = self._meta("deployment")
         if stored is None:
             with self.db:
                 self._set_meta("deployment", fingerprint)
-                self._set_meta("start_block", str(self._first_block()))
+                self._set_meta("start_block", str(self._first_block() if from_block is None else from_block))
         elif stored != fingerprint:
             raise ConfigError(f"{path} indexes another deployment; use a new database file")
         self._topics: dict[tuple[str, bytes], tuple[str, dict[str, Any]]] = {}
@@ -110,6 +115,7 @@ class AuditIndex:
         head = self.chain.block_number() if to_block is None else to_block
         added, done = 0, 0
         start = self.last_block + 1
+        self._check_continuity()
         addresses = sorted({a for a, _ in self._topics})
         while start <= head and (max_chunks is None or done < max_chunks):
             end = min(head, start + chunk - 1)
@@ -118,9 +124,24 @@ class AuditIndex:
             with self.db:
                 cur = self.db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
                 self._set_meta("last_block", str(end))
+                self._set_meta("last_block_hash", self._block_hash(end))
             added += cur.rowcount if cur.rowcount > 0 else 0
             start, done = end + 1, done + 1
         return added
+
+    def _block_hash(self, number: int) -> str:
+        block = self.chain.rpc("eth_getBlockByNumber", [hex(number), False])
+        return str(block["hash"]) if block else ""
+
+    def _check_continuity(self) -> None:
+        """The chain must still hold the block this index ended at: otherwise it is another chain
+        (same id and genesis, e.g. two nodes started in the same second) or a reorganisation."""
+        stored = self._meta("last_block_hash")
+        if stored is not None and self._block_hash(self.last_block) != stored:
+            raise ConfigError(
+                f"the node's block {self.last_block} is not the one this index ended at ({stored[:18]}…): "
+                "another chain or a reorganisation; index into a new database file"
+            )
 
     def _decode(self, logs: list[dict[str, Any]]) -> Iterator[tuple[Any, ...]]:
         timestamps: dict[int, int] = {}
