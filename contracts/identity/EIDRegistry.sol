@@ -4,6 +4,7 @@ pragma solidity 0.8.29;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
 import {IEIDRegistry} from "../interfaces/IEIDRegistry.sol";
 
@@ -27,7 +28,7 @@ import {IEIDRegistry} from "../interfaces/IEIDRegistry.sol";
 ///
 /// Gas: an identity's owner, deactivation flag and last-change block share one storage slot,
 /// so each change reads one cold slot and writes one (the reference reads two and writes two).
-contract EIDRegistry is IEIDRegistry, EIP712, Nonces {
+contract EIDRegistry is IEIDRegistry, EIP712, SignerNonces {
     /// @dev One slot per identity. `owner` is zero until changed (and after deactivation).
     struct Record {
         address owner;

@@ -5,7 +5,10 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {NoncesKeyed} from "@openzeppelin/contracts/utils/NoncesKeyed.sol";
 import {ITheKeyToken} from "../interfaces/ITheKeyToken.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 
 /// @title TheKeyToken — TKY
 /// @notice ERC-20 "TheKey" / "TKY", 18 decimals, EIP-2612 permit, capped, burnable,
@@ -20,7 +23,7 @@ import {ITheKeyToken} from "../interfaces/ITheKeyToken.sol";
 /// - Only `mint`, `reward` (minting) and `burn`/`burnFrom` (burning) change totalSupply().
 /// - Only MINTER_ROLE mints through `mint`; only REWARDER_ROLE mints through `reward`.
 /// - A permit signature is valid for one nonce, one chain, this contract, until its deadline.
-contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, ITheKeyToken {
+contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, SignerNonces, ITheKeyToken {
     /// @inheritdoc ITheKeyToken
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @inheritdoc ITheKeyToken
@@ -64,6 +67,16 @@ contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, ITheKe
     }
 
     /// @dev Mints and enforces the cap on the new total supply (the only way supply grows).
+    /// @notice The owner's next permit nonce (EIP-2612); lane 0 of its `SignerNonces`, so
+    /// `invalidateNonces(0, n)` cancels outstanding permits.
+    function nonces(address owner) public view override(ERC20Permit, Nonces) returns (uint256) {
+        return super.nonces(owner);
+    }
+
+    function _useCheckedNonce(address owner, uint256 keyNonce) internal override(Nonces, NoncesKeyed) {
+        super._useCheckedNonce(owner, keyNonce);
+    }
+
     function _mintCapped(address to, uint256 amount) private {
         _mint(to, amount);
         uint256 supply = totalSupply();

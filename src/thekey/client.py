@@ -14,6 +14,7 @@ from thekey.chain.abi import canonical_type
 from thekey.chain.connection import Chain
 from thekey.chain.transactions import Receipt
 from thekey.eip712 import Domain, domain_of
+from thekey.errors import BadInput
 
 if TYPE_CHECKING:
     from thekey.deploy import Deployment
@@ -42,9 +43,28 @@ class ContractClient:
         """This contract's EIP-712 domain, as it reports it (ERC-5267)."""
         return domain_of(self.contract)
 
-    def nonce_of(self, signer: str) -> int:
-        """The signer's next EIP-712 nonce (OpenZeppelin ``Nonces``) on a contract with signed actions."""
-        return int(self._call("nonces", to_checksum_address(signer)))
+    def nonce_of(self, signer: str, key: int = 0) -> int:
+        """The signer's next EIP-712 nonce in lane ``key`` (``SignerNonces``: the lane in the high
+        192 bits, the sequence in the low 64; lane 0 is ``nonces(signer)``)."""
+        who = to_checksum_address(signer)
+        if key == 0:
+            return int(self._call("nonces", who))
+        self._require_keyed_nonces()
+        return int(self.chain.call(self.contract.get_function_by_signature("nonces(address,uint192)")(who, key)))
+
+    def invalidate_nonces(self, sender: LocalAccount, key: int = 0, count: int = 1) -> Receipt:
+        """Burn the sender's next ``count`` nonces of lane ``key``: every signature over them is
+        void for ever (emits ``NoncesInvalidated``)."""
+        self._require_keyed_nonces()
+        if not 0 <= key < 2**192:
+            raise BadInput(f"a nonce lane is 0 to 2^192-1, not {key}")
+        if not 1 <= count <= 65_535:
+            raise BadInput(f"cancel 1 to 65,535 nonces at once, not {count}")
+        return self._send(sender, "invalidateNonces", key, count)
+
+    def _require_keyed_nonces(self) -> None:
+        if not any(i.get("name") == "invalidateNonces" for i in self.contract.abi):
+            raise BadInput(f"{self.ARTIFACT} has no cancellable nonces")
 
     def _call(self, function: str, *args: Any) -> Any:
         return self.chain.call(getattr(self.contract.functions, function)(*args))

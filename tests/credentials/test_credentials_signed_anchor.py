@@ -183,3 +183,15 @@ def test_invalidate_nonces__burns_a_lane_and_reverts_for_a_bad_count(env: Env) -
         env.registry.relay_anchor(env.relayer, signed)
     assert e.value.name == "InvalidAccountNonce"
     env.registry.relay_anchor(env.relayer, _sign(env, env.chain.timestamp() + 600, nonce=(lane << 64) | 3))
+
+
+def test_keyed_lanes__signatures_on_two_lanes_relay_in_either_order(env: Env) -> None:
+    deadline = env.chain.timestamp() + 600
+    reg = env.registry
+    first = reg.sign_anchor(env.issuer, keccak(b"one"), env.schema_id, 0, 0, 1, deadline, nonce=5 << 64)
+    second = reg.sign_anchor(env.issuer, keccak(b"two"), env.schema_id, 0, 0, 2, deadline, nonce=9 << 64)
+    assert reg.nonce_of(env.issuer.address, 9) == 9 << 64
+    reg.relay_anchor(env.relayer, second)  # the later signature first
+    reg.relay_anchor(env.relayer, first)
+    assert reg.nonce_of(env.issuer.address, 5) == (5 << 64) | 1 and reg.nonce_of(env.issuer.address, 9) == (9 << 64) | 1
+    assert reg.get_anchor(env.issuer.address, keccak(b"one")).anchored

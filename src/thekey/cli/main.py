@@ -7,7 +7,7 @@ import sys
 import typer
 
 from thekey import __version__
-from thekey.cli import audit, build, chain, demo, serve, token
+from thekey.cli import audit, build, chain, demo, nonce, serve, token
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
@@ -51,6 +51,7 @@ app.add_typer(credentials_cli.issuer_app, name="issuer")
 app.add_typer(credentials_cli.schema_app, name="schema")
 app.add_typer(credentials_cli.credential_app, name="credential")
 app.add_typer(audit.app, name="audit")
+app.add_typer(nonce.app, name="nonce")
 demo.register(app)
 serve.register(app)
 
