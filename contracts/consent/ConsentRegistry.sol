@@ -148,12 +148,12 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, Nonces {
         view
         returns (bool)
     {
-        return _isLive(_current[_tupleKey(subject, grantee, scope, purpose)]);
+        return _isLive(_current[_tupleKey(subject, grantee, scope, purpose)]) && _isActive(grantee);
     }
 
     /// @inheritdoc IConsentRegistry
     function isLive(bytes32 id) external view returns (bool) {
-        return _isLive(id);
+        return _isLive(id) && _isActive(_consents[id].grantee);
     }
 
     /// @inheritdoc IConsentRegistry

@@ -116,14 +116,15 @@ interface IConsentRegistry {
     /// subject deactivated). Returns the use number (1 for the first).
     function recordUse(bytes32 id, bytes32 accessHash) external returns (uint32 use);
 
-    /// @notice Whether `grantee` may now use `scope` of `subject` for `purpose`.
+    /// @notice Whether `grantee` may now use `scope` of `subject` for `purpose` (false once the
+    /// subject's or the grantee's DID is deactivated).
     function isAuthorized(address subject, address grantee, bytes32 scope, bytes32 purpose)
         external
         view
         returns (bool);
 
     /// @notice Whether consent `id` is live now (exists, unrevoked, in its window, uses left,
-    /// subject active).
+    /// subject and grantee active). A deactivated grantee cannot record uses either: it has no actor.
     function isLive(bytes32 id) external view returns (bool);
 
     /// @notice The consent most recently granted for the tuple (zero if none).

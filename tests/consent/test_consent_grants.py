@@ -193,6 +193,25 @@ def test_deactivated_subject__has_no_live_consent_and_cannot_grant(
     assert exc.value.name == "ConsentUnauthorized"
 
 
+def test_deactivated_grantee__is_not_authorised_and_its_consent_is_not_live(
+    chain: Chain,
+    consents: ConsentRegistry,
+    identities: Contract,
+    subject: LocalAccount,
+    org: LocalAccount,
+    request_: GrantRequest,
+) -> None:
+    rc = consents.grant(subject, request_)
+    tuple_ = (subject.address, org.address, request_.scope, request_.purpose)
+    assert consents.is_authorized(*tuple_) and consents.is_live(rc.consent_id)
+    chain.transact(identities.functions.deactivate(org.address), org)
+    assert not consents.is_authorized(*tuple_)
+    assert not consents.is_live(rc.consent_id)
+    with pytest.raises(ContractRevert) as exc:
+        consents.record_use(org, rc.consent_id, b"\x00" * 32)
+    assert exc.value.name == "ConsentUnauthorized"
+
+
 def test_acts_for_and_version(consents: ConsentRegistry, subject: LocalAccount, stranger: LocalAccount) -> None:
     assert consents.acts_for(subject.address, subject.address)
     assert not consents.acts_for(subject.address, stranger.address)
