@@ -4,6 +4,7 @@ pragma solidity 0.8.29;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
 import {DIDActors} from "../utils/DIDActors.sol";
@@ -23,7 +24,9 @@ import {DIDActors} from "../utils/DIDActors.sol";
 /// - uses only grows, by one per recordUse, and never exceeds maxUses when maxUses > 0.
 /// - Each signature is used once: it binds this chain, this contract, the signer's nonce and a deadline.
 /// - consentIds(subject) lists every consent ever granted for subject, in grant order.
-contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, Nonces {
+contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
+    /// @inheritdoc IConsentRegistry
+    bytes32 public constant ROUTE_PURPOSE = keccak256("data-route");
     /// @dev keccak256("Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,address signer,uint256 nonce,uint256 deadline)")
     bytes32 public constant GRANT_TYPEHASH = keccak256(
         "Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,address signer,uint256 nonce,uint256 deadline)"
@@ -129,6 +132,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, Nonces {
         if (subject == address(0)) revert ConsentNotFound(id);
         address grantee = c.grantee;
         _checkActsFor(grantee, msg.sender);
+        if (c.purpose == ROUTE_PURPOSE) revert ConsentRouteUse(id);
         uint32 uses = c.uses;
         _checkLive(id, subject, c.validFrom, c.maxUses, c.validUntil, uses, c.revocationTime);
         // cannot overflow: _checkLive bounds uses below maxUses when maxUses > 0, and a uint32

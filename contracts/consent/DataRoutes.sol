@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IDataRoutes} from "../interfaces/IDataRoutes.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
@@ -17,11 +18,13 @@ import {DIDActors} from "../utils/DIDActors.sol";
 /// - Only an organisation holding ORGANISATION_ROLE publishes or links, and only through an actor
 ///   for its DID (owner or valid "sigAuth" delegate), directly or by a one-time signature.
 /// - A route for (subject, category) is written only while the subject's consent for the
-///   organisation on (category, ROUTE_PURPOSE) is live.
+///   organisation on (category, ROUTE_PURPOSE) is live, and each publication or link consumes one
+///   of its uses: consentUses(id) <= maxUses when maxUses > 0.
 /// - A route's updatedAt never decreases and is never in the future.
 /// - routes(subject) lists each (organisation, category) once, in first-publication order.
-/// - An account key, once linked to a subject, is never re-linked.
-contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
+/// - An account key is linked to one subject at a time; it is re-linked only after an unlink.
+/// - A route or link reads as live only while its consent stands.
+contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, SignerNonces {
     /// @inheritdoc IDataRoutes
     bytes32 public constant ORGANISATION_ROLE = keccak256("ORGANISATION_ROLE");
     /// @inheritdoc IDataRoutes
@@ -39,7 +42,13 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
 
     mapping(bytes32 routeId => Route) private _routes;
     mapping(address subject => bytes32[] routeIds) private _bySubject;
-    mapping(address organisation => mapping(bytes32 accountKey => address subject)) private _accounts;
+    mapping(address organisation => mapping(bytes32 accountKey => Link)) private _accounts;
+    mapping(bytes32 consentId => uint32 uses) private _consentUses;
+
+    struct Link {
+        address subject;
+        bytes32 consentId;
+    }
 
     /// @param admin receives DEFAULT_ADMIN_ROLE and GOVERNOR_ROLE (admits organisations).
     /// @param identities the ERC-1056 registry of DIDs.
@@ -80,7 +89,7 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
 
     function _publish(RouteRequest calldata r, address by) internal returns (bytes32 id) {
         if (r.subject == address(0) || r.digest == bytes32(0)) revert RoutesZeroValue();
-        _checkConsent(r.subject, r.organisation, r.category);
+        bytes32 consentId = _useConsent(r.subject, r.organisation, r.category);
         id = _routeId(r.subject, r.organisation, r.category);
         Route storage route = _routes[id];
         uint64 last = route.updatedAt;
@@ -94,6 +103,7 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
         }
         route.updatedAt = r.updatedAt;
         route.digest = r.digest;
+        route.consentId = consentId;
         emit RoutePublished(id, r.subject, r.organisation, r.category, r.digest, r.updatedAt, by);
     }
 
@@ -101,18 +111,50 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
     function linkAccount(address organisation, bytes32 accountKey, address subject) external {
         _checkOrganisationActor(organisation, msg.sender);
         if (subject == address(0) || accountKey == bytes32(0)) revert RoutesZeroValue();
-        address linked = _accounts[organisation][accountKey];
+        address linked = _accounts[organisation][accountKey].subject;
         if (linked != address(0)) revert RoutesAccountAlreadyLinked(organisation, accountKey, linked);
-        _checkConsent(subject, organisation, ACCOUNT_LINK_SCOPE);
-        _accounts[organisation][accountKey] = subject;
+        bytes32 consentId = _useConsent(subject, organisation, ACCOUNT_LINK_SCOPE);
+        _accounts[organisation][accountKey] = Link(subject, consentId);
         emit AccountLinked(organisation, accountKey, subject);
+    }
+
+    /// @inheritdoc IDataRoutes
+    function withdrawRoute(address subject, address organisation, bytes32 category) external {
+        _checkParty(subject, organisation, msg.sender);
+        bytes32 id = _routeId(subject, organisation, category);
+        Route storage route = _routes[id];
+        if (route.digest == bytes32(0)) revert RoutesNoRoute(id);
+        route.digest = bytes32(0);
+        route.consentId = bytes32(0);
+        emit RouteWithdrawn(id, subject, organisation, msg.sender);
+    }
+
+    /// @inheritdoc IDataRoutes
+    function unlinkAccount(address organisation, bytes32 accountKey) external {
+        address subject = _accounts[organisation][accountKey].subject;
+        if (subject == address(0)) revert RoutesAccountNotLinked(organisation, accountKey);
+        _checkParty(subject, organisation, msg.sender);
+        delete _accounts[organisation][accountKey];
+        emit AccountUnlinked(organisation, accountKey, subject, msg.sender);
     }
 
     // -- reads ----------------------------------------------------------------------------
 
     /// @inheritdoc IDataRoutes
     function accountSubject(address organisation, bytes32 accountKey) external view returns (address) {
-        return _accounts[organisation][accountKey];
+        Link storage link = _accounts[organisation][accountKey];
+        return link.subject != address(0) && _consents.isLive(link.consentId) ? link.subject : address(0);
+    }
+
+    /// @inheritdoc IDataRoutes
+    function isRouteLive(bytes32 id) external view returns (bool) {
+        Route storage route = _routes[id];
+        return route.digest != bytes32(0) && _consents.isLive(route.consentId);
+    }
+
+    /// @inheritdoc IDataRoutes
+    function consentUses(bytes32 consentId) external view returns (uint32) {
+        return _consentUses[consentId];
     }
 
     /// @inheritdoc IDataRoutes
@@ -164,9 +206,25 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, Nonces {
         if (!_actsFor(organisation, actor)) revert RoutesUnauthorized(organisation, actor);
     }
 
-    function _checkConsent(address subject, address organisation, bytes32 scope) internal view {
-        if (!_consents.isAuthorized(subject, organisation, scope, ROUTE_PURPOSE)) {
-            revert RoutesNoConsent(subject, organisation, scope);
+    /// @dev Consumes one use of the subject's live consent for `organisation` on (scope,
+    /// ROUTE_PURPOSE). The consent registry refuses `recordUse` on such consents, so this count is
+    /// the consent's only book of uses.
+    function _useConsent(address subject, address organisation, bytes32 scope) internal returns (bytes32 id) {
+        id = _consents.currentConsent(subject, organisation, scope, ROUTE_PURPOSE);
+        if (!_consents.isLive(id)) revert RoutesNoConsent(subject, organisation, scope);
+        uint32 maxUses = _consents.getConsent(id).maxUses;
+        uint32 used = _consentUses[id];
+        if (maxUses != 0 && used >= maxUses) revert RoutesConsentExhausted(id, maxUses);
+        // cannot overflow: bounded by maxUses, or 2**32 transactions on one unlimited consent
+        unchecked {
+            _consentUses[id] = used + 1;
+        }
+        emit RouteConsentUsed(id, used + 1);
+    }
+
+    function _checkParty(address subject, address organisation, address caller) internal view {
+        if (!_actsFor(subject, caller) && !_actsFor(organisation, caller)) {
+            revert RoutesNotAParty(subject, organisation, caller);
         }
     }
 

@@ -30,6 +30,11 @@ interface IConsentRegistry {
         uint64 revocationTime; // when it was revoked, 0 = not revoked
     }
 
+    /// @notice The purpose id reserved for data routes (keccak256("data-route")): uses of such a
+    /// consent are counted by the route registry (`IDataRoutes.consentUses`), one per publication
+    /// or account link, so `recordUse` refuses them and `uses` stays 0.
+    function ROUTE_PURPOSE() external view returns (bytes32);
+
     /// @notice The parameters of a grant, as signed in `Grant`.
     struct GrantRequest {
         address subject;
@@ -78,6 +83,8 @@ interface IConsentRegistry {
     error ConsentNotYetValid(bytes32 id, uint64 validFrom);
     /// @notice Consent `id` expired after `validUntil`.
     error ConsentExpired(bytes32 id, uint64 validUntil);
+    /// @notice Consent `id` is for ROUTE_PURPOSE: the route registry counts its uses, not `recordUse`.
+    error ConsentRouteUse(bytes32 id);
     /// @notice Consent `id` has used all its `maxUses` uses.
     error ConsentExhausted(bytes32 id, uint32 maxUses);
     /// @notice The subject of consent `id` was deactivated.

@@ -15,7 +15,13 @@ pragma solidity ^0.8.24;
 /// Publishing a route for (subject, category) needs the subject's live consent for the
 /// organisation with scope = `category` and purpose = ROUTE_PURPOSE (keccak256("data-route")).
 /// Linking a local account needs the same with scope = ACCOUNT_LINK_SCOPE
-/// (keccak256("account-link")). Accounts are linked by keyed hash: HMAC-SHA256 of the local
+/// (keccak256("account-link")). Each publication and each link consumes one use of that consent:
+/// the route registry keeps the count (`consentUses`; the consent registry refuses `recordUse` on
+/// ROUTE_PURPOSE consents), and it never exceeds the consent's `maxUses` (a one-use consent
+/// allows exactly one publication or link). A route and a link remember the consent they
+/// rest on and read as live only while it stands (not revoked, inside its window, subject and
+/// organisation not deactivated). The subject (or an actor for it) or the organisation withdraws
+/// a route or unlinks an account at any time. Accounts are linked by keyed hash: HMAC-SHA256 of the local
 /// account id under the organisation's own secret key, never the id itself.
 interface IDataRoutes {
     /// @notice A published route. `updatedAt` is when the organisation's data last changed.
@@ -23,7 +29,8 @@ interface IDataRoutes {
         address organisation;
         uint64 updatedAt;
         bytes32 category;
-        bytes32 digest;
+        bytes32 digest; // zero once withdrawn
+        bytes32 consentId; // the consent the last publication consumed a use of
     }
 
     /// @notice The parameters of a publication, as signed in `PublishRoute`.
@@ -48,6 +55,24 @@ interface IDataRoutes {
 
     /// @notice `organisation` mapped one of its local accounts, by keyed hash, to `subject`.
     event AccountLinked(address indexed organisation, bytes32 indexed accountKey, address indexed subject);
+
+    /// @notice The route `routeId` (of `subject` at `organisation`) was withdrawn by `by`.
+    event RouteWithdrawn(bytes32 indexed routeId, address indexed subject, address indexed organisation, address by);
+
+    /// @notice `by` removed the link of `accountKey` of `organisation` to `subject`.
+    event AccountUnlinked(address indexed organisation, bytes32 indexed accountKey, address indexed subject, address by);
+
+    /// @notice A publication or link consumed use number `use` (of the route registry's count) of consent `consentId`.
+    event RouteConsentUsed(bytes32 indexed consentId, uint32 use);
+
+    /// @notice Consent `consentId` has no use left: all `maxUses` are spent.
+    error RoutesConsentExhausted(bytes32 consentId, uint32 maxUses);
+    /// @notice There is no route `routeId` to withdraw (never published, or withdrawn).
+    error RoutesNoRoute(bytes32 routeId);
+    /// @notice `accountKey` of `organisation` is not linked.
+    error RoutesAccountNotLinked(address organisation, bytes32 accountKey);
+    /// @notice `caller` acts neither for the subject `subject` nor for the organisation `organisation`.
+    error RoutesNotAParty(address subject, address organisation, address caller);
 
     /// @notice `organisation` is not admitted (lacks ORGANISATION_ROLE).
     error RoutesUnregisteredOrganisation(address organisation);
@@ -80,11 +105,27 @@ interface IDataRoutes {
         bytes calldata signature
     ) external returns (bytes32 routeId);
 
-    /// @notice Maps `accountKey` (HMAC of a local account id) of `organisation` to `subject`, once.
+    /// @notice Maps `accountKey` (HMAC of a local account id) of `organisation` to `subject`; a
+    /// linked key is re-linked only after `unlinkAccount`.
     function linkAccount(address organisation, bytes32 accountKey, address subject) external;
 
-    /// @notice The DID that `accountKey` of `organisation` is linked to (zero if none).
+    /// @notice Withdraw the route (subject, organisation, category): its digest and consent are
+    /// cleared (it stays listed, with a zero digest). The caller acts for the subject or the organisation.
+    function withdrawRoute(address subject, address organisation, bytes32 category) external;
+
+    /// @notice Remove the link of `accountKey` of `organisation`. The caller acts for the linked
+    /// subject or for the organisation.
+    function unlinkAccount(address organisation, bytes32 accountKey) external;
+
+    /// @notice The DID that `accountKey` of `organisation` is linked to, while the link's consent
+    /// stands (zero if none, unlinked, or the consent was revoked or expired).
     function accountSubject(address organisation, bytes32 accountKey) external view returns (address);
+
+    /// @notice Whether the route `id` is published and its consent stands.
+    function isRouteLive(bytes32 id) external view returns (bool);
+
+    /// @notice Uses of consent `consentId` this registry consumed (publications and links).
+    function consentUses(bytes32 consentId) external view returns (uint32);
 
     /// @notice The id of the route (subject, organisation, category).
     function routeId(address subject, address organisation, bytes32 category) external pure returns (bytes32);

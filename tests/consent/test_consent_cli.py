@@ -211,3 +211,14 @@ def test_route_flow__admit_publish_list_link(cli: Invoke, accounts: list[LocalAc
     )
     assert code == 0, err
     assert "P-0042" not in out
+    key = json.loads(out)["accountKey"]
+    # the subject withdraws the route and removes the link; the listing says it is not live
+    code, _, err = invoke("route", "withdraw", subject.address, "--category", "health.record",
+                          "--organisation", org.address, "--account", "1")  # fmt: skip
+    assert code == 0, err
+    code, out, _ = invoke("route", "list", subject.address)
+    assert "not live" in out
+    code, _, err = invoke("route", "unlink-account", org.address, "--account-key", key, "--account", "1")
+    assert code == 0, err
+    code, _, err = invoke("route", "unlink-account", org.address, "--account-key", key, "--account", "1")
+    assert code == 1 and "RoutesAccountNotLinked" in err and len(err.strip().splitlines()) == 1

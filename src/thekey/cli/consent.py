@@ -390,6 +390,9 @@ def route_relay(
     session.emit_tx("route published", routes.publish_by_sig(session.signer(), signed))
 
 
+_NOT_LIVE = "not live (withdrawn, or its consent no longer stands)"
+
+
 @route_app.command("list")
 def route_list(subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """Which organisations hold which categories of SUBJECT's data (never the data)."""
@@ -399,33 +402,28 @@ def route_list(subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = No
     rows = [{**r.as_json(), "organisation": did_for(cid_, r.organisation)} for r in routes.routes(subj.on(cid_))]
     session.emit(
         rows,
-        "\n".join(f"{r['organisation']}  {r['category']}  digest {r['digest']}  updated {r['updatedAt']}" for r in rows)
+        "\n".join(
+            f"{r['organisation']}  {r['category']}  "
+            + (f"digest {r['digest']}  updated {r['updatedAt']}" if r["live"] else _NOT_LIVE)
+            for r in rows
+        )
         or "no routes",
     )
 
 
-@route_app.command("link-account")
-def link_account(
-    subject: Identity,
-    local_id: Annotated[str, typer.Option("--local-id", help="The organisation's own account id (never sent).")],
-    secret_file: Annotated[
-        Path | None,
-        typer.Option(
-            "--secret-file",
-            help="The organisation's account-mapping key (≥ 16 bytes) [default: $THEKEY_ACCOUNT_SECRET, hex].",
-            dir_okay=False,
-        ),
-    ] = None,
-    organisation: OrgOpt = None,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Map a local account to SUBJECT by keyed hash (HMAC-SHA256); needs SUBJECT's account-link consent."""
-    subj = _Id(subject)
-    org = _Id(organisation) if organisation else None
+LocalIdOpt = Annotated[str, typer.Option("--local-id", help="The organisation's own account id (never sent).")]
+SecretFileOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--secret-file",
+        help="The organisation's account-mapping key (≥ 16 bytes) [default: $THEKEY_ACCOUNT_SECRET, hex].",
+        dir_okay=False,
+    ),
+]
+
+
+def _account_key(local_id: str, secret_file: Path | None) -> bytes:
+    """The keyed hash of ``local_id`` under the organisation's key (file, or $THEKEY_ACCOUNT_SECRET)."""
     if secret_file is not None:
         try:
             secret = secret_file.read_bytes()
@@ -439,7 +437,25 @@ def link_account(
             secret = bytes.fromhex(env.removeprefix("0x"))
         except ValueError:
             raise BadInput("THEKEY_ACCOUNT_SECRET is not hex") from None
-    key = account_key(secret, local_id)
+    return account_key(secret, local_id)
+
+
+@route_app.command("link-account")
+def link_account(
+    subject: Identity,
+    local_id: LocalIdOpt,
+    secret_file: SecretFileOpt = None,
+    organisation: OrgOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Map a local account to SUBJECT by keyed hash (HMAC-SHA256); uses one of SUBJECT's account-link consent uses."""
+    subj = _Id(subject)
+    org = _Id(organisation) if organisation else None
+    key = _account_key(local_id, secret_file)
     session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
     chain = session.chain()
     signer = session.signer()
@@ -449,6 +465,59 @@ def link_account(
         "account linked",
         rc,
         {"accountKey": _hex(key), "organisation": to_checksum_address(org_address)},
+    )
+
+
+@route_app.command("unlink-account")
+def unlink_account(
+    organisation: Annotated[str, typer.Argument(help="The organisation DID whose local account is unlinked.")],
+    local_id: Annotated[
+        str | None, typer.Option("--local-id", help="The organisation's account id (needs its key).")
+    ] = None,
+    secret_file: SecretFileOpt = None,
+    key_hex: Annotated[
+        str | None, typer.Option("--account-key", help="Or: the 0x keyed hash, as printed by link-account.")
+    ] = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Remove the link of a local account of ORGANISATION (the signer acts for the subject or the organisation)."""
+    org = _Id(organisation)
+    if (local_id is None) == (key_hex is None):
+        raise BadInput("give exactly one of --local-id or --account-key")
+    key = parse_bytes32(key_hex) if key_hex is not None else _account_key(local_id or "", secret_file)
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
+    rc = routes.unlink_account(session.signer(), org.on(session.chain().chain_id), key)
+    session.emit_tx("account unlinked", rc, {"accountKey": _hex(key)})
+
+
+@route_app.command()
+def withdraw(
+    subject: Identity,
+    category: Annotated[str, typer.Option("--category", help="Data category name or 0x-id.")],
+    organisation: OrgOpt = None,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Withdraw the route of SUBJECT's CATEGORY data at the organisation (the signer acts for either)."""
+    subj, cat = _Id(subject), scope_id(category)
+    org = _Id(organisation) if organisation else None
+    session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
+    chain = session.chain()
+    signer = session.signer()
+    org_address = org.on(chain.chain_id) if org else signer.address
+    subject_address = subj.on(chain.chain_id)
+    rid = routes.route_id(subject_address, org_address, cat)
+    session.emit_tx(
+        f"route {_hex(rid)} withdrawn",
+        routes.withdraw_route(signer, subject_address, org_address, cat),
+        {"routeId": _hex(rid)},
     )
 
 

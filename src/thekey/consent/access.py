@@ -88,8 +88,11 @@ class DataAccess:
             if self.routes is None:
                 raise TheKeyError("DataAccess needs a DataRoutes client to check a holder's route")
             published = self.routes.get_route(subject, holder, scope)
-            if published is None:
-                raise DataIntegrityError(f"{to_checksum_address(holder)} published no route for this subject and scope")
+            if published is None or not published.live:
+                raise DataIntegrityError(
+                    f"{to_checksum_address(holder)} has no live route for this subject and scope "
+                    "(never published, withdrawn, or its consent no longer stands)"
+                )
             access = keccak(
                 encode(["bytes32", "bytes32"], [self.routes.route_id(subject, holder, scope), published.digest])
             )

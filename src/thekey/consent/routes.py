@@ -86,12 +86,21 @@ class RouteRequest:
 
 @dataclass(frozen=True)
 class Route:
-    """A published route: ``organisation`` holds ``category`` data of the DID with ``digest``."""
+    """A published route: ``organisation`` holds ``category`` data of the DID with ``digest``.
+
+    ``consent_id`` is the consent the last publication used; ``live`` is whether the route is
+    published (not withdrawn) and that consent still stands."""
 
     organisation: str
     category: bytes
     digest: bytes
     updated_at: int
+    consent_id: bytes
+    live: bool
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.digest == bytes(32)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -100,6 +109,8 @@ class Route:
             "categoryId": _hex(self.category),
             "digest": _hex(self.digest),
             "updatedAt": self.updated_at,
+            "consentId": _hex(self.consent_id),
+            "live": self.live,
         }
 
 
@@ -204,24 +215,49 @@ class DataRoutes(ContractClient):
         return self._send(sender, "linkAccount", to_checksum_address(organisation), key, to_checksum_address(subject))
 
     def account_subject(self, organisation: str, key: bytes) -> str | None:
+        """The DID ``key`` is linked to while the link's consent stands, else None."""
         s = str(self._call("accountSubject", to_checksum_address(organisation), key))
         return None if int(s, 16) == 0 else s
+
+    def unlink_account(self, sender: LocalAccount, organisation: str, key: bytes) -> Receipt:
+        """Remove a link; ``sender`` acts for the linked subject or for the organisation."""
+        return self._send(sender, "unlinkAccount", to_checksum_address(organisation), key)
+
+    # -- withdrawal -----------------------------------------------------------------------
+    def withdraw_route(self, sender: LocalAccount, subject: str, organisation: str, category: bytes) -> Receipt:
+        """Withdraw a route; ``sender`` acts for the subject or for the organisation."""
+        return self._send(
+            sender, "withdrawRoute", to_checksum_address(subject), to_checksum_address(organisation), category
+        )
 
     # -- reads ----------------------------------------------------------------------------
     def route_id(self, subject: str, organisation: str, category: bytes) -> bytes:
         return bytes(self._call("routeId", to_checksum_address(subject), to_checksum_address(organisation), category))
 
+    def is_route_live(self, route_id: bytes) -> bool:
+        return bool(self._call("isRouteLive", route_id))
+
+    def consent_uses(self, consent_id: bytes) -> int:
+        """Publications and links that used ``consent_id`` (a data-route consent's only use count)."""
+        return int(self._call("consentUses", consent_id))
+
+    def _route(self, subject: str, raw: Any) -> Route:
+        org, updated_at, category, digest, consent_id = raw
+        live = self.is_route_live(self.route_id(subject, org, bytes(category)))
+        return Route(org, bytes(category), bytes(digest), int(updated_at), bytes(consent_id), live)
+
     def get_route(self, subject: str, organisation: str, category: bytes) -> Route | None:
         r = self._call("getRoute", self.route_id(subject, organisation, category))
-        return None if int(r[0], 16) == 0 else Route(r[0], bytes(r[2]), bytes(r[3]), int(r[1]))
+        return None if int(r[0], 16) == 0 else self._route(subject, r)
 
     def routes(self, subject: str, page: int = 100) -> list[Route]:
-        """Every organisation and category published for ``subject`` (never the data)."""
+        """Every organisation and category published for ``subject`` (never the data), withdrawn
+        ones included (``withdrawn``; ``live`` says which may be used)."""
         who = to_checksum_address(subject)
         total = int(self._call("routeCount", who))
         out: list[Route] = []
         for start in range(0, total, page):
-            out.extend(Route(r[0], bytes(r[2]), bytes(r[3]), int(r[1])) for r in self._call("routes", who, start, page))
+            out.extend(self._route(who, r) for r in self._call("routes", who, start, page))
         return out
 
     def version(self) -> str:

@@ -488,7 +488,7 @@ class VerificationFlow:
         started, report = time.perf_counter(), StepReport(6, "Health record: fetched under consent and verified")
         a = self.actors
         category = scope_id(case.request.scope)
-        holders = [r.organisation for r in self.routes.routes(a.user.address) if r.category == category]
+        holders = [r.organisation for r in self.routes.routes(a.user.address) if r.category == category and r.live]
         if a.hospital.address not in holders:
             raise FlowError("the data route shows no holder of the record")
         record_id = document_hash(case.health_record.credential)
