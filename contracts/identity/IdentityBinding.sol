@@ -2,23 +2,35 @@
 pragma solidity 0.8.29;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
 import {IIdentityBinding} from "../interfaces/IIdentityBinding.sol";
+import {DIDActors} from "../utils/DIDActors.sol";
+import {Signatures} from "../utils/Signatures.sol";
+import {SignerNonces} from "../utils/SignerNonces.sol";
 
-/// @title IdentityBinding — commitments of real-world documents bound one-to-one to DIDs
+/// @title IdentityBinding — document and person commitments bound one-to-one to DIDs
 /// @notice Kept apart from the eID registry so that the ERC-1056 registry stays role-free, small
-/// and as cheap as the reference; this contract reads the registry only to refuse deactivated DIDs.
+/// and as cheap as the reference; this contract reads the registry for DID actors and to refuse
+/// deactivated DIDs.
 ///
 /// Invariants:
-/// - A commitment is bound to at most one identity; `identityOf(c) == i` iff `c` is in `commitmentsOf(i)`.
-/// - `isBound(i)` iff `commitmentsOf(i)` is non-empty.
-/// - Only holders of REGISTRAR_ROLE bind, unbind and rebind; only DEFAULT_ADMIN_ROLE (governance)
-///   admits and removes registrars. A removed registrar can change nothing.
+/// - A document commitment is bound to at most one identity; `identityOf(c) == i` iff `c` is in
+///   `commitmentsOf(i)`.
+/// - Per person: `identityOfPerson(p) == i` iff `personOf(i) == p`, and iff `i` holds a document
+///   (`isBound(i)` iff `personOf(i) != 0`); so one person has one DID and one DID one person.
+/// - Only holders of REGISTRAR_ROLE bind; only DEFAULT_ADMIN_ROLE (governance) admits and removes
+///   registrars. A binding is removed only by its registrar (while admitted), its DID's actor or
+///   governance; it moves only by governance or by the signatures of both the old and the new DID.
 /// - A (re)binding targets an identity that is active in the registry (`identityOwner != 0`).
 /// - Nothing but 32-byte commitments and addresses is stored or logged (no personal data).
-contract IdentityBinding is IIdentityBinding, AccessControl {
+contract IdentityBinding is IIdentityBinding, DIDActors, AccessControl, EIP712, SignerNonces {
     /// @inheritdoc IIdentityBinding
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
+    /// @dev keccak256("Rebind(address from,address to,uint16 reason,address signer,uint256 nonce,uint256 deadline)")
+    bytes32 public constant REBIND_TYPEHASH =
+        keccak256("Rebind(address from,address to,uint16 reason,address signer,uint256 nonce,uint256 deadline)");
 
     /// @dev slot 0: identity + boundAt; slot 1: registrar + position (1-based index in `_commitments`).
     struct Entry {
@@ -28,56 +40,93 @@ contract IdentityBinding is IIdentityBinding, AccessControl {
         uint96 position;
     }
 
-    IERC1056 private immutable _registry;
     mapping(bytes32 commitment => Entry) private _entries;
-    // slither-disable-next-line uninitialized-state — written through `bytes32[] storage` pointers in _bind/_unbind
+    // slither-disable-next-line uninitialized-state — written through `bytes32[] storage` pointers in _add/_remove/_move
     mapping(address identity => bytes32[]) private _commitments;
+    mapping(address identity => bytes32 person) private _personOf;
+    mapping(bytes32 person => address identity) private _identityOfPerson;
 
     /// @param registry_ the eID registry (ERC-1056) whose identities are bound.
     /// @param admin governance: receives DEFAULT_ADMIN_ROLE and admits registrars.
-    constructor(IERC1056 registry_, address admin) {
-        _registry = registry_;
+    constructor(IERC1056 registry_, address admin)
+        DIDActors(registry_, "sigAuth")
+        EIP712("TheKey Identity Binding", "1")
+    {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
     }
 
     /// @inheritdoc IIdentityBinding
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     /// @inheritdoc IIdentityBinding
     function registry() external view returns (address) {
-        return address(_registry);
+        return address(_identities);
     }
 
     /// @inheritdoc IIdentityBinding
-    function bind(bytes32 commitment, address identity) external onlyRole(REGISTRAR_ROLE) {
-        if (commitment == bytes32(0)) revert IdentityBindingZeroCommitment();
+    function bind(bytes32 commitment, bytes32 person, address identity) external onlyRole(REGISTRAR_ROLE) {
+        if (commitment == bytes32(0) || person == bytes32(0)) revert IdentityBindingZeroCommitment();
         address current = _entries[commitment].identity;
         if (current != address(0)) revert IdentityBindingCommitmentTaken(commitment, current);
         _checkActive(identity);
-        _add(commitment, identity);
-        emit IdentityBound(commitment, identity, msg.sender);
+        address personIdentity = _identityOfPerson[person];
+        if (personIdentity == address(0)) {
+            bytes32 held = _personOf[identity];
+            if (held != bytes32(0)) revert IdentityBindingIdentityTaken(identity, held);
+            _personOf[identity] = person;
+            _identityOfPerson[person] = identity;
+        } else if (personIdentity != identity) {
+            revert IdentityBindingPersonTaken(person, personIdentity);
+        }
+        _add(commitment, identity, msg.sender);
+        emit IdentityBound(commitment, identity, msg.sender, person);
     }
 
     /// @inheritdoc IIdentityBinding
-    function unbind(bytes32 commitment, uint16 reason) external onlyRole(REGISTRAR_ROLE) {
+    function unbind(bytes32 commitment, uint16 reason) external {
         _checkReason(reason);
-        address identity = _checkBound(commitment);
+        Entry storage e = _entries[commitment];
+        address identity = e.identity;
+        if (identity == address(0)) revert IdentityBindingNotBound(commitment);
+        bool allowed = (e.registrar == msg.sender && hasRole(REGISTRAR_ROLE, msg.sender))
+            || _actsFor(identity, msg.sender) || hasRole(DEFAULT_ADMIN_ROLE, msg.sender);
+        if (!allowed) revert IdentityBindingNotAllowed(commitment, msg.sender);
         _remove(commitment, identity);
+        if (_commitments[identity].length == 0) {
+            delete _identityOfPerson[_personOf[identity]];
+            delete _personOf[identity];
+        }
         emit IdentityUnbound(commitment, identity, msg.sender, reason);
     }
 
     /// @inheritdoc IIdentityBinding
-    function rebind(bytes32 commitment, address identity, uint16 reason) external onlyRole(REGISTRAR_ROLE) {
-        _checkReason(reason);
-        address previous = _checkBound(commitment);
-        if (previous == identity) revert IdentityBindingSameIdentity(commitment, identity);
-        _checkActive(identity);
-        _remove(commitment, previous);
-        _add(commitment, identity);
-        emit IdentityRebound(commitment, previous, identity, msg.sender, reason);
+    function rebind(address from, address to, uint16 reason) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _move(from, to, reason);
     }
+
+    /// @inheritdoc IIdentityBinding
+    function rebindBySig(
+        address from,
+        address to,
+        uint16 reason,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
+        if (_time() > deadline) revert IdentityBindingExpiredSignature(deadline);
+        bytes32 digest =
+            _hashTypedDataV4(keccak256(abi.encode(REBIND_TYPEHASH, from, to, reason, signer, nonce, deadline)));
+        if (!Signatures.isValidNow(signer, digest, signature)) revert IdentityBindingInvalidSignature(signer);
+        _useCheckedNonce(signer, nonce);
+        if (!_actsFor(from, signer)) revert IdentityBindingUnauthorized(from, signer);
+        if (!_actsFor(to, msg.sender)) revert IdentityBindingUnauthorized(to, msg.sender);
+        _move(from, to, reason);
+    }
+
+    // -- reads ----------------------------------------------------------------------------
 
     /// @inheritdoc IIdentityBinding
     function bindingOf(bytes32 commitment) external view returns (Binding memory) {
@@ -101,15 +150,32 @@ contract IdentityBinding is IIdentityBinding, AccessControl {
     }
 
     /// @inheritdoc IIdentityBinding
+    function personOf(address identity) external view returns (bytes32) {
+        return _personOf[identity];
+    }
+
+    /// @inheritdoc IIdentityBinding
+    function identityOfPerson(bytes32 person) external view returns (address) {
+        return _identityOfPerson[person];
+    }
+
+    /// @inheritdoc IIdentityBinding
     function isBound(address identity) external view returns (bool) {
         return _commitments[identity].length != 0;
     }
 
-    function _add(bytes32 commitment, address identity) private {
+    /// @inheritdoc IIdentityBinding
+    function nonces(address signer) public view override(IIdentityBinding, Nonces) returns (uint256) {
+        return super.nonces(signer);
+    }
+
+    // -- internals ------------------------------------------------------------------------
+
+    function _add(bytes32 commitment, address identity, address registrar) private {
         bytes32[] storage list = _commitments[identity];
         list.push(commitment);
-        // A list length never approaches 2**64; times fit in 64 bits.
-        _entries[commitment] = Entry(identity, uint64(_time()), msg.sender, uint96(list.length));
+        // A list length never approaches 2**96.
+        _entries[commitment] = Entry(identity, _time(), registrar, uint96(list.length));
     }
 
     /// @dev Swap-and-pop removal from the identity's list, then clear the entry.
@@ -126,23 +192,37 @@ contract IdentityBinding is IIdentityBinding, AccessControl {
         delete _entries[commitment];
     }
 
-    function _checkBound(bytes32 commitment) private view returns (address identity) {
-        identity = _entries[commitment].identity;
-        if (identity == address(0)) revert IdentityBindingNotBound(commitment);
+    /// @dev Moves the person of `from` and every document of it, in order, to `to`.
+    function _move(address from, address to, uint16 reason) private {
+        _checkReason(reason);
+        bytes32 person = _personOf[from];
+        if (person == bytes32(0)) revert IdentityBindingNoPerson(from);
+        _checkActive(to);
+        bytes32 held = _personOf[to];
+        if (held != bytes32(0)) revert IdentityBindingIdentityTaken(to, held);
+        bytes32[] storage source = _commitments[from];
+        bytes32[] storage target = _commitments[to];
+        uint64 now_ = _time();
+        uint256 n = source.length;
+        for (uint256 i; i < n; ++i) {
+            bytes32 c = source[i];
+            target.push(c);
+            Entry storage e = _entries[c];
+            e.identity = to;
+            e.boundAt = now_;
+        }
+        delete _commitments[from];
+        delete _personOf[from];
+        _personOf[to] = person;
+        _identityOfPerson[person] = to;
+        emit IdentityRebound(person, from, to, msg.sender, reason);
     }
 
     function _checkActive(address identity) private view {
-        if (identity == address(0) || _registry.identityOwner(identity) == address(0)) {
-            revert IdentityBindingInactiveIdentity(identity);
-        }
+        if (identity == address(0) || !_isActive(identity)) revert IdentityBindingInactiveIdentity(identity);
     }
 
     function _checkReason(uint16 reason) private pure {
         if (reason == 0) revert IdentityBindingMissingReason();
-    }
-
-    /// @dev The time hook (overridable in test harnesses).
-    function _time() internal view virtual returns (uint256) {
-        return block.timestamp;
     }
 }

@@ -27,6 +27,23 @@ def test_help__lists_the_command_groups(capsys: pytest.CaptureFixture[str]) -> N
 
 
 @pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (("route", "link-account", "--help"), "[default: $THEKEY_ACCOUNT_SECRET, hex]"),
+        (("route", "publish", "--help"), "[default: the signer's own]"),
+        (("consent", "grant", "--help"), "[default: now]"),
+    ],
+)
+def test_help__keeps_the_defaults_written_in_brackets(
+    capsys: pytest.CaptureFixture[str], args: tuple[str, ...], shown: str
+) -> None:
+    """Help text is plain, not rich markup: a ``[default: …]`` is printed, not swallowed as a tag."""
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert shown in " ".join(out.split())
+
+
+@pytest.mark.parametrize(
     ("args", "message"),
     [
         (["token", "balance", "0x1234"], "not an address"),

@@ -146,10 +146,14 @@ def test_did_commands__end_to_end(
     code, out, _ = ok("lookup", did, *cli)
     assert json.loads(out)["commitments"] == [commitment]
     bob_did = f"did:ethr:0x7a69:{accounts[3].address}"
-    code, out, _ = ok(
-        "unbind", "--commitment", commitment, "--reason", "key-lost", "--rebind-to", bob_did, *as_registrar
-    )
-    assert code == 0 and json.loads(out)["reason"] == 1
+    # a registrar alone cannot move it; the holder's key signs, the new DID's key accepts
+    code, _, err = run(capsys, "did", "rebind", did, bob_did, "--reason", "key-lost", *as_registrar)
+    assert code == 1 and "AccessControlUnauthorizedAccount" in err
+    code, out, err = ok("rebind", did, bob_did, "--reason", "key-lost", "--sign-only", *cli, "--account", "2")
+    assert code == 0, err
+    (tmp_path / "rebind.json").write_text(out)
+    code, out, err = ok("rebind-accept", str(tmp_path / "rebind.json"), *cli, "--account", "3")
+    assert code == 0, err
     code, out, _ = ok("lookup", "--commitment", commitment, *cli)
     assert json.loads(out)["did"] == bob_did
     assert ok("unbind", "--commitment", commitment, "--reason", "4", *as_registrar)[0] == 0

@@ -11,8 +11,15 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.chain import Chain
 from thekey.errors import BadInput, ContractRevert
-from thekey.identity.commitment import commit, commitment, normalise_document, parse_pepper
-from thekey.identity.registry import REGISTRAR_ROLE, ZERO_ADDRESS, EIDRegistry, IdentityBinding, parse_reason
+from thekey.identity.commitment import commit, commitment, normalise_document, parse_pepper, person_commitment
+from thekey.identity.registry import (
+    REGISTRAR_ROLE,
+    ZERO_ADDRESS,
+    EIDRegistry,
+    IdentityBinding,
+    SignedRebind,
+    parse_reason,
+)
 
 PEPPER = bytes.fromhex("5e" * 32)
 VECTORS = json.loads(Path(__file__).with_name("commitment_vectors.json").read_text())["vectors"]
@@ -20,6 +27,10 @@ VECTORS = json.loads(Path(__file__).with_name("commitment_vectors.json").read_te
 
 def _c(binding: IdentityBinding, chain: Chain, number: str, doc_type: str = "ID_CARD", country: str = "CN") -> bytes:
     return commit(PEPPER, chain.chain_id, binding.address, doc_type, country, number)
+
+
+def _p(binding: IdentityBinding, chain: Chain, national_id: str, country: str = "CN") -> bytes:
+    return person_commitment(PEPPER, chain.chain_id, binding.address, country, national_id)
 
 
 # ------------------------------------------------------------------ commitments (off chain)
@@ -91,26 +102,26 @@ def test_registrar__admitted_by_governance_only(
     assert exc.value.name == "AccessControlUnauthorizedAccount"
 
 
-@pytest.mark.parametrize("call", ["bind", "unbind", "rebind"])
-def test_binding__unauthorised_registrar_is_rejected(
+def test_binding__stranger_cannot_bind_and_unbind_needs_a_party(
     chain: Chain,
     binding: IdentityBinding,
     registrar: LocalAccount,
     stranger: LocalAccount,
     accounts: list[LocalAccount],
-    call: str,
 ) -> None:
     c = _c(binding, chain, "110101199003071234")
-    binding.bind(registrar, c, accounts[1].address)
+    binding.bind(registrar, c, _p(binding, chain, "1"), accounts[1].address)
     with pytest.raises(ContractRevert) as exc:
-        if call == "bind":
-            binding.bind(stranger, _c(binding, chain, "999"), accounts[1].address)
-        elif call == "unbind":
-            binding.unbind(stranger, c, 1)
-        else:
-            binding.rebind(stranger, c, accounts[2].address, 1)
+        binding.bind(stranger, _c(binding, chain, "999"), _p(binding, chain, "9"), accounts[5].address)
     assert exc.value.name == "AccessControlUnauthorizedAccount"
     assert exc.value.arguments == {"account": stranger.address, "neededRole": REGISTRAR_ROLE}
+    with pytest.raises(ContractRevert) as exc:
+        binding.unbind(stranger, c, 1)
+    assert exc.value.name == "IdentityBindingNotAllowed"
+    assert exc.value.arguments == {"commitment": c, "caller": stranger.address}
+    with pytest.raises(ContractRevert) as exc:
+        binding.rebind(stranger, accounts[1].address, accounts[2].address, 1)
+    assert exc.value.name == "AccessControlUnauthorizedAccount"
 
 
 def test_binding__removed_registrar_can_no_longer_bind(
@@ -120,11 +131,15 @@ def test_binding__removed_registrar_can_no_longer_bind(
     deployer: LocalAccount,
     accounts: list[LocalAccount],
 ) -> None:
-    binding.bind(registrar, _c(binding, chain, "1"), accounts[1].address)
+    c = _c(binding, chain, "1")
+    binding.bind(registrar, c, _p(binding, chain, "1"), accounts[1].address)
     binding.remove_registrar(deployer, registrar.address)
     with pytest.raises(ContractRevert) as exc:
-        binding.bind(registrar, _c(binding, chain, "2"), accounts[1].address)
+        binding.bind(registrar, _c(binding, chain, "2"), _p(binding, chain, "1"), accounts[1].address)
     assert exc.value.name == "AccessControlUnauthorizedAccount"
+    with pytest.raises(ContractRevert) as exc:  # nor withdraw its old attestation
+        binding.unbind(registrar, c, 3)
+    assert exc.value.name == "IdentityBindingNotAllowed"
 
 
 # ------------------------------------------------------------------ binding rules
@@ -134,19 +149,21 @@ def test_bind__records_and_looks_up(
     chain: Chain, binding: IdentityBinding, registrar: LocalAccount, accounts: list[LocalAccount]
 ) -> None:
     alice = accounts[1].address
+    person = _p(binding, chain, "110101199003071234")
     card, passport = (
         _c(binding, chain, "110101199003071234"),
         _c(binding, chain, "E1234567N", "PASSPORT", "CN"),
     )
-    assert not binding.is_bound(alice)
-    receipt = binding.bind(registrar, card, alice)
+    assert not binding.is_bound(alice) and binding.person_of(alice) is None
+    receipt = binding.bind(registrar, card, person, alice)
     assert binding.events(receipt, "IdentityBound") == [
-        {"commitment": card, "identity": alice, "registrar": registrar.address}
+        {"commitment": card, "identity": alice, "registrar": registrar.address, "person": person}
     ]
-    binding.bind(registrar, passport, alice)
+    binding.bind(registrar, passport, person, alice)
     assert binding.is_bound(alice)
     assert set(binding.commitments_of(alice)) == {card, passport}
     assert binding.identity_of(card) == alice and binding.registrar_of(passport) == registrar.address
+    assert binding.person_of(alice) == person and binding.identity_of_person(person) == alice
     b = binding.binding_of(card)
     assert b.bound and b.bound_at == chain.timestamp(receipt.block_number)
     assert binding.registry() != ZERO_ADDRESS
@@ -155,13 +172,33 @@ def test_bind__records_and_looks_up(
 def test_bind__duplicate_commitment_is_rejected(
     chain: Chain, binding: IdentityBinding, registrar: LocalAccount, accounts: list[LocalAccount]
 ) -> None:
-    c = _c(binding, chain, "110101199003071234")
-    binding.bind(registrar, c, accounts[1].address)
+    c, p = _c(binding, chain, "110101199003071234"), _p(binding, chain, "110101199003071234")
+    binding.bind(registrar, c, p, accounts[1].address)
     for target in (accounts[2].address, accounts[1].address):
         with pytest.raises(ContractRevert) as exc:
-            binding.bind(registrar, c, target)
+            binding.bind(registrar, c, p, target)
         assert exc.value.name == "IdentityBindingCommitmentTaken"
         assert exc.value.arguments == {"commitment": c, "identity": accounts[1].address}
+
+
+def test_bind__one_did_per_person_and_one_person_per_did(
+    chain: Chain, binding: IdentityBinding, registrar: LocalAccount, accounts: list[LocalAccount]
+) -> None:
+    """Per person, not only per document: the same person's passport cannot open a second DID,
+    and a DID cannot take a second person's documents."""
+    alice, bob = accounts[1].address, accounts[2].address
+    person = _p(binding, chain, "110101199003071234")
+    binding.bind(registrar, _c(binding, chain, "110101199003071234"), person, alice)
+    passport = _c(binding, chain, "E1234567N", "PASSPORT", "CN")
+    with pytest.raises(ContractRevert) as exc:
+        binding.bind(registrar, passport, person, bob)
+    assert exc.value.name == "IdentityBindingPersonTaken"
+    assert exc.value.arguments == {"person": person, "identity": alice}
+    other = _p(binding, chain, "220202200001011111")
+    with pytest.raises(ContractRevert) as exc:
+        binding.bind(registrar, passport, other, alice)
+    assert exc.value.name == "IdentityBindingIdentityTaken"
+    assert exc.value.arguments == {"identity": alice, "person": person}
 
 
 def test_bind__zero_commitment_and_inactive_identity_are_rejected(
@@ -171,32 +208,37 @@ def test_bind__zero_commitment_and_inactive_identity_are_rejected(
     registrar: LocalAccount,
     accounts: list[LocalAccount],
 ) -> None:
-    with pytest.raises(ContractRevert) as exc:
-        binding.bind(registrar, bytes(32), accounts[1].address)
-    assert exc.value.name == "IdentityBindingZeroCommitment"
+    p = _p(binding, chain, "7")
+    for c, person in ((bytes(32), p), (_c(binding, chain, "7"), bytes(32))):
+        with pytest.raises(ContractRevert) as exc:
+            binding.bind(registrar, c, person, accounts[1].address)
+        assert exc.value.name == "IdentityBindingZeroCommitment"
     registry.deactivate(accounts[3], accounts[3].address)
     for identity in (accounts[3].address, ZERO_ADDRESS):
         with pytest.raises(ContractRevert) as exc:
-            binding.bind(registrar, _c(binding, chain, "7"), identity)
+            binding.bind(registrar, _c(binding, chain, "7"), p, identity)
         assert exc.value.name == "IdentityBindingInactiveIdentity"
 
 
-def test_unbind__frees_the_commitment_with_a_reason(
+def test_unbind__frees_the_commitment_and_the_person_with_the_last_document(
     chain: Chain, binding: IdentityBinding, registrar: LocalAccount, accounts: list[LocalAccount]
 ) -> None:
     alice = accounts[1].address
+    person = _p(binding, chain, "1")
     a, b, c = (_c(binding, chain, n) for n in ("1", "2", "3"))
     for x in (a, b, c):
-        binding.bind(registrar, x, alice)
+        binding.bind(registrar, x, person, alice)
     receipt = binding.unbind(registrar, a, parse_reason("document-replaced"))
     assert binding.events(receipt, "IdentityUnbound") == [
-        {"commitment": a, "identity": alice, "registrar": registrar.address, "reason": 2}
+        {"commitment": a, "identity": alice, "by": registrar.address, "reason": 2}
     ]
     assert set(binding.commitments_of(alice)) == {b, c} and binding.identity_of(a) == ZERO_ADDRESS
     binding.unbind(registrar, c, 4)
-    binding.unbind(registrar, b, 4)
+    assert binding.person_of(alice) == person
+    binding.unbind(accounts[1], b, 4)  # the holder itself
     assert not binding.is_bound(alice) and binding.commitments_of(alice) == []
-    binding.bind(registrar, a, accounts[2].address)  # free again
+    assert binding.person_of(alice) is None and binding.identity_of_person(person) is None
+    binding.bind(registrar, a, person, accounts[2].address)  # free again
     with pytest.raises(ContractRevert) as exc:
         binding.unbind(registrar, b, 4)
     assert exc.value.name == "IdentityBindingNotBound"
@@ -205,7 +247,30 @@ def test_unbind__frees_the_commitment_with_a_reason(
     assert exc.value.name == "IdentityBindingMissingReason"
 
 
-def test_rebind__moves_a_commitment_to_a_new_did(
+def test_unbind__another_registrar_needs_governance_or_the_holder(
+    chain: Chain,
+    binding: IdentityBinding,
+    registrar: LocalAccount,
+    deployer: LocalAccount,
+    accounts: list[LocalAccount],
+) -> None:
+    """Scenario 4: a rogue registrar cannot touch a binding another registrar made."""
+    rogue = accounts[11]
+    binding.admit_registrar(deployer, rogue.address)
+    c = _c(binding, chain, "1")
+    binding.bind(registrar, c, _p(binding, chain, "1"), accounts[1].address)
+    with pytest.raises(ContractRevert) as exc:
+        binding.unbind(rogue, c, 5)
+    assert exc.value.name == "IdentityBindingNotAllowed"
+    assert exc.value.arguments == {"commitment": c, "caller": rogue.address}
+    with pytest.raises(ContractRevert) as exc:
+        binding.rebind(rogue, accounts[1].address, rogue.address, 1)
+    assert exc.value.name == "AccessControlUnauthorizedAccount"
+    receipt = binding.unbind(deployer, c, 5)  # governance may
+    assert binding.events(receipt, "IdentityUnbound")[0]["by"] == deployer.address
+
+
+def test_rebind__governance_moves_the_person_and_all_documents(
     chain: Chain,
     binding: IdentityBinding,
     registry: EIDRegistry,
@@ -214,36 +279,69 @@ def test_rebind__moves_a_commitment_to_a_new_did(
     accounts: list[LocalAccount],
 ) -> None:
     old, new = accounts[1].address, accounts[2].address
-    card, passport = _c(binding, chain, "1"), _c(binding, chain, "2")
-    binding.bind(registrar, card, old)
-    binding.bind(registrar, passport, old)
-    other = accounts[11]
-    binding.admit_registrar(deployer, other.address)  # any registrar may rebind
-    receipt = binding.rebind(other, card, new, parse_reason("key-lost"))
+    person = _p(binding, chain, "1")
+    card, passport = _c(binding, chain, "1"), _c(binding, chain, "2", "PASSPORT")
+    binding.bind(registrar, card, person, old)
+    binding.bind(registrar, passport, person, old)
+    receipt = binding.rebind(deployer, old, new, parse_reason("key-lost"))
     assert binding.events(receipt, "IdentityRebound") == [
-        {
-            "commitment": card,
-            "previousIdentity": old,
-            "identity": new,
-            "registrar": other.address,
-            "reason": 1,
-        }
+        {"person": person, "previousIdentity": old, "identity": new, "by": deployer.address, "reason": 1}
     ]
-    assert binding.identity_of(card) == new and binding.registrar_of(card) == other.address
-    assert binding.commitments_of(old) == [passport] and binding.commitments_of(new) == [card]
-    with pytest.raises(ContractRevert) as exc:
-        binding.rebind(registrar, card, new, 1)
-    assert exc.value.name == "IdentityBindingSameIdentity"
-    with pytest.raises(ContractRevert) as exc:
-        binding.rebind(registrar, _c(binding, chain, "3"), new, 1)
-    assert exc.value.name == "IdentityBindingNotBound"
-    with pytest.raises(ContractRevert) as exc:
-        binding.rebind(registrar, card, old, 0)
-    assert exc.value.name == "IdentityBindingMissingReason"
+    assert binding.commitments_of(new) == [card, passport] and binding.commitments_of(old) == []
+    assert binding.identity_of(card) == new and binding.registrar_of(card) == registrar.address
+    assert binding.person_of(new) == person and binding.identity_of_person(person) == new
+    assert binding.person_of(old) is None
+    for src, dst, reason, error in (
+        (old, accounts[3].address, 1, "IdentityBindingNoPerson"),
+        (new, new, 1, "IdentityBindingIdentityTaken"),
+        (new, old, 0, "IdentityBindingMissingReason"),
+    ):
+        with pytest.raises(ContractRevert) as exc:
+            binding.rebind(deployer, src, dst, reason)
+        assert exc.value.name == error
     registry.deactivate(accounts[4], accounts[4].address)
     with pytest.raises(ContractRevert) as exc:
-        binding.rebind(registrar, card, accounts[4].address, 1)
+        binding.rebind(deployer, new, accounts[4].address, 1)
     assert exc.value.name == "IdentityBindingInactiveIdentity"
+
+
+def test_rebind_by_sig__needs_both_the_old_and_the_new_key(
+    chain: Chain,
+    binding: IdentityBinding,
+    registrar: LocalAccount,
+    accounts: list[LocalAccount],
+) -> None:
+    holder, new_key, rogue = accounts[1], accounts[2], accounts[11]
+    person = _p(binding, chain, "1")
+    binding.bind(registrar, _c(binding, chain, "1"), person, holder.address)
+    deadline = chain.timestamp() + 600
+    # a rogue's own signature for someone else's DID
+    forged = binding.sign_rebind(rogue, holder.address, rogue.address, 1, deadline)
+    with pytest.raises(ContractRevert) as exc:
+        binding.rebind_by_sig(rogue, forged)
+    assert exc.value.name == "IdentityBindingUnauthorized"
+    assert exc.value.arguments == {"identity": holder.address, "account": rogue.address}
+    signed = binding.sign_rebind(holder, holder.address, new_key.address, 1, deadline)
+    with pytest.raises(ContractRevert) as exc:  # the holder's word, submitted by someone not the new DID
+        binding.rebind_by_sig(rogue, signed)
+    assert exc.value.name == "IdentityBindingUnauthorized"
+    assert exc.value.arguments == {"identity": new_key.address, "account": rogue.address}
+    tampered = SignedRebind.from_document({**signed.document(), "to": rogue.address})
+    with pytest.raises(ContractRevert) as exc:
+        binding.rebind_by_sig(rogue, tampered)
+    assert exc.value.name == "IdentityBindingInvalidSignature"
+    binding.rebind_by_sig(new_key, SignedRebind.from_document(signed.document()))
+    assert binding.identity_of_person(person) == new_key.address
+    with pytest.raises(ContractRevert) as exc:  # used once
+        binding.rebind_by_sig(new_key, signed)
+    assert exc.value.name == "InvalidAccountNonce"
+    chain.increase_time(700)
+    late = binding.sign_rebind(new_key, new_key.address, holder.address, 1, deadline)
+    with pytest.raises(ContractRevert) as exc:
+        binding.rebind_by_sig(holder, late)
+    assert exc.value.name == "IdentityBindingExpiredSignature"
+    with pytest.raises(BadInput):
+        SignedRebind.from_document({"type": "TheKeySignedRoute"})
 
 
 # ------------------------------------------------------------------ privacy
@@ -254,6 +352,7 @@ def test_privacy__no_document_number_in_any_calldata_or_log(
     binding: IdentityBinding,
     registry: EIDRegistry,
     registrar: LocalAccount,
+    deployer: LocalAccount,
     accounts: list[LocalAccount],
 ) -> None:
     raw_numbers = ["110101-1990-0307-123X", "E 123 4567 N", "340524198001010019"]
@@ -262,9 +361,10 @@ def test_privacy__no_document_number_in_any_calldata_or_log(
     for i, number in enumerate(raw_numbers):
         c = commit(PEPPER, chain.chain_id, binding.address, "ID_CARD" if i != 1 else "PASSPORT", "CN", number)
         commits.append(c)
-        binding.bind(registrar, c, accounts[1].address)
-    binding.rebind(registrar, commits[0], accounts[2].address, 1)
+        binding.bind(registrar, c, person_commitment(PEPPER, chain.chain_id, binding.address, "CN", raw_numbers[0]),
+                     accounts[1].address)  # fmt: skip
     binding.unbind(registrar, commits[1], 4)
+    binding.rebind(deployer, accounts[1].address, accounts[2].address, 1)
     registry.set_attribute(accounts[1], accounts[1].address, "did/svc/KYC", b"https://agent.example", 3600)
     needles: set[bytes] = set()
     for number in raw_numbers:

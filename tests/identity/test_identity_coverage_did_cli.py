@@ -28,7 +28,13 @@ def cli(
     monkeypatch: pytest.MonkeyPatch, deployment: Deployment, anvil: Anvil, capsys: pytest.CaptureFixture[str]
 ) -> Invoke:
     monkeypatch.setattr(Session, "deployment", lambda self, chain=None: deployment)
-    for var in ("THEKEY_PEPPER", "THEKEY_DOCUMENT_NUMBER", "THEKEY_PRIVATE_KEY", "THEKEY_KEYSTORE_PASSWORD"):
+    for var in (
+        "THEKEY_PEPPER",
+        "THEKEY_DOCUMENT_NUMBER",
+        "THEKEY_NATIONAL_ID",
+        "THEKEY_PRIVATE_KEY",
+        "THEKEY_KEYSTORE_PASSWORD",
+    ):
         monkeypatch.delenv(var, raising=False)
 
     def invoke(*args: str) -> tuple[int, str, str]:
@@ -62,6 +68,7 @@ def test_show_and_lookup__text_output_unbound_bound_and_deactivated(
     pepper = tmp_path / "pepper"
     pepper.write_text(PEPPER + "\n")
     monkeypatch.setenv("THEKEY_DOCUMENT_NUMBER", "E12345678")
+    monkeypatch.setenv("THEKEY_NATIONAL_ID", "110101199003071234")
     code, out, err = cli(
         "bind", ALICE, "--doc-type", "passport", "--country", "cn", "--pepper-file", str(pepper), "--account", "10"
     )

@@ -33,7 +33,14 @@ from thekey.credentials.vc import type_hash
 from thekey.deploy import SUITE, Deployment
 from thekey.eip712 import Domain, digest, domain_of, sign_typed_data, type_string, typed_data, typehash
 from thekey.errors import ContractRevert
-from thekey.identity.registry import SIGNED_TYPES, EIDRegistry, SignedChange
+from thekey.identity.registry import (
+    REBIND_TYPES,
+    SIGNED_TYPES,
+    EIDRegistry,
+    IdentityBinding,
+    SignedChange,
+    SignedRebind,
+)
 from thekey.payments.escrow import AGREEMENT_TYPES, Acceptance, Escrow, Plan, Terms
 from thekey.token.tky import PERMIT_TYPES, Permit, Token, permit_document
 
@@ -225,6 +232,27 @@ def _batch_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig
     return CredentialRegistry.from_deployment(dep).relay_batch(relayer, signed)
 
 
+# -- binding: the old DID's holder agrees to move its person; the new DID (the relayer) submits ---
+
+REBINDER = 19  # the relayer (the `stranger` account) acts for the new DID, as rebindBySig requires
+
+
+def _rebind_setup(dep: Deployment, accounts: list[LocalAccount]) -> None:
+    binding = IdentityBinding.from_deployment(dep)
+    binding.admit_registrar(accounts[0], accounts[10].address)
+    binding.bind(accounts[10], keccak(text="audit document"), keccak(text="audit person"), accounts[1].address)
+
+
+def _rebind_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+    old, new = accounts[1].address, accounts[REBINDER].address
+    return SignedRebind(old, new, 1, old, nonce, deadline, b"").message()
+
+
+def _rebind_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
+    signed = SignedRebind(m["from"], m["to"], m["reason"], m["signer"], m["nonce"], m["deadline"], sig)
+    return IdentityBinding.from_deployment(dep).rebind_by_sig(relayer, signed)
+
+
 # -- escrow: the verifier's and the user's acceptances, relayed by the provider at creation ------
 
 PROVIDER = 19  # the provider is the relayer (the `stranger` account): it signs the creation
@@ -386,6 +414,22 @@ ACTIONS: list[Action] = [
     ),
     _escrow_action("create", "verifier", 1),
     _escrow_action("createWithPermit", "user", 2),
+    Action(
+        "binding.Rebind",
+        "binding",
+        "Rebind",
+        REBIND_TYPES,
+        1,
+        _rebind_message,
+        _rebind_submit,
+        lambda dep, who: IdentityBinding.from_deployment(dep).nonce_of(who),
+        setup=_rebind_setup,
+        invalid="IdentityBindingInvalidSignature",
+        expired="IdentityBindingExpiredSignature",
+        replayed="InvalidAccountNonce",
+        wallet=False,  # its setup binds the signing key's own DID, not a contract wallet's
+        entry="rebindBySig",
+    ),
 ]
 
 # -- raw EIP-712 helpers (independent of eth-account's encoder) --------------------------
@@ -597,6 +641,7 @@ PYTHON_TYPES: dict[str, tuple[str, dict[str, list[tuple[str, str]]]]] = {
     "ANCHOR_BATCH_TYPEHASH": ("AnchorBatch", ANCHOR_BATCH_TYPES),
     "GRANT_TYPEHASH": ("Grant", GRANT_TYPES),
     "REVOKE_TYPEHASH": ("Revoke", REVOKE_TYPES),
+    "REBIND_TYPEHASH": ("Rebind", REBIND_TYPES),
     **{re.sub(r"(?<!^)([A-Z])", r"_\1", a).upper() + "_TYPEHASH": (a, {a: t}) for a, t in SIGNED_TYPES.items()},
 }
 

@@ -16,7 +16,11 @@ from thekey.parsing import parse_time
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.report import FOREVER, build_report, credit_rating
 
-app = typer.Typer(help="Audit: index every suite event into SQLite, report a period, rate users.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="Audit: index every suite event into SQLite, report a period, rate users.",
+    no_args_is_help=True,
+)
 
 DbOpt = Annotated[
     Path | None,

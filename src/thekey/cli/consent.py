@@ -29,9 +29,13 @@ from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
-app = typer.Typer(help="Consent records: grant, revoke, check, list, record uses.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="Consent records: grant, revoke, check, list, record uses.", no_args_is_help=True
+)
 route_app = typer.Typer(
-    help="Data routes: which organisation holds which category of a DID's data.", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Data routes: which organisation holds which category of a DID's data.",
+    no_args_is_help=True,
 )
 
 Identity = Annotated[str, typer.Argument(help="A did:ethr DID or an address (0x…).")]

@@ -29,10 +29,15 @@ from thekey.identity.did import EthrDID, parse_did
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
 issuer_app = typer.Typer(
-    help="Authority issuers: admit, suspend, reinstate, remove (governance).", no_args_is_help=True
+    rich_markup_mode=None,
+    help="Authority issuers: admit, suspend, reinstate, remove (governance).",
+    no_args_is_help=True,
 )
-schema_app = typer.Typer(help="Credential schemas: register a JSON Schema, show, deprecate.", no_args_is_help=True)
+schema_app = typer.Typer(
+    rich_markup_mode=None, help="Credential schemas: register a JSON Schema, show, deprecate.", no_args_is_help=True
+)
 credential_app = typer.Typer(
+    rich_markup_mode=None,
     help="Verifiable credentials: issue, anchor (singly or as a batch), verify, revoke/suspend/reinstate, "
     "status, selective disclosure.",
     no_args_is_help=True,

@@ -16,7 +16,8 @@ from eth_utils import is_hex_address, to_checksum_address
 from thekey.chain import Receipt, from_private_key, write_keystore
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session
 from thekey.errors import BadInput
-from thekey.identity.commitment import commit, parse_pepper
+from thekey.identity.commitment import commitment as commitment_of
+from thekey.identity.commitment import normalise_document, parse_pepper, person_commitment
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import (
@@ -24,12 +25,15 @@ from thekey.identity.registry import (
     EIDRegistry,
     IdentityBinding,
     SignedChange,
+    SignedRebind,
     name_bytes32,
     parse_reason,
 )
 from thekey.parsing import parse_address, parse_bytes32, parse_duration
 
-app = typer.Typer(help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None, help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True
+)
 
 DidArg = Annotated[str, typer.Argument(help="A did:ethr DID (did:ethr:0x7a69:0x…) or a bare address.")]
 SignOnly = Annotated[
@@ -389,38 +393,66 @@ def relay(
 # ---------------------------------------------------------------------------- bindings
 
 
-def _commitment(
+def _pepper(pepper_file: Path | None) -> bytes:
+    if pepper_file is not None:
+        try:
+            return parse_pepper(pepper_file.read_text().strip())
+        except OSError as exc:
+            raise BadInput(f"cannot read {pepper_file}: {exc.strerror}") from None
+    env = os.environ.get("THEKEY_PEPPER")
+    if not env:
+        raise BadInput("no pepper: pass --pepper-file or set THEKEY_PEPPER")
+    return parse_pepper(env)
+
+
+def _commitments(
     commitment: str | None,
+    person: str | None,
     doc_type: str | None,
     country: str | None,
     pepper_file: Path | None,
     session: Session,
-) -> bytes:
-    """A commitment given as such, or computed from a document whose number is read from
-    THEKEY_DOCUMENT_NUMBER or a hidden prompt (never from the command line)."""
+    *,
+    with_person: bool,
+) -> tuple[bytes, bytes | None]:
+    """The document commitment (and with ``with_person`` the person commitment), given as such or
+    computed from the document and the national identity number, read from THEKEY_DOCUMENT_NUMBER
+    / THEKEY_NATIONAL_ID or a hidden prompt (never from the command line)."""
     if commitment is not None:
-        return parse_bytes32(commitment)
+        if with_person and person is None:
+            raise BadInput("with --commitment give --person too (the person commitment, 0x, 32 bytes)")
+        return parse_bytes32(commitment), parse_bytes32(person) if person is not None else None
     if doc_type is None or country is None:
         raise BadInput("give --commitment, or --doc-type and --country (the number is prompted for)")
-    if pepper_file is not None:
-        try:
-            pepper = parse_pepper(pepper_file.read_text().strip())
-        except OSError as exc:
-            raise BadInput(f"cannot read {pepper_file}: {exc.strerror}") from None
-    else:
-        env = os.environ.get("THEKEY_PEPPER")
-        if not env:
-            raise BadInput("no pepper: pass --pepper-file or set THEKEY_PEPPER")
-        pepper = parse_pepper(env)
-    number = os.environ.get("THEKEY_DOCUMENT_NUMBER") or getpass("Document number: ")
+    pepper = _pepper(pepper_file)
+    document = normalise_document(
+        doc_type, country, os.environ.get("THEKEY_DOCUMENT_NUMBER") or getpass("Document number: ")
+    )
     binding = session.client(IdentityBinding)
-    return commit(pepper, session.chain().chain_id, binding.address, doc_type, country, number)
+    chain_id = session.chain().chain_id
+    c = commitment_of(pepper, chain_id, binding.address, document)
+    if not with_person:
+        return c, None
+    if person is not None:
+        return c, parse_bytes32(person)
+    national_id = os.environ.get("THEKEY_NATIONAL_ID") or (
+        document.number if document.doc_type == "ID_CARD" else getpass("National identity number: ")
+    )
+    return c, person_commitment(pepper, chain_id, binding.address, document.country, national_id)
 
 
 @app.command()
 def bind(
     did: DidArg,
     commitment: CommitmentOpt = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            help="A precomputed person commitment (0x, 32 bytes) [default: computed from the national "
+            "identity number: $THEKEY_NATIONAL_ID, an ID card's own number, or a prompt].",
+        ),
+    ] = None,
     doc_type: DocTypeOpt = None,
     country: CountryOpt = None,
     pepper_file: PepperFile = None,
@@ -430,61 +462,114 @@ def bind(
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Bind DID to a real-world document's commitment (registrars only)."""
+    """Bind DID to a real-world document of a person (registrars only; one DID per person)."""
     ident = _identity(did)
-    if commitment is not None:
-        parse_bytes32(commitment)
+    for value in (commitment, person):
+        if value is not None:
+            parse_bytes32(value)
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     ident = _on_chain(ident, session)
-    c = _commitment(commitment, doc_type, country, pepper_file, session)
+    c, p = _commitments(commitment, person, doc_type, country, pepper_file, session, with_person=True)
+    assert p is not None
     session.emit_tx(
         f"{ident} bound to 0x{c.hex()}",
-        session.client(IdentityBinding).bind(session.signer(), c, ident.address),
-        {"did": str(ident), "commitment": "0x" + c.hex()},
+        session.client(IdentityBinding).bind(session.signer(), c, p, ident.address),
+        {"did": str(ident), "commitment": "0x" + c.hex(), "person": "0x" + p.hex()},
     )
+
+
+ReasonOpt = Annotated[
+    str,
+    typer.Option(
+        "--reason",
+        help="key-lost, document-replaced, registrar-error, holder-request, fraud, deceased, or a code 1-65535.",
+    ),
+]
 
 
 @app.command()
 def unbind(
-    reason: Annotated[
-        str,
-        typer.Option(
-            "--reason",
-            help="key-lost, document-replaced, registrar-error, holder-request, fraud, deceased, or a code 1-65535.",
-        ),
-    ],
+    reason: ReasonOpt,
     commitment: CommitmentOpt = None,
     doc_type: DocTypeOpt = None,
     country: CountryOpt = None,
     pepper_file: PepperFile = None,
-    rebind_to: Annotated[str | None, typer.Option("--rebind-to", help="Move the binding to this DID instead.")] = None,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Remove a binding, or move it to another DID with --rebind-to (registrars only)."""
+    """Remove a binding (its registrar, the DID's holder, or governance)."""
     code = parse_reason(reason)
-    target = _identity(rebind_to) if rebind_to else None
     if commitment is not None:
         parse_bytes32(commitment)
     session = _session(rpc_url, chain_id, account, keystore, json_out)
-    c = _commitment(commitment, doc_type, country, pepper_file, session)
+    c, _ = _commitments(commitment, None, doc_type, country, pepper_file, session, with_person=False)
+    session.emit_tx(
+        f"0x{c.hex()} unbound",
+        session.client(IdentityBinding).unbind(session.signer(), c, code),
+        {"commitment": "0x" + c.hex(), "reason": code},
+    )
+
+
+@app.command()
+def rebind(
+    old: Annotated[str, typer.Argument(help="The DID the person is bound to now.")],
+    new: Annotated[str, typer.Argument(help="The unbound DID that takes the person and its documents.")],
+    reason: ReasonOpt,
+    sign_only: Annotated[
+        bool,
+        typer.Option(
+            "--sign-only",
+            help="Sign as the holder of OLD and print the JSON the holder of NEW submits with `did rebind-accept`.",
+        ),
+    ] = False,
+    sig_valid_for: SigValidFor = "1d",
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Move a person from OLD to NEW: governance directly (the lost-key path), or the holder's word
+    (--sign-only by OLD's key, then `did rebind-accept` by NEW's key). No registrar alone can."""
+    code = parse_reason(reason)
+    life = parse_duration(sig_valid_for)
+    src, dst = _identity(old), _identity(new)
+    session = _session(rpc_url, chain_id, account, keystore, json_out or sign_only)
+    src, dst = _on_chain(src, session), _on_chain(dst, session)
     binding = session.client(IdentityBinding)
-    if target is None:
-        session.emit_tx(
-            f"0x{c.hex()} unbound",
-            binding.unbind(session.signer(), c, code),
-            {"commitment": "0x" + c.hex(), "reason": code},
-        )
-    else:
-        target = _on_chain(target, session)
-        session.emit_tx(
-            f"0x{c.hex()} rebound to {target}",
-            binding.rebind(session.signer(), c, target.address, code),
-            {"commitment": "0x" + c.hex(), "did": str(target), "reason": code},
-        )
+    if sign_only:
+        deadline = session.chain().timestamp() + life
+        session.emit(binding.sign_rebind(session.signer(), src.address, dst.address, code, deadline).document())
+        return
+    session.emit_tx(f"{src} rebound to {dst}", binding.rebind(session.signer(), src.address, dst.address, code))
+
+
+@app.command("rebind-accept")
+def rebind_accept(
+    file: Annotated[
+        Path, typer.Argument(help="The signed rebind JSON (from `did rebind --sign-only`).", dir_okay=False)
+    ],
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Submit the holder's signed move as the new DID's key (both keys must agree)."""
+    try:
+        signed = SignedRebind.from_document(json.loads(file.read_text()))
+    except OSError as exc:
+        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
+    except ValueError:
+        raise BadInput(f"{file} is not JSON") from None
+    session = _session(rpc_url, chain_id, account, keystore, json_out)
+    session.emit_tx(
+        f"rebound to {did_for(session.chain().chain_id, signed.new)}",
+        session.client(IdentityBinding).rebind_by_sig(session.signer(), signed),
+    )
 
 
 @app.command()
@@ -509,12 +594,18 @@ def lookup(
     if ident is not None:
         ident = _on_chain(ident, session)
         commitments = ["0x" + c.hex() for c in binding.commitments_of(ident.address)]
+        person = binding.person_of(ident.address)
         session.emit(
-            {"did": str(ident), "bound": bool(commitments), "commitments": commitments},
+            {
+                "did": str(ident),
+                "bound": bool(commitments),
+                "person": "0x" + person.hex() if person else None,
+                "commitments": commitments,
+            },
             f"{ident}: " + (", ".join(commitments) if commitments else "not bound"),
         )
         return
-    c = _commitment(commitment, doc_type, country, pepper_file, session)
+    c, _ = _commitments(commitment, None, doc_type, country, pepper_file, session, with_person=False)
     b = binding.binding_of(c)
     chain_id_ = session.chain().chain_id
     data = {

@@ -29,6 +29,7 @@ from thekey.payments.escrow import (
 )
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Payment-sharing escrow: signed service agreements funded in TKY, settled by a share plan.",
     no_args_is_help=True,
 )

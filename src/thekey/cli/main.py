@@ -16,6 +16,7 @@ from thekey.cli.common import err_console
 from thekey.errors import BadInput, ContractRevert, TheKeyError
 
 app = typer.Typer(
+    rich_markup_mode=None,
     name="thekey",
     help="TheKey — DIDs, credentials, consent and TKY payments on an Ethereum-compatible chain.\n\n"
     "Commands that talk to a node use --rpc-url (default http://127.0.0.1:8545, as `thekey node` serves); "

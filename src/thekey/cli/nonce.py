@@ -18,6 +18,7 @@ from thekey.payments.escrow import Escrow
 from thekey.token.tky import Token
 
 app = typer.Typer(
+    rich_markup_mode=None,
     help="Signed-action nonces: show a signer's next nonce, or cancel outstanding signatures by burning nonces.",
     no_args_is_help=True,
 )

@@ -13,7 +13,11 @@ from thekey.errors import BadInput
 from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_bytes32, parse_duration
 from thekey.token.tky import Permit, Token
 
-app = typer.Typer(help="The TKY token: balances, transfers, allowances, permits, rewards.", no_args_is_help=True)
+app = typer.Typer(
+    rich_markup_mode=None,
+    help="The TKY token: balances, transfers, allowances, permits, rewards.",
+    no_args_is_help=True,
+)
 
 Address = Annotated[str, typer.Argument(help="An account address (0x…).")]
 Amount = Annotated[str, typer.Argument(help="Amount in TKY (e.g. 12.5), or in wei with a 'wei' suffix.")]

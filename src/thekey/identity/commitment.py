@@ -36,6 +36,7 @@ from eth_utils import is_hex_address, to_bytes, to_checksum_address
 from thekey.errors import BadInput
 
 DOMAIN_TAG = b"TheKey/identity-commitment/v1"
+PERSON_TAG = b"TheKey/person-commitment/v1"
 MIN_PEPPER_BYTES = 32
 DOCUMENT_TYPES = frozenset(
     {
@@ -98,16 +99,20 @@ def parse_pepper(text: str | bytes) -> bytes:
 
 def commitment_message(chain_id: int, registry: str, document: Document) -> bytes:
     """The HMAC input (domain tag, chain, registry, canonical document)."""
+    return _message(DOMAIN_TAG, chain_id, registry, document.canonical())
+
+
+def _message(tag: bytes, chain_id: int, registry: str, canonical: str) -> bytes:
     if not is_hex_address(registry):
         raise BadInput(f"not an address: {registry!r}")
     if not 0 < chain_id < 2**256:
         raise BadInput(f"bad chain id {chain_id}")
     return (
-        DOMAIN_TAG
+        tag
         + b"\x00"
         + chain_id.to_bytes(32, "big")
         + bytes.fromhex(to_checksum_address(registry)[2:])
-        + document.canonical().encode("ascii")
+        + canonical.encode("ascii")
     )
 
 
@@ -120,3 +125,18 @@ def commitment(pepper: bytes, chain_id: int, registry: str, document: Document) 
 def commit(pepper: bytes, chain_id: int, registry: str, doc_type: str, country: str, number: str) -> bytes:
     """Normalise and commit in one step."""
     return commitment(pepper, chain_id, registry, normalise_document(doc_type, country, number))
+
+
+def person_commitment(pepper: bytes, chain_id: int, registry: str, country: str, national_id: str) -> bytes:
+    """The 32-byte *person* commitment: what makes the binding one-to-one per person, not only per
+    document. Its input is the person's civil registration — the issuing country and the national
+    identity number that all of that person's documents map to (the registrar establishes it
+    during KYC) — normalised like a document number, under ``PERSON_TAG``:
+
+        HMAC-SHA256(pepper, "TheKey/person-commitment/v1" ‖ 0x00 ‖ uint256(chainId) ‖ registry
+                            ‖ ascii(COUNTRY "|" NUMBER))
+    """
+    person = normalise_document("ID_CARD", country, national_id)
+    key = parse_pepper(pepper)
+    message = _message(PERSON_TAG, chain_id, registry, f"{person.country}|{person.number}")
+    return hmac.new(key, message, hashlib.sha256).digest()

@@ -8,7 +8,7 @@ with :meth:`EIDRegistry.relay` and pays the gas).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -319,15 +319,47 @@ class IdentityBinding(ContractClient):
     def registry(self) -> str:
         return to_checksum_address(self._call("registry"))
 
+    def person_of(self, identity: str) -> bytes | None:
+        """The person commitment bound to ``identity`` (None when unbound)."""
+        p = bytes(self._call("personOf", to_checksum_address(identity)))
+        return None if p == bytes(32) else p
+
+    def identity_of_person(self, person: bytes) -> str | None:
+        """The DID the person commitment ``person`` is bound to (None when unbound)."""
+        a = to_checksum_address(self._call("identityOfPerson", person))
+        return None if a == ZERO_ADDRESS else a
+
     # -- registrars -----------------------------------------------------------------------
-    def bind(self, registrar: LocalAccount, commitment: bytes, identity: str) -> Receipt:
-        return self._send(registrar, "bind", commitment, to_checksum_address(identity))
+    def bind(self, registrar: LocalAccount, commitment: bytes, person: bytes, identity: str) -> Receipt:
+        """Bind document ``commitment`` of ``person`` (see ``person_commitment``) to ``identity``."""
+        return self._send(registrar, "bind", commitment, person, to_checksum_address(identity))
 
-    def unbind(self, registrar: LocalAccount, commitment: bytes, reason: int) -> Receipt:
-        return self._send(registrar, "unbind", commitment, reason)
+    def unbind(self, sender: LocalAccount, commitment: bytes, reason: int) -> Receipt:
+        """Remove a binding: ``sender`` is its registrar, an actor of its DID, or governance."""
+        return self._send(sender, "unbind", commitment, reason)
 
-    def rebind(self, registrar: LocalAccount, commitment: bytes, identity: str, reason: int) -> Receipt:
-        return self._send(registrar, "rebind", commitment, to_checksum_address(identity), reason)
+    # -- moving a person to a new DID -------------------------------------------------------
+    def rebind(self, governor: LocalAccount, old: str, new: str, reason: int) -> Receipt:
+        """Governance moves the person of ``old`` and its documents to ``new`` (the lost-key path)."""
+        return self._send(governor, "rebind", to_checksum_address(old), to_checksum_address(new), reason)
+
+    def sign_rebind(
+        self, signer: LocalAccount, old: str, new: str, reason: int, deadline: int, *, nonce: int | None = None
+    ) -> SignedRebind:
+        """The holder's word: an actor of ``old`` signs the move to ``new`` (submitted by ``new``)."""
+        nonce = self.nonce_of(signer.address) if nonce is None else nonce
+        rebind = SignedRebind(
+            to_checksum_address(old), to_checksum_address(new), reason, signer.address, nonce, deadline, b""
+        )
+        signature = sign_typed_data(signer, typed_data(self.domain, "Rebind", REBIND_TYPES, rebind.message()))
+        return replace(rebind, signature=signature)
+
+    def rebind_by_sig(self, sender: LocalAccount, signed: SignedRebind) -> Receipt:
+        """Submit a signed move; ``sender`` acts for the new DID."""
+        return self._send(
+            sender, "rebindBySig", signed.old, signed.new, signed.reason, signed.signer, signed.nonce,
+            signed.deadline, signed.signature,
+        )  # fmt: skip
 
     # -- governance -----------------------------------------------------------------------
     def admit_registrar(self, governor: LocalAccount, registrar: str) -> Receipt:
@@ -335,6 +367,56 @@ class IdentityBinding(ContractClient):
 
     def remove_registrar(self, governor: LocalAccount, registrar: str) -> Receipt:
         return self._send(governor, "revokeRole", REGISTRAR_ROLE, to_checksum_address(registrar))
+
+
+REBIND_TYPES: dict[str, list[tuple[str, str]]] = {
+    "Rebind": [
+        ("from", "address"),
+        ("to", "address"),
+        ("reason", "uint16"),
+        ("signer", "address"),
+        ("nonce", "uint256"),
+        ("deadline", "uint256"),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class SignedRebind:
+    """An actor of the old DID agrees that its person moves to the new DID."""
+
+    old: str
+    new: str
+    reason: int
+    signer: str
+    nonce: int
+    deadline: int
+    signature: bytes
+
+    def message(self) -> dict[str, Any]:
+        return {
+            "from": self.old, "to": self.new, "reason": self.reason, "signer": self.signer,
+            "nonce": self.nonce, "deadline": self.deadline,
+        }  # fmt: skip
+
+    def document(self) -> dict[str, Any]:
+        return {"type": "TheKeySignedRebind", **self.message(), "signature": "0x" + self.signature.hex()}
+
+    @classmethod
+    def from_document(cls, d: dict[str, Any]) -> SignedRebind:
+        try:
+            if d.get("type") != "TheKeySignedRebind":
+                raise ValueError
+            return cls(
+                to_checksum_address(d["from"]), to_checksum_address(d["to"]), int(d["reason"]),
+                to_checksum_address(d["signer"]), int(d["nonce"]), int(d["deadline"]),
+                bytes.fromhex(str(d["signature"]).removeprefix("0x")),
+            )  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            raise BadInput(
+                "not a signed-rebind document (type TheKeySignedRebind: from, to, reason, signer, nonce, "
+                "deadline, signature)"
+            ) from None
 
 
 def parse_reason(text: str) -> int:

@@ -53,7 +53,7 @@ from thekey.credentials.vc import type_hash
 from thekey.credentials.verify import VerificationResult, verify_credential
 from thekey.deploy import TKY, Deployment
 from thekey.errors import BadInput, TheKeyError
-from thekey.identity.commitment import commit
+from thekey.identity.commitment import commit, person_commitment
 from thekey.identity.did import did_for
 from thekey.identity.registry import IdentityBinding
 from thekey.payments.escrow import Escrow, Plan, Status, Terms
@@ -141,6 +141,9 @@ class Person:
     home_country: str
     device_id: str
     biometric_seed: str
+    #: the national identity number (civil registration) of ``document_country``; the document
+    #: number when the document is the national ID card itself
+    national_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -297,9 +300,13 @@ class VerificationFlow:
             self._tx(report, "fund the insurer with TKY", self.token.transfer(gov, a.insurer.address, funding))
         commitment = commit(self.pepper, self.chain.chain_id, self.binding.address,
                             person.document_type, person.document_country, person.document_number)  # fmt: skip
-        if self.binding.identity_of(commitment) != a.user.address:
-            self._tx(report, "bind DID to document commitment",
-                     self.binding.bind(a.registrar, commitment, a.user.address))  # fmt: skip
+        civil_id = person.national_id or person.document_number
+        person_id = person_commitment(self.pepper, self.chain.chain_id, self.binding.address,
+                                      person.document_country, civil_id)  # fmt: skip
+        # a DID enrolled by an earlier run (its registrar's pepper) keeps its one person
+        if self.binding.person_of(a.user.address) is None:
+            self._tx(report, "bind DID to document and person commitments",
+                     self.binding.bind(a.registrar, commitment, person_id, a.user.address))  # fmt: skip
         template = synthetic_template(person.biometric_seed, "fingerprint")
         self.records.enroll(self.did(a.user), "fingerprint", template)
         if isinstance(self.check, SimulatedIdentityCheck):
