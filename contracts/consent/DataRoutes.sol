@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SuiteAdmin} from "../governance/SuiteAdmin.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Signatures} from "../utils/Signatures.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
@@ -24,7 +24,7 @@ import {DIDActors} from "../utils/DIDActors.sol";
 /// - routes(subject) lists each (organisation, category) once, in first-publication order.
 /// - An account key is linked to one subject at a time; it is re-linked only after an unlink.
 /// - A route or link reads as live only while its consent stands.
-contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, SignerNonces {
+contract DataRoutes is IDataRoutes, DIDActors, SuiteAdmin, EIP712, SignerNonces {
     /// @inheritdoc IDataRoutes
     bytes32 public constant ORGANISATION_ROLE = keccak256("ORGANISATION_ROLE");
     /// @inheritdoc IDataRoutes
@@ -56,10 +56,10 @@ contract DataRoutes is IDataRoutes, DIDActors, AccessControl, EIP712, SignerNonc
     constructor(address admin, IERC1056 identities, IConsentRegistry consents)
         DIDActors(identities, "sigAuth")
         EIP712("TheKey Data Routes", "1")
+        SuiteAdmin(admin)
     {
         _consents = consents;
         _setRoleAdmin(ORGANISATION_ROLE, GOVERNOR_ROLE);
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _grantRole(GOVERNOR_ROLE, admin);
     }
 

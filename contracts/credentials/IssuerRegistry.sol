@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SuiteAdmin} from "../governance/SuiteAdmin.sol";
 import {IIssuerRegistry} from "../interfaces/IIssuerRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
 import {DIDActors} from "../utils/DIDActors.sol";
@@ -16,7 +16,7 @@ import {DIDActors} from "../utils/DIDActors.sol";
 /// - Only GOVERNOR_ROLE changes issuers.
 /// - `isAuthorised(a, t)` ⇔ `a` is Active and type `t` is currently granted to `a`.
 /// - `statusWatermark` is a multiple of 128 and only grows; it is 128 at admission (word 0 prepared).
-abstract contract IssuerRegistry is AccessControl, DIDActors, IIssuerRegistry {
+abstract contract IssuerRegistry is SuiteAdmin, DIDActors, IIssuerRegistry {
     /// @inheritdoc IIssuerRegistry
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
 
@@ -53,8 +53,7 @@ abstract contract IssuerRegistry is AccessControl, DIDActors, IIssuerRegistry {
     mapping(address issuer => mapping(uint256 wordIndex => uint256)) internal _statusWords;
 
     /// @dev Credentials follow the issuer DID's owner and its "veriKey" delegates (keys that may issue).
-    constructor(address admin, IERC1056 identities) DIDActors(identities, "veriKey") {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+    constructor(address admin, IERC1056 identities) SuiteAdmin(admin) DIDActors(identities, "veriKey") {
         _grantRole(GOVERNOR_ROLE, admin);
     }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SuiteAdmin} from "../governance/SuiteAdmin.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
@@ -25,7 +25,7 @@ import {SignerNonces} from "../utils/SignerNonces.sol";
 ///   governance; it moves only by governance or by the signatures of both the old and the new DID.
 /// - A (re)binding targets an identity that is active in the registry (`identityOwner != 0`).
 /// - Nothing but 32-byte commitments and addresses is stored or logged (no personal data).
-contract IdentityBinding is IIdentityBinding, DIDActors, AccessControl, EIP712, SignerNonces {
+contract IdentityBinding is IIdentityBinding, DIDActors, SuiteAdmin, EIP712, SignerNonces {
     /// @inheritdoc IIdentityBinding
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
     /// @dev keccak256("Rebind(address from,address to,uint16 reason,address signer,uint256 nonce,uint256 deadline)")
@@ -51,9 +51,8 @@ contract IdentityBinding is IIdentityBinding, DIDActors, AccessControl, EIP712, 
     constructor(IERC1056 registry_, address admin)
         DIDActors(registry_, "sigAuth")
         EIP712("TheKey Identity Binding", "1")
-    {
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
-    }
+        SuiteAdmin(admin)
+    {}
 
     /// @inheritdoc IIdentityBinding
     function version() external pure returns (string memory) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {SuiteAdmin} from "../governance/SuiteAdmin.sol";
 import {ERC20} from "@openzeppelin/contracts/token/ERC20/ERC20.sol";
 import {ERC20Burnable} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Burnable.sol";
 import {ERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/ERC20Permit.sol";
@@ -23,7 +23,7 @@ import {SignerNonces} from "../utils/SignerNonces.sol";
 /// - Only `mint`, `reward` (minting) and `burn`/`burnFrom` (burning) change totalSupply().
 /// - Only MINTER_ROLE mints through `mint`; only REWARDER_ROLE mints through `reward`.
 /// - A permit signature is valid for one nonce, one chain, this contract, until its deadline.
-contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, SignerNonces, ITheKeyToken {
+contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, SuiteAdmin, SignerNonces, ITheKeyToken {
     /// @inheritdoc ITheKeyToken
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
     /// @inheritdoc ITheKeyToken
@@ -38,10 +38,10 @@ contract TheKeyToken is ERC20, ERC20Permit, ERC20Burnable, AccessControl, Signer
     constructor(address admin, uint256 cap_, address initialHolder, uint256 initialSupply)
         ERC20("TheKey", "TKY")
         ERC20Permit("TheKey")
+        SuiteAdmin(admin)
     {
         if (cap_ == 0) revert ERC20InvalidCap(0);
         _cap = cap_;
-        _grantRole(DEFAULT_ADMIN_ROLE, admin);
         if (initialSupply > 0) _mintCapped(initialHolder, initialSupply);
     }
 

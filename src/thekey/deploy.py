@@ -32,9 +32,12 @@ TKY = 10**18
 
 @dataclass(frozen=True)
 class SuiteConfig:
-    """Deployment parameters. ``admin`` defaults to the deployer."""
+    """Deployment parameters. ``admin`` defaults to the deployer. With ``timelock_delay`` (seconds)
+    a ``SuiteTimelock`` is deployed first and becomes the admin of every contract; ``admin`` (or
+    the deployer) is then its proposer and executor."""
 
     admin: str | None = None
+    timelock_delay: int | None = None
     token_cap: int = 1_000_000_000 * TKY
     token_initial_supply: int = 100_000_000 * TKY
     token_initial_holder: str | None = None
@@ -48,8 +51,15 @@ class DeployContext:
     contracts: dict[str, Contract] = field(default_factory=dict)
 
     @property
-    def admin(self) -> str:
+    def operator(self) -> str:
+        """Who governs: the given admin, else the deployer (the timelock's proposer when there is one)."""
         return to_checksum_address(self.config.admin or self.deployer.address)
+
+    @property
+    def admin(self) -> str:
+        """The admin every contract is deployed with: the timelock if deployed, else the operator."""
+        timelock = self.contracts.get("timelock")
+        return to_checksum_address(timelock.address) if timelock is not None else self.operator
 
     def grant_role(self, contract: Contract, role_name: str, account: str) -> None:
         """Grant ``role_name`` on ``contract`` to ``account`` unless it already has it."""
@@ -72,7 +82,7 @@ class ContractSpec:
 
 def _token_args(ctx: DeployContext) -> list[Any]:
     c = ctx.config
-    return [ctx.admin, c.token_cap, to_checksum_address(c.token_initial_holder or ctx.admin), c.token_initial_supply]
+    return [ctx.admin, c.token_cap, to_checksum_address(c.token_initial_holder or ctx.operator), c.token_initial_supply]
 
 
 def _token_wire(ctx: DeployContext, token: Contract) -> None:
@@ -84,6 +94,12 @@ def _token_wire(ctx: DeployContext, token: Contract) -> None:
 def _routes_args(ctx: DeployContext) -> list[Any]:
     return [ctx.admin, ctx.contracts["identity"].address, ctx.contracts["consent"].address]
 
+
+TIMELOCK = ContractSpec(
+    "timelock",
+    "SuiteTimelock",
+    lambda ctx: [ctx.config.timelock_delay, [ctx.operator], [ctx.operator]],
+)
 
 SUITE: list[ContractSpec] = [
     ContractSpec("token", "TheKeyToken", _token_args, _token_wire),
@@ -183,7 +199,7 @@ def deploy_suite(
     previous = json.loads(path.read_text()) if path.is_file() else {"contracts": {}}
     ctx = DeployContext(chain, deployer, config)
     entries: dict[str, Any] = {}
-    for spec in SUITE:
+    for spec in ([TIMELOCK] if config.timelock_delay is not None else []) + SUITE:
         artifact = chain.artifacts.get(spec.artifact)
         args = spec.args(ctx)
         old = previous.get("contracts", {}).get(spec.key)

@@ -68,9 +68,12 @@ class ContractRevert(TheKeyError):
         args: Mapping[str, Any] | None = None,
         data: bytes = b"",
         tx_hash: str | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         self.name = name
         self.args_ = dict(args or {})
+        #: display names of some arguments (enum members, role names); ``arguments`` keeps the values
+        self.labels = dict(labels or {})
         self.data = data
         self.tx_hash = tx_hash
         super().__init__(self.describe())
@@ -83,7 +86,7 @@ class ContractRevert(TheKeyError):
     def describe(self) -> str:
         if self.name is None:
             return f"reverted with unknown data 0x{self.data.hex()}" if self.data else "reverted without data"
-        inner = ", ".join(f"{k}={_fmt(v)}" for k, v in self.args_.items())
+        inner = ", ".join(f"{k}={self.labels.get(k) or _fmt(v)}" for k, v in self.args_.items())
         return f"reverted: {self.name}({inner})"
 
 

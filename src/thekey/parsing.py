@@ -28,6 +28,17 @@ def parse_address(text: str) -> str:
     return to_checksum_address(t)
 
 
+def parse_party(text: str) -> str:
+    """A party named by a ``did:ethr`` DID or a bare address; returns the address. (A DID's chain
+    is checked where the node is known.)"""
+    t = text.strip()
+    if t.startswith("did:"):
+        from thekey.identity.did import parse_did
+
+        return parse_did(t).address
+    return parse_address(t)
+
+
 def parse_amount(text: str | int, decimals: int = 18) -> int:
     """A token amount in whole units (``"1.5"`` TKY) or in wei with a ``wei`` suffix; returns wei."""
     if isinstance(text, int):

@@ -116,6 +116,9 @@ def test_settle__reverts_when_settled_twice(
     with pytest.raises(ContractRevert) as exc:
         escrow.settle(cast.keeper, agreement_id)
     assert exc.value.name == "EscrowAgreementClosed"
+    # the message names the enum member; the arguments keep the value
+    assert f"EscrowAgreementClosed(id={agreement_id}, status=Settled)" in str(exc.value)
+    assert exc.value.arguments["status"] == 5
 
 
 def test_settle__reverts_with_terms_other_than_the_agreed_ones(

@@ -93,6 +93,9 @@ def test_deploy_and_token_commands__against_an_rpc_url(
     assert code == 0 and json.loads(out)["gasUsed"] > 21000
     code, out, _ = run(capsys, "token", "balance", bob, "--rpc-url", anvil.url, "--json")
     assert json.loads(out)["balance"] == str(15 * 10**17)
+    # a party may be named by its DID wherever an address is accepted
+    code, out, _ = run(capsys, "token", "balance", f"did:ethr:0x7a69:{bob}", "--rpc-url", anvil.url, "--json")
+    assert code == 0 and json.loads(out)["balance"] == str(15 * 10**17)
 
     code, _, err = run(capsys, "token", "mint", bob, "1", "--account", "19", "--rpc-url", anvil.url)
     assert code == 1

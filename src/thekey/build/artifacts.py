@@ -73,6 +73,11 @@ class Artifacts:
             self._cache[fq] = Artifact(cname, source, d["abi"], d["bytecode"], d["deployedBytecode"], d)
         return self._cache[fq]
 
+    @property
+    def enums(self) -> dict[str, list[str]]:
+        """Enum members by canonical name (``IPaymentEscrow.Status`` → ``["None", …]``)."""
+        return dict(self.index.get("enums", {}))
+
     @cached_property
     def all_abi_items(self) -> list[dict[str, Any]]:
         """Every ABI item of every contract in the build (errors and events included)."""

@@ -104,7 +104,7 @@ def compile_sources(
         return load_artifacts(out_dir)
 
     solc_settings = settings.solc_settings() | {"remappings": remaps}
-    solc_settings["outputSelection"] = {"*": {"*": OUTPUTS}}
+    solc_settings["outputSelection"] = {"*": {"*": OUTPUTS, "": ["ast"]}}
     std_input = {
         "language": "Solidity",
         "sources": {s: {"content": (root / s).read_text()} for s in sources},
@@ -157,11 +157,32 @@ def compile_sources(
         "sources": sources,
         "source_hashes": {u: _sha256(root / u) for u in units if (root / u).is_file()},
         "contracts": names,
+        "enums": _enums(output.get("sources", {})),
     }
     (tmp / INDEX).parent.mkdir(parents=True, exist_ok=True)
     (tmp / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True))
     _swap_in(tmp, out_dir)
     return load_artifacts(out_dir)
+
+
+def _enums(sources: dict[str, Any]) -> dict[str, list[str]]:
+    """Every enum of the build by canonical name (``IPaymentEscrow.Status``) → its member names,
+    so decoded errors can say ``status=Settled`` instead of ``status=5``."""
+    found: dict[str, list[str]] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("nodeType") == "EnumDefinition" and node.get("canonicalName"):
+                found[node["canonicalName"]] = [m["name"] for m in node.get("members", [])]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for unit in sources.values():
+        walk(unit.get("ast"))
+    return dict(sorted(found.items()))
 
 
 def _swap_in(new: Path, target: Path) -> None:

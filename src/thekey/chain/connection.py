@@ -104,7 +104,7 @@ class Chain:
 
     @cached_property
     def decoder(self) -> ErrorDecoder:
-        return ErrorDecoder(self.artifacts.all_abi_items)
+        return ErrorDecoder(self.artifacts.all_abi_items, self.artifacts.enums)
 
     # -- raw JSON-RPC ---------------------------------------------------------------------
 

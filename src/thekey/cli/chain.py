@@ -11,7 +11,8 @@ from rich.table import Table
 from thekey.build import compile_project
 from thekey.chain import Anvil, Chain, dev_accounts
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console
-from thekey.deploy import Deployment, deploy_suite
+from thekey.deploy import Deployment, SuiteConfig, deploy_suite
+from thekey.parsing import parse_duration, parse_party
 
 
 def _manifest_table(deployment: Deployment) -> Table:
@@ -25,6 +26,18 @@ def _manifest_table(deployment: Deployment) -> Table:
 
 
 def deploy(
+    admin: str | None = typer.Option(
+        None,
+        "--admin",
+        help="Address or DID that receives every admin role (a multisig, say) and the initial TKY supply "
+        "[default: the deployer]. With --timelock it is the timelock's proposer and executor.",
+    ),
+    timelock: str | None = typer.Option(
+        None,
+        "--timelock",
+        help="Deploy an OpenZeppelin TimelockController with this delay (e.g. 2d, 3600) and make it the admin "
+        "of every contract, so each governance action waits that long before it can run.",
+    ),
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     account: AccountOpt = None,
@@ -35,14 +48,18 @@ def deploy(
     deployments/<chainId>-<genesis>.json (one manifest per chain: chain id + genesis block hash).
 
     Without --rpc-url this deploys to a throw-away embedded Anvil, as a check that the suite deploys.
+    Admin transfers are two-step with a 2-day delay (OpenZeppelin AccessControlDefaultAdminRules).
     """
+    admin_address = parse_party(admin) if admin is not None else None
+    delay = parse_duration(timelock) if timelock is not None else None
+    config = SuiteConfig(admin=admin_address, timelock_delay=delay)
     session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
     try:
         compile_project()
         chain = session.chain(embedded_by_default=True)
         deployer = session.signer(chain)
         log = None if json_out else (lambda m: console.print(m, highlight=False))
-        deployment = deploy_suite(chain, deployer, log=log)
+        deployment = deploy_suite(chain, deployer, config, log=log)
         session.emit(deployment.manifest, lambda: console.print(_manifest_table(deployment)))
     finally:
         session.close()

@@ -29,7 +29,7 @@ from thekey.identity.registry import (
     name_bytes32,
     parse_reason,
 )
-from thekey.parsing import parse_address, parse_bytes32, parse_duration
+from thekey.parsing import parse_bytes32, parse_duration, parse_party
 
 app = typer.Typer(
     rich_markup_mode=None, help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True
@@ -217,7 +217,7 @@ def resolve(
 @app.command("set-owner")
 def set_owner(
     did: DidArg,
-    new_owner: Annotated[str, typer.Argument(help="The new controller's address.")],
+    new_owner: Annotated[str, typer.Argument(help="The new controller: a DID or an address.")],
     sign_only: SignOnly = False,
     sig_valid_for: SigValidFor = "1h",
     rpc_url: RpcUrl = None,
@@ -227,7 +227,7 @@ def set_owner(
     json_out: JsonOut = False,
 ) -> None:
     """Change the controller of DID (its current owner signs)."""
-    ident, owner, ttl = _identity(did), parse_address(new_owner), parse_duration(sig_valid_for)
+    ident, owner, ttl = _identity(did), parse_party(new_owner), parse_duration(sig_valid_for)
     if owner == ZERO_ADDRESS:
         raise BadInput("use `thekey did deactivate` to deactivate a DID")
     session = _session(rpc_url, chain_id, account, keystore, json_out)
@@ -238,7 +238,7 @@ def set_owner(
 @app.command("add-delegate")
 def add_delegate(
     did: DidArg,
-    delegate: Annotated[str, typer.Argument(help="The delegate's address.")],
+    delegate: Annotated[str, typer.Argument(help="The delegate: a DID or an address.")],
     delegate_type: DelegateType = "veriKey",
     valid_for: ValidFor = "30d",
     sign_only: SignOnly = False,
@@ -250,7 +250,7 @@ def add_delegate(
     json_out: JsonOut = False,
 ) -> None:
     """Add a delegate to DID for a while."""
-    ident, who, kind = _identity(did), parse_address(delegate), name_bytes32(delegate_type)
+    ident, who, kind = _identity(did), parse_party(delegate), name_bytes32(delegate_type)
     validity, ttl = parse_duration(valid_for), parse_duration(sig_valid_for)
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     ident = _on_chain(ident, session)
@@ -270,7 +270,7 @@ def add_delegate(
 @app.command("revoke-delegate")
 def revoke_delegate(
     did: DidArg,
-    delegate: Annotated[str, typer.Argument(help="The delegate's address.")],
+    delegate: Annotated[str, typer.Argument(help="The delegate: a DID or an address.")],
     delegate_type: DelegateType = "veriKey",
     sign_only: SignOnly = False,
     sig_valid_for: SigValidFor = "1h",
@@ -281,7 +281,7 @@ def revoke_delegate(
     json_out: JsonOut = False,
 ) -> None:
     """Revoke a delegate of DID now."""
-    ident, who, kind = _identity(did), parse_address(delegate), name_bytes32(delegate_type)
+    ident, who, kind = _identity(did), parse_party(delegate), name_bytes32(delegate_type)
     ttl = parse_duration(sig_valid_for)
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     ident = _on_chain(ident, session)

@@ -10,7 +10,15 @@ import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
-from thekey.parsing import format_amount, label_hash, parse_address, parse_amount, parse_bytes32, parse_duration
+from thekey.parsing import (
+    format_amount,
+    label_hash,
+    parse_address,
+    parse_amount,
+    parse_bytes32,
+    parse_duration,
+    parse_party,
+)
 from thekey.token.tky import Permit, Token
 
 app = typer.Typer(
@@ -19,7 +27,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
-Address = Annotated[str, typer.Argument(help="An account address (0x…).")]
+Address = Annotated[str, typer.Argument(help="An account: a did:ethr DID or an address (0x…).")]
 Amount = Annotated[str, typer.Argument(help="Amount in TKY (e.g. 12.5), or in wei with a 'wei' suffix.")]
 
 
@@ -42,7 +50,7 @@ def info(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = F
 @app.command()
 def balance(address: Address, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
     """The TKY balance of ADDRESS."""
-    who = parse_address(address)
+    who = parse_party(address)
     session, token = open_client(Token, rpc_url, chain_id, None, None, json_out)
     wei = token.balance_of(who)
     session.emit({"address": who, "balance": str(wei), "tky": format_amount(wei)}, f"{format_amount(wei)} TKY")
@@ -53,7 +61,7 @@ def allowance(
     owner: Address, spender: Address, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False
 ) -> None:
     """How much SPENDER may still move from OWNER."""
-    owner, spender = parse_address(owner), parse_address(spender)
+    owner, spender = parse_party(owner), parse_party(spender)
     session, token = open_client(Token, rpc_url, chain_id, None, None, json_out)
     wei = token.allowance(owner, spender)
     session.emit({"allowance": str(wei), "tky": format_amount(wei)}, f"{format_amount(wei)} TKY")
@@ -65,7 +73,7 @@ def transfer(
     account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """Send AMOUNT TKY to TO."""
-    to, wei = parse_address(to), parse_amount(amount)
+    to, wei = parse_party(to), parse_amount(amount)
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
     session.emit_tx(f"sent {format_amount(wei)} TKY to {to}", token.transfer(session.signer(), to, wei))
 
@@ -76,7 +84,7 @@ def approve(
     account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """Allow SPENDER to move up to AMOUNT TKY of yours."""
-    spender, wei = parse_address(spender), parse_amount(amount)
+    spender, wei = parse_party(spender), parse_amount(amount)
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
     session.emit_tx(f"approved {format_amount(wei)} TKY", token.approve(session.signer(), spender, wei))
 
@@ -88,7 +96,7 @@ def permit(
     rpc_url: RpcUrl = None, chain_id: ChainId = None, account: AccountOpt = None, keystore: KeystoreOpt = None,
 ) -> None:  # fmt: skip
     """Sign an EIP-2612 permit offline and print it as JSON (submit it with `submit-permit`)."""
-    spender, wei, duration = parse_address(spender), parse_amount(amount), parse_duration(valid_for)
+    spender, wei, duration = parse_party(spender), parse_amount(amount), parse_duration(valid_for)
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, True)
     deadline = session.chain().timestamp() + duration
     p = token.sign_permit(session.signer(), spender, wei, deadline)
@@ -125,7 +133,7 @@ def reward(
     json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """Mint AMOUNT TKY to TO as a reward (REWARDER_ROLE only)."""
-    to, wei = parse_address(to), parse_amount(amount)
+    to, wei = parse_party(to), parse_amount(amount)
     code = parse_bytes32(reason) if reason.startswith("0x") else label_hash(reason)
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
     session.emit_tx(f"rewarded {format_amount(wei)} TKY", token.reward(session.signer(), to, wei, code),
@@ -138,6 +146,6 @@ def mint(
     account: AccountOpt = None, keystore: KeystoreOpt = None, json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """Mint AMOUNT TKY to TO within the cap (MINTER_ROLE only)."""
-    to, wei = parse_address(to), parse_amount(amount)
+    to, wei = parse_party(to), parse_amount(amount)
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)
     session.emit_tx(f"minted {format_amount(wei)} TKY", token.mint(session.signer(), to, wei))
