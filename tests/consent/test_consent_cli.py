@@ -49,12 +49,17 @@ ADDR = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
             "not a did:ethr DID",
         ),
         (
-            ["consent", "grant", ADDR, "--scope", "a", "--purpose", "b", "--until", "tomorrow"],
+            ["consent", "grant", ADDR, "--scope", "health.record", "--purpose", "audit", "--until", "tomorrow"],
             "not a time",
         ),
+        (
+            ["consent", "grant", ADDR, "--scope", "helth.record", "--purpose", "audit"],
+            "unknown scope 'helth.record' — did you mean 'health.record'?",
+        ),
+        (["consent", "grant", ADDR, "--scope", "tax.record", "--purpose", "audti"], "unknown purpose 'audti'"),
         (["consent", "revoke", "0x12"], "not a 32-byte hex value"),
         (["consent", "use", "0x" + "11" * 32, "--access", ""], "empty label"),
-        (["route", "publish", ADDR, "--category", "x"], "exactly one of"),
+        (["route", "publish", ADDR, "--category", "tax.record"], "exactly one of"),
         (
             ["route", "link-account", ADDR, "--local-id", "A1", "--secret-file", "/nonexistent/secret"],
             "cannot read",
@@ -122,6 +127,8 @@ def test_consent_flow__grant_check_use_list_revoke(
     assert code == 1 and "ConsentUnauthorized" in err
     code, out, _ = invoke("consent", "audit", cid, "--json")
     assert [u["use"] for u in json.loads(out)] == [1]
+    code, _, err = invoke("consent", "audit", "0x" + "42" * 32)  # an unknown id is "not found", not "no uses"
+    assert code == 1 and "no consent 0x4242" in err and len(err.strip().splitlines()) == 1
     code, out, _ = invoke("consent", "revoke", cid, "--account", "1", "--json")
     assert code == 0
     code, out, _ = invoke(*check)

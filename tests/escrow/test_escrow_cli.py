@@ -75,7 +75,7 @@ def cli(
                 "--terms",
                 "t",
             ],
-            "must not be negative",
+            "negative numbers are not accepted",
         ),
         (
             [

@@ -48,6 +48,10 @@ def test_help__keeps_the_defaults_written_in_brackets(
     [
         (["token", "balance", "0x1234"], "not an address"),
         (["token", "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "ten"], "not an amount"),
+        (
+            ["token", "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "-5"],
+            "negative numbers are not accepted",
+        ),
         (["token", "transfer", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8", "--", "-1"], "must not be negative"),
         (["token", "transfer", "0x70997970c51812dc3A010C7d01b50e0d17dc79C8", "1"], "checksum"),
         (
@@ -88,6 +92,9 @@ def test_deploy_and_token_commands__against_an_rpc_url(
     manifest = json.loads(out)
     assert manifest["chainId"] == chain.chain_id and "token" in manifest["contracts"]
 
+    code, out, _ = run(capsys, "deploy", "--rpc-url", anvil.url)  # the table, off a terminal
+    assert code == 0 and manifest["contracts"]["credentials"]["address"] in out  # printed whole, not cut
+
     bob = accounts[5].address
     code, out, _ = run(capsys, "token", "transfer", bob, "1.5", "--rpc-url", anvil.url, "--json")
     assert code == 0 and json.loads(out)["gasUsed"] > 21000
@@ -108,3 +115,13 @@ def test_deploy_and_token_commands__against_an_rpc_url(
 def test_console_script__is_installed_and_prints_version() -> None:
     out = subprocess.run([sys.executable, "-m", "thekey.cli.main", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith("thekey ")
+
+
+def test_unfunded_key__says_to_fund_it(chain: Chain) -> None:
+    from eth_account import Account
+
+    from thekey.errors import ChainError
+
+    with pytest.raises(ChainError) as exc:
+        chain.send_eth(chain.w3.eth.accounts[0], 1, Account.create())
+    assert "too little ETH to pay for gas: fund it first" in str(exc.value)

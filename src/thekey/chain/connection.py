@@ -119,7 +119,12 @@ class Chain:
             data = _revert_data(error)
             if data is not None or "revert" in str(error.get("message", "")).lower():
                 raise self.decoder.decode(data or b"")
-            raise ChainError(f"{method}: {error.get('message', error)}")
+            message = str(error.get("message", error))
+            if "insufficient funds" in message.lower():
+                raise ChainError(
+                    f"the sending account has too little ETH to pay for gas: fund it first ({method}: {message})"
+                )
+            raise ChainError(f"{method}: {message}")
         return response["result"]
 
     # -- contracts ------------------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,11 @@ from thekey.parsing import parse_address
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 C = TypeVar("C", bound=ContractClient)
 
-console = Console(soft_wrap=True)
-err_console = Console(stderr=True, soft_wrap=True)
+# Off a terminal (logs, pipes) rich would assume 80 columns and cut table cells ("0x5FbDB…"):
+# give it room so addresses and hashes are printed whole.
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(soft_wrap=True, width=_WIDTH)
+err_console = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
 
 RpcUrl = Annotated[
     str | None,

@@ -24,8 +24,8 @@ from thekey.consent import (
     route_digest,
     scope_id,
 )
-from thekey.consent.ids import PURPOSES, SCOPES
-from thekey.errors import BadInput
+from thekey.consent.ids import PURPOSES, SCOPES, documented_purpose, documented_scope
+from thekey.errors import BadInput, ContractRevert, TheKeyError
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
@@ -110,7 +110,7 @@ def grant(
     json_out: JsonOut = False,
 ) -> None:
     """Grant GRANTEE consent to use SCOPE of the subject's data for PURPOSE; prints the receipt."""
-    who, sid, pid = _Id(grantee), scope_id(scope), purpose_id(purpose)
+    who, sid, pid = _Id(grantee), documented_scope(scope), documented_purpose(purpose)
     subj = _Id(subject) if subject else None
     start = parse_time(valid_from) if valid_from else 0
     if until and duration:
@@ -221,7 +221,7 @@ def check(
     json_out: JsonOut = False,
 ) -> None:
     """Whether GRANTEE may now use SCOPE of SUBJECT's data for PURPOSE (exit 1 when not)."""
-    subj, who, sid, pid = _Id(subject), _Id(grantee), scope_id(scope), purpose_id(purpose)
+    subj, who, sid, pid = _Id(subject), _Id(grantee), documented_scope(scope), documented_purpose(purpose)
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, None, None, json_out)
     cid_ = session.chain().chain_id
     ok = consents.is_authorized(subj.on(cid_), who.on(cid_), sid, pid)
@@ -286,6 +286,12 @@ def audit(
     """The audit trail of a consent: every recorded use."""
     cid = parse_bytes32(consent_id)
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, None, None, json_out)
+    try:
+        consents.get(cid)
+    except ContractRevert as exc:
+        if exc.name != "ConsentNotFound":
+            raise
+        raise TheKeyError(f"no consent {consent_id} on this registry (check the id and the chain)") from None
     rows = [u.as_json() for u in consents.audit_trail(cid)]
     session.emit(
         rows,
@@ -337,7 +343,7 @@ def publish(
     json_out: JsonOut = False,
 ) -> None:
     """Publish that the organisation holds CATEGORY data of SUBJECT (needs SUBJECT's data-route consent)."""
-    subj, cat = _Id(subject), scope_id(category)
+    subj, cat = _Id(subject), documented_scope(category)
     org = _Id(organisation) if organisation else None
     if (digest is None) == (data_file is None):
         raise BadInput("give exactly one of --digest or --data-file")
@@ -510,7 +516,7 @@ def withdraw(
     json_out: JsonOut = False,
 ) -> None:
     """Withdraw the route of SUBJECT's CATEGORY data at the organisation (the signer acts for either)."""
-    subj, cat = _Id(subject), scope_id(category)
+    subj, cat = _Id(subject), documented_scope(category)
     org = _Id(organisation) if organisation else None
     session, routes = open_client(DataRoutes, rpc_url, chain_id, account, keystore, json_out)
     chain = session.chain()

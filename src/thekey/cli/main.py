@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import typer
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> int:
 
     Usage errors (unknown option, missing argument) are reported by typer itself, exit 2.
     """
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="thekey")
+        _refuse_negative_numbers(args)
+        app(args=args, prog_name="thekey")
     except SystemExit as exc:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KeyboardInterrupt:
@@ -79,6 +82,18 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"error: {exc}", highlight=False)
         return 1
     return 0
+
+
+_NEGATIVE = re.compile(r"^-\d+(\.\d+)?$")
+
+
+def _refuse_negative_numbers(args: list[str]) -> None:
+    """``-5`` would reach click as an unknown option ("No such option: -5"); say what is wrong."""
+    for arg in args:
+        if arg == "--":
+            return
+        if _NEGATIVE.match(arg):
+            raise BadInput(f"{arg}: negative numbers are not accepted (amounts, counts and times are ≥ 0)")
 
 
 def run() -> None:

@@ -2,14 +2,18 @@
 
 The contracts store only the 32-byte ids. This module is the project's registry of names:
 ``PURPOSES`` and ``SCOPES`` below are the documented list (add a name here, never reuse one
-with another meaning). Any other name is still accepted — its id is its keccak256 — and
-``describe`` then shows the id in hex.
+with another meaning). The SDK's ``scope_id``/``purpose_id`` hash any name; the CLI takes only
+documented names or explicit 0x ids (``documented_scope``/``documented_purpose``), so a
+misspelling is refused instead of granted. ``describe`` shows an unknown id in hex.
 """
 
 from __future__ import annotations
 
+import difflib
+
 from eth_utils import keccak
 
+from thekey.errors import BadInput
 from thekey.parsing import label_hash
 
 #: Purposes a subject consents to. "data-route" is the one DataRoutes requires for publication.
@@ -55,6 +59,27 @@ def purpose_id(name: str) -> bytes:
 def scope_id(name: str) -> bytes:
     """The id of a scope / data-category name (or a 0x 32-byte id, returned as is)."""
     return label_hash(name)
+
+
+def _documented(kind: str, names: dict[str, str], text: str) -> bytes:
+    t = text.strip()
+    if t.startswith("0x") or t in names:
+        return label_hash(t)
+    close = difflib.get_close_matches(t, list(names), n=1)
+    hint = f" — did you mean {close[0]!r}?" if close else ""
+    raise BadInput(
+        f"unknown {kind} {text!r}{hint} (documented names: `thekey consent names`; give a 0x 32-byte id for another)"
+    )
+
+
+def documented_scope(text: str) -> bytes:
+    """The id of a documented scope name or an explicit 0x id; a misspelled name is refused."""
+    return _documented("scope", SCOPES, text)
+
+
+def documented_purpose(text: str) -> bytes:
+    """The id of a documented purpose name or an explicit 0x id; a misspelled name is refused."""
+    return _documented("purpose", PURPOSES, text)
 
 
 def describe(value: bytes) -> str:

@@ -415,9 +415,16 @@ class Escrow(ContractClient):
             )
         except (OSError, ValueError) as exc:
             raise ChainError(f"reading AgreementCreated logs failed: {exc}") from exc
-        if not logs:
+        # only a log of the canonical chain counts: after a reorganisation (or a development
+        # node's evm_revert) a node may still return the log of a block that no longer exists
+        canonical = [
+            log for log in logs
+            if self.chain.rpc("eth_getBlockByNumber", [hex(log["blockNumber"]), False])["hash"]
+            == "0x" + bytes(log["blockHash"]).hex()
+        ]  # fmt: skip
+        if not canonical:
             return None
-        log = logs[-1]
+        log = canonical[-1]
         a = log["args"]
         terms = Terms(
             a["provider"],
