@@ -9,19 +9,23 @@ PYTEST_ARGS ?=
 .PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed
+	@echo "setup 3/3: registering the solc compiler"
 	@$(PY) -c 'from thekey.build.solc import ensure_solc; ensure_solc()'
 
 $(VENV)/.installed: pyproject.toml
+	@echo "setup 1/3: Python environment in $(VENV) (first time: about 1-2 minutes, no output while pip works)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 node_modules/.installed: package-lock.json
+	@echo "setup 2/3: Node packages (Anvil, solc-js, the reference resolvers; first time: about 30 seconds)"
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 demo: setup
+	@echo "demo: compiling the contracts, starting a local Anvil and running the verification flow step by step"
 	$(BIN)/thekey demo
 
 test: setup test-py test-ape

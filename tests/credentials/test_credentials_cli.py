@@ -126,6 +126,12 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(
     )
     verdict = ok("credential", "verify", str(vc), "--holder", HOLDER)
     assert verdict["valid"] and verdict["credentialHash"] == issued["credentialHash"]
+    # a subject DID of another chain is refused, as `consent check` refuses it
+    other_chain = HOLDER.replace(":0x7a69:", ":0x1:")
+    code, _, err = cli("credential", "issue", "--subject", other_chain, "--type", "UniversityDegreeCredential",
+                       "--schema", sid, "--claims", '{"degree": "BSc"}', "--out", str(tmp_path / "x.json"),
+                       "--account", "1")  # fmt: skip
+    assert code == 2 and "names chain 1, but the node is chain 31337" in err
     ok("credential", "suspend", str(vc), "--reason", "audit", "--account", "1")
     code, out, _ = cli("credential", "verify", str(vc))
     assert code == 1 and "FAIL status: suspended" in out

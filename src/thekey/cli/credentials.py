@@ -319,7 +319,9 @@ def credential_issue(
     json_out: JsonOut = False,
 ) -> None:
     """Issue a W3C VC 2.0 credential signed by you (EIP-712), stored locally, anchored by default."""
-    parse_did(subject)
+    if not subject.strip().startswith("did:"):
+        raise BadInput(f"--subject is a did:ethr DID, not {subject!r}")
+    who = _Who(subject)
     sid = parse_bytes32(schema)
     raw = _read_json(Path(claims[1:])) if claims.startswith("@") else _parse_claims(claims)
     if not isinstance(raw, dict):
@@ -330,6 +332,7 @@ def credential_issue(
     duration = parse_duration(valid_for) if valid_for else None
     end = parse_time(valid_until) if valid_until else None
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
+    who.on(session)  # a subject DID of another chain is refused, as `consent check` refuses it
     signer = session.signer()
     vf = start if start is not None else session.chain().timestamp()
     vu = vf + duration if duration is not None else end
