@@ -76,13 +76,21 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"error: {exc}", highlight=False)
         return 2
     except ContractRevert as exc:
-        err_console.print(f"error: transaction {exc}", highlight=False)
+        hint = _HINTS.get(exc.name or "")
+        err_console.print(f"error: transaction {exc}" + (f" — {hint}" if hint else ""), highlight=False)
         return 1
     except TheKeyError as exc:
         err_console.print(f"error: {exc}", highlight=False)
         return 1
     return 0
 
+
+#: What a revert means for the person at the keyboard, where its name alone does not say.
+_HINTS = {
+    "InvalidAccountNonce": "this signed request was already used (or its nonce cancelled): sign it again",
+    "ERC20InsufficientBalance": "the sender holds too few TKY for this",
+    "ERC20InsufficientAllowance": "approve (or permit) the spender for at least this amount first",
+}
 
 _NEGATIVE = re.compile(r"^-\d+(\.\d+)?$")
 
