@@ -357,7 +357,11 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
         if (deprecatedAt != 0) revert SchemaIsDeprecated(schemaId, deprecatedAt);
         uint32 publisherId = uint32(schema >> 224);
         if (publisherId != 0 && publisherId != uint32(account)) revert SchemaNotUsable(schemaId, issuer);
-        if (uint8(account >> 32) != uint8(IssuerStatus.Active) || !_hasType(issuer, uint96(account >> 160), typeId)) {
+        uint8 status = uint8(account >> 32);
+        if (status != uint8(IssuerStatus.Active) && status != uint8(IssuerStatus.None)) {
+            revert IssuerNotActive(issuer, IssuerStatus(status));
+        }
+        if (status == uint8(IssuerStatus.None) || !_hasType(issuer, uint96(account >> 160), typeId)) {
             revert IssuerNotAuthorised(issuer, _types[typeId - 1]);
         }
         if (

@@ -96,7 +96,8 @@ abstract contract SchemaRegistry is IssuerRegistry, ISchemaRegistry {
         }
         if (!_actsFor(publisher, msg.sender)) revert SchemaUnauthorisedPublisher(publisher, msg.sender);
         uint32 typeId = _typeIds[credentialType];
-        if (p.status != IssuerStatus.Active || typeId == 0 || !_hasType(publisher, p.typeBits, typeId)) {
+        if (p.status != IssuerStatus.Active) revert IssuerNotActive(publisher, p.status);
+        if (typeId == 0 || !_hasType(publisher, p.typeBits, typeId)) {
             revert IssuerNotAuthorised(publisher, credentialType);
         }
         return p.id;

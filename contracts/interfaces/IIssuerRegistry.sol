@@ -46,6 +46,8 @@ interface IIssuerRegistry {
     error IssuerInvalidStatus(address issuer, IssuerStatus status);
     /// @notice `issuer` is not active and authorised for `credentialType` right now.
     error IssuerNotAuthorised(address issuer, bytes32 credentialType);
+    /// @notice `issuer` was admitted but is `status` (Suspended or Removed): it cannot act now.
+    error IssuerNotActive(address issuer, IssuerStatus status);
 
     /// @notice The role that admits, suspends, reinstates and removes issuers.
     function GOVERNOR_ROLE() external view returns (bytes32);

@@ -68,13 +68,14 @@ def test_anchor__reverts_while_issuer_suspended_and_after_removal(env: Env) -> N
     env.registry.suspend_issuer(env.governor, env.issuer.address, REASON)
     with pytest.raises(ContractRevert) as e:
         env.registry.anchor(env.issuer, keccak(b"x"), env.schema_id, 0, 0, 1)
-    assert e.value.name == "IssuerNotAuthorised"
+    assert e.value.name == "IssuerNotActive"  # said as it is: suspended, not "not authorised"
+    assert "status=Suspended" in str(e.value)
     env.registry.reinstate_issuer(env.governor, env.issuer.address, REASON)
     env.registry.anchor(env.issuer, keccak(b"x"), env.schema_id, 0, 0, 1)
     env.registry.remove_issuer(env.governor, env.issuer.address, REASON)
     with pytest.raises(ContractRevert) as e:
         env.registry.anchor(env.issuer, keccak(b"y"), env.schema_id, 0, 0, 2)
-    assert e.value.name == "IssuerNotAuthorised"
+    assert e.value.name == "IssuerNotActive" and "status=Removed" in str(e.value)
 
 
 def test_anchor__reverts_for_unknown_or_deprecated_schema(env: Env) -> None:

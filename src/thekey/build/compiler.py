@@ -8,12 +8,14 @@ costs a few file hashes and no compiler run.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -102,7 +104,29 @@ def compile_sources(
     key = _settings_key(settings, remaps)
     if not force and _cache_valid(out_dir, root, sources, key):
         return load_artifacts(out_dir)
+    with _build_lock(out_dir):
+        # another process (a parallel test worker) may have built the same tree meanwhile
+        if not force and _cache_valid(out_dir, root, sources, key):
+            return load_artifacts(out_dir)
+        _build(sources, out_dir, root, settings, remaps, key)
+    return load_artifacts(out_dir)
 
+
+@contextmanager
+def _build_lock(out_dir: Path) -> Iterator[None]:
+    """One build of ``out_dir`` at a time: a reader between another build's two renames would
+    otherwise find no folder at all."""
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    with open(out_dir.parent / f".{out_dir.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _build(sources: list[str], out_dir: Path, root: Path, settings: CompilerSettings, remaps: list[str],
+           key: str) -> None:  # fmt: skip
     solc_settings = settings.solc_settings() | {"remappings": remaps}
     solc_settings["outputSelection"] = {"*": {"*": OUTPUTS, "": ["ast"]}}
     std_input = {
@@ -162,7 +186,6 @@ def compile_sources(
     (tmp / INDEX).parent.mkdir(parents=True, exist_ok=True)
     (tmp / INDEX).write_text(json.dumps(index, indent=1, sort_keys=True))
     _swap_in(tmp, out_dir)
-    return load_artifacts(out_dir)
 
 
 def _enums(sources: dict[str, Any]) -> dict[str, list[str]]:
