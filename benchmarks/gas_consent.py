@@ -4,7 +4,9 @@ No reference contract exists for consent records; each row stands against its an
 Floor model: a consent needs one new slot (window, use limit and use count, keyed by
 keccak(subject, grantee, scope, purpose)) plus its ``ConsentGranted`` audit event; a revocation
 one update plus ``ConsentRevoked``; a recorded use one update (the counter) plus ``ConsentUsed``;
-a signed action also consumes the signer's nonce (new on its first signature).
+a signed action also consumes the signer's nonce (new on its first signature). Authority follows
+the DID: each action reads the acting DID's current owner from the ERC-1056 registry (one DID
+read, as for credentials). Targets are issue 17's.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from eth_account.signers.local import LocalAccount
 
 from benchmarks.floors import Floor, LogShape, event_topic, shapes_of
 from benchmarks.harness import Bench, Tx, row
-from benchmarks.model import GasRow
+from benchmarks.model import GasRow, Target
 
 SECTION = "Consent"
 GRANTED = event_topic("ConsentGranted(bytes32,address,address,bytes32,bytes32,uint64,uint64,uint32,address)")
 REVOKED = event_topic("ConsentRevoked(bytes32,address,address)")
 USED = event_topic("ConsentUsed(bytes32,address,address,bytes32,uint32)")
+GRANT_TARGET, SIGNED_GRANT_TARGET, REVOKE_TARGET, USE_TARGET = ((Target("floor", b),) for b in (1.25, 1.30, 1.30, 1.30))
+DID_READ = {"authority_reads": 1}
 
 
 def _logs(tx: Tx, topic: bytes) -> tuple[LogShape, ...]:
@@ -41,9 +45,11 @@ def run(bench: Bench) -> list[GasRow]:
         return bench.send(f.grant(request.as_tuple()), sender)
 
     first = grant(subject, subject, health)
-    rows.append(row(SECTION, "grant (subject's first)", first, floor=Floor(new=1, logs=_logs(first, GRANTED))))
+    rows.append(row(SECTION, "grant (subject's first)", first, floor=Floor(new=1, logs=_logs(first, GRANTED), **DID_READ),
+                    targets=GRANT_TARGET))  # fmt: skip
     second = grant(subject, subject, tax)
-    rows.append(row(SECTION, "grant (subject's second)", second, floor=Floor(new=1, logs=_logs(second, GRANTED))))
+    rows.append(row(SECTION, "grant (subject's second)", second,
+                    floor=Floor(new=1, logs=_logs(second, GRANTED), **DID_READ), targets=GRANT_TARGET))  # fmt: skip
 
     for label, nonce_floor in (("first", {"new": 2}), ("repeat", {"new": 1, "updates": 1})):
         scope = health if label == "first" else tax
@@ -53,16 +59,22 @@ def run(bench: Bench) -> list[GasRow]:
         assert receipt is not None
         tx = bench.measured(receipt)
         rows.append(row(SECTION, f"grant signed, relayed ({label} signature)", tx,
-                        floor=Floor(**nonce_floor, logs=_logs(tx, GRANTED))))  # fmt: skip
+                        floor=Floor(**nonce_floor, logs=_logs(tx, GRANTED), **DID_READ),
+                        targets=SIGNED_GRANT_TARGET))  # fmt: skip
 
     consent_id = bytes(first.receipt.events(consents.contract, "ConsentGranted")[0]["id"])
-    tx = bench.send(f.recordUse(consent_id, bytes.fromhex("ab" * 32)), grantee)
-    rows.append(row(SECTION, "record use", tx, floor=Floor(updates=1, logs=_logs(tx, USED))))
-    tx = bench.send(f.revoke(consent_id), subject)
-    rows.append(row(SECTION, "revoke", tx, floor=Floor(updates=1, logs=_logs(tx, REVOKED))))
+    key = consents.key_of(consent_id).as_tuple()
+    tx = bench.send(f.recordUse(key, consent_id, bytes.fromhex("ab" * 32)), grantee)
+    # the grantee's authority and the subject's liveness: two DID reads
+    rows.append(row(SECTION, "record use", tx, floor=Floor(updates=1, logs=_logs(tx, USED), authority_reads=2),
+                    targets=USE_TARGET))  # fmt: skip
+    tx = bench.send(f.revoke(key, consent_id), subject)
+    rows.append(row(SECTION, "revoke", tx, floor=Floor(updates=1, logs=_logs(tx, REVOKED), **DID_READ),
+                    targets=REVOKE_TARGET))  # fmt: skip
     tax_id = bytes(second.receipt.events(consents.contract, "ConsentGranted")[0]["id"])
     signed_revoke = consents.sign_revoke(subject, tax_id, deadline)
     tx = bench.measured(consents.revoke_by_sig(relayer, signed_revoke))
     rows.append(row(SECTION, "revoke signed, relayed (first signature)", tx,
-                    floor=Floor(new=1, updates=1, logs=_logs(tx, REVOKED))))  # fmt: skip
+                    floor=Floor(new=1, updates=1, logs=_logs(tx, REVOKED), **DID_READ),
+                    targets=REVOKE_TARGET))  # fmt: skip
     return rows

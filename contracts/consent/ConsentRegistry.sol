@@ -13,7 +13,9 @@ import {DIDActors} from "../utils/DIDActors.sol";
 /// @notice See IConsentRegistry. Only DIDs and hashes are stored, passed or logged.
 ///
 /// Invariants:
-/// - A consent id is unique: keccak256 of the consent's fields and the subject's consent counter.
+/// - One storage slot per (subject, grantee, scope, purpose) tuple holds its current consent;
+///   everything else about a consent is in its `ConsentGranted` event and its id.
+/// - A consent id is unique: keccak256 of the tuple's key and the tuple's grant serial.
 /// - Only an actor for the subject (owner or valid "sigAuth" delegate) grants or revokes, directly
 ///   or by signature; only an actor for the grantee records uses.
 /// - Revocation is final: a revoked consent never becomes live again, and is never un-revoked.
@@ -23,7 +25,7 @@ import {DIDActors} from "../utils/DIDActors.sol";
 ///   uses < maxUses (maxUses 0 = unlimited), and while its subject is not deactivated.
 /// - uses only grows, by one per recordUse, and never exceeds maxUses when maxUses > 0.
 /// - Each signature is used once: it binds this chain, this contract, the signer's nonce and a deadline.
-/// - consentIds(subject) lists every consent ever granted for subject, in grant order.
+/// - A subject's consents are enumerated from the `ConsentGranted` events (indexed by subject).
 contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
     /// @inheritdoc IConsentRegistry
     bytes32 public constant ROUTE_PURPOSE = keccak256("data-route");
@@ -34,10 +36,17 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
     /// @dev keccak256("Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)")
     bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)");
 
-    mapping(bytes32 id => Consent) private _consents;
-    mapping(bytes32 tupleKey => bytes32 id) private _current;
-    // slither-disable-next-line uninitialized-state — appended to through a `bytes32[] storage` pointer in _grant
-    mapping(address subject => bytes32[] ids) private _bySubject;
+    /// @dev The current consent of a tuple: one slot (40 + 40 + 32 + 32 + 32 + 40 bits).
+    struct Record {
+        uint40 validFrom;
+        uint40 validUntil;
+        uint32 maxUses;
+        uint32 uses;
+        uint32 serial; // 0 = the tuple never had a consent
+        uint40 revokedAt;
+    }
+
+    mapping(bytes32 tupleKey => Record) private _records;
 
     /// @param identities the ERC-1056 registry of DIDs (owners, delegates, deactivation).
     constructor(IERC1056 identities) DIDActors(identities, "sigAuth") EIP712("TheKey Consent", "1") {}
@@ -67,80 +76,77 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         if (r.subject == address(0) || r.grantee == address(0)) revert ConsentZeroIdentity();
         uint64 now_ = _time();
         uint64 validFrom = r.validFrom == 0 ? now_ : r.validFrom;
-        if (r.validUntil != 0 && (r.validUntil < validFrom || r.validUntil < now_)) {
-            revert ConsentInvalidWindow(validFrom, r.validUntil);
-        }
-        bytes32[] storage ids = _bySubject[r.subject];
-        id = keccak256(
-            abi.encode(r.subject, r.grantee, r.scope, r.purpose, validFrom, r.validUntil, r.maxUses, ids.length)
-        );
+        uint64 validUntil = r.validUntil;
+        if (
+            (validUntil != 0 && (validUntil < validFrom || validUntil < now_)) || validUntil > type(uint40).max
+                || validFrom > type(uint40).max
+        ) revert ConsentInvalidWindow(validFrom, validUntil);
         bytes32 key = _tupleKey(r.subject, r.grantee, r.scope, r.purpose);
-        bytes32 previous = _current[key];
-        if (previous != bytes32(0) && _consents[previous].revocationTime == 0) _revoke(previous, r.subject, by, now_);
-        _consents[id] = Consent({
-            subject: r.subject,
-            validFrom: validFrom,
-            maxUses: r.maxUses,
-            grantee: r.grantee,
-            validUntil: r.validUntil,
-            uses: 0,
-            scope: r.scope,
-            purpose: r.purpose,
-            revocationTime: 0
-        });
-        _current[key] = id;
-        ids.push(id);
+        Record storage record = _records[key];
+        uint32 serial = record.serial;
+        if (serial != 0 && record.revokedAt == 0) emit ConsentRevoked(_idOf(key, serial), r.subject, by);
+        ++serial; // checked: 2**32 grants for one tuple cannot happen
+        _records[key] = Record(uint40(validFrom), uint40(validUntil), r.maxUses, 0, serial, 0);
+        id = _idOf(key, serial);
+        _emitGranted(id, r, validFrom, by);
+    }
+
+    function _emitGranted(bytes32 id, GrantRequest calldata r, uint64 validFrom, address by) internal {
         emit ConsentGranted(id, r.subject, r.grantee, r.scope, r.purpose, validFrom, r.validUntil, r.maxUses, by);
     }
 
     // -- revoke ---------------------------------------------------------------------------
 
     /// @inheritdoc IConsentRegistry
-    function revoke(bytes32 id) external {
-        _revokeChecked(id, msg.sender);
+    function revoke(ConsentKey calldata key, bytes32 id) external {
+        _revokeNamed(key, id, msg.sender);
     }
 
     /// @inheritdoc IConsentRegistry
-    function revokeBySig(bytes32 id, address signer, uint256 nonce, uint256 deadline, bytes calldata signature)
-        external
-    {
+    function revokeBySig(
+        ConsentKey calldata key,
+        bytes32 id,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external {
         _checkSignature(keccak256(abi.encode(REVOKE_TYPEHASH, id, signer, nonce, deadline)), signer, nonce, deadline, signature);
-        _revokeChecked(id, signer);
+        _revokeNamed(key, id, signer);
     }
 
-    function _revokeChecked(bytes32 id, address by) internal {
-        Consent storage c = _consents[id];
-        address subject = c.subject;
-        if (subject == address(0)) revert ConsentNotFound(id);
-        uint64 revoked = c.revocationTime;
+    function _revokeNamed(ConsentKey calldata key, bytes32 id, address by) internal {
+        Record storage record = _named(key, id);
+        address subject = key.subject;
+        uint40 revoked = record.revokedAt;
         if (revoked != 0) revert ConsentRevokedAlready(id, revoked);
         _checkActsFor(subject, by);
-        _revoke(id, subject, by, _time());
-    }
-
-    function _revoke(bytes32 id, address subject, address by, uint64 now_) internal {
-        _consents[id].revocationTime = now_;
+        record.revokedAt = uint40(_time());
         emit ConsentRevoked(id, subject, by);
     }
 
     // -- use ------------------------------------------------------------------------------
 
     /// @inheritdoc IConsentRegistry
-    function recordUse(bytes32 id, bytes32 accessHash) external returns (uint32 use) {
-        Consent storage c = _consents[id];
-        address subject = c.subject;
-        if (subject == address(0)) revert ConsentNotFound(id);
-        address grantee = c.grantee;
+    function recordUse(ConsentKey calldata key, bytes32 id, bytes32 accessHash) external returns (uint32 use) {
+        Record storage record = _named(key, id);
+        address grantee = key.grantee;
         _checkActsFor(grantee, msg.sender);
-        if (c.purpose == ROUTE_PURPOSE) revert ConsentRouteUse(id);
-        uint32 uses = c.uses;
-        _checkLive(id, subject, c.validFrom, c.maxUses, c.validUntil, uses, c.revocationTime);
-        // cannot overflow: _checkLive bounds uses below maxUses when maxUses > 0, and a uint32
-        // counter reaching 2**32 - 1 uses with maxUses == 0 would need 4 billion transactions.
+        if (key.purpose == ROUTE_PURPOSE) revert ConsentRouteUse(id);
+        Record memory r = record;
+        address subject = key.subject;
+        if (r.revokedAt != 0) revert ConsentRevokedAlready(id, r.revokedAt);
+        uint64 now_ = _time();
+        if (now_ < r.validFrom) revert ConsentNotYetValid(id, r.validFrom);
+        if (r.validUntil != 0 && now_ > r.validUntil) revert ConsentExpired(id, r.validUntil);
+        if (r.maxUses != 0 && r.uses >= r.maxUses) revert ConsentExhausted(id, r.maxUses);
+        if (!_isActive(subject)) revert ConsentSubjectDeactivated(id, subject);
+        // cannot overflow: uses stays below maxUses when maxUses > 0, and an unlimited consent
+        // reaching 2**32 - 1 uses would need 4 billion transactions.
         unchecked {
-            use = uses + 1;
+            use = r.uses + 1;
         }
-        c.uses = use;
+        record.uses = use;
         emit ConsentUsed(id, subject, grantee, accessHash, use);
     }
 
@@ -152,12 +158,22 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         view
         returns (bool)
     {
-        return _isLive(_current[_tupleKey(subject, grantee, scope, purpose)]) && _isActive(grantee);
+        return _isLive(_records[_tupleKey(subject, grantee, scope, purpose)], subject) && _isActive(grantee);
     }
 
     /// @inheritdoc IConsentRegistry
-    function isLive(bytes32 id) external view returns (bool) {
-        return _isLive(id) && _isActive(_consents[id].grantee);
+    function isLive(ConsentKey calldata key, bytes32 id) external view returns (bool) {
+        bytes32 k = _keyOf(key);
+        Record storage record = _records[k];
+        uint32 serial = record.serial;
+        return serial != 0 && _idOf(k, serial) == id && _isLive(record, key.subject) && _isActive(key.grantee);
+    }
+
+    /// @inheritdoc IConsentRegistry
+    function liveConsent(ConsentKey calldata key) external view returns (bytes32 id, uint32 maxUses) {
+        bytes32 k = _keyOf(key);
+        Record storage record = _records[k];
+        if (_isLive(record, key.subject) && _isActive(key.grantee)) return (_idOf(k, record.serial), record.maxUses);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -166,30 +182,21 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         view
         returns (bytes32)
     {
-        return _current[_tupleKey(subject, grantee, scope, purpose)];
+        bytes32 k = _tupleKey(subject, grantee, scope, purpose);
+        uint32 serial = _records[k].serial;
+        return serial == 0 ? bytes32(0) : _idOf(k, serial);
     }
 
     /// @inheritdoc IConsentRegistry
-    function getConsent(bytes32 id) external view returns (Consent memory c) {
-        c = _consents[id];
-        if (c.subject == address(0)) revert ConsentNotFound(id);
+    function getConsent(ConsentKey calldata key) external view returns (Consent memory c) {
+        (Record storage record, bytes32 id) = _current(key);
+        Record memory r = record;
+        c = Consent(id, r.validFrom, r.validUntil, r.maxUses, r.uses, r.serial, r.revokedAt);
     }
 
     /// @inheritdoc IConsentRegistry
-    function consentCount(address subject) external view returns (uint256) {
-        return _bySubject[subject].length;
-    }
-
-    /// @inheritdoc IConsentRegistry
-    function consentIds(address subject, uint256 start, uint256 count) external view returns (bytes32[] memory page) {
-        bytes32[] storage ids = _bySubject[subject];
-        uint256 n = ids.length;
-        if (start >= n) return new bytes32[](0);
-        if (count > n - start) count = n - start;
-        page = new bytes32[](count);
-        for (uint256 i; i < count; ++i) {
-            page[i] = ids[start + i];
-        }
+    function consentId(ConsentKey calldata key, uint32 serial) external pure returns (bytes32) {
+        return _idOf(_keyOf(key), serial);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -209,39 +216,34 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
 
     /// @inheritdoc IConsentRegistry
     function version() external pure returns (string memory) {
-        return "1.0.0";
+        return "2.0.0";
     }
 
     // -- internals ------------------------------------------------------------------------
 
-    function _isLive(bytes32 id) internal view returns (bool) {
-        Consent storage c = _consents[id];
-        address subject = c.subject;
-        if (subject == address(0) || c.revocationTime != 0) return false;
-        uint64 now_ = _time();
-        if (now_ < c.validFrom) return false;
-        uint64 until = c.validUntil;
-        if (until != 0 && now_ > until) return false;
-        uint32 maxUses = c.maxUses;
-        if (maxUses != 0 && c.uses >= maxUses) return false;
-        return _isActive(subject);
+    /// @dev The tuple's record, which must hold consent `id`.
+    function _named(ConsentKey calldata key, bytes32 id) internal view returns (Record storage record) {
+        bytes32 current;
+        (record, current) = _current(key);
+        if (current != id) revert ConsentNotCurrent(id, current);
     }
 
-    function _checkLive(
-        bytes32 id,
-        address subject,
-        uint64 validFrom,
-        uint32 maxUses,
-        uint64 validUntil,
-        uint32 uses,
-        uint64 revocationTime
-    ) internal view {
-        if (revocationTime != 0) revert ConsentRevokedAlready(id, revocationTime);
+    /// @dev The tuple's record and its current consent id; reverts if it never had a consent.
+    function _current(ConsentKey calldata key) internal view returns (Record storage record, bytes32 id) {
+        bytes32 k = _keyOf(key);
+        record = _records[k];
+        uint32 serial = record.serial;
+        if (serial == 0) revert ConsentNotGranted(key.subject, key.grantee, key.scope, key.purpose);
+        id = _idOf(k, serial);
+    }
+
+    function _isLive(Record storage record, address subject) internal view returns (bool) {
+        Record memory r = record;
+        if (r.serial == 0 || r.revokedAt != 0) return false;
         uint64 now_ = _time();
-        if (now_ < validFrom) revert ConsentNotYetValid(id, validFrom);
-        if (validUntil != 0 && now_ > validUntil) revert ConsentExpired(id, validUntil);
-        if (maxUses != 0 && uses >= maxUses) revert ConsentExhausted(id, maxUses);
-        if (!_isActive(subject)) revert ConsentSubjectDeactivated(id, subject);
+        if (now_ < r.validFrom || (r.validUntil != 0 && now_ > r.validUntil)) return false;
+        if (r.maxUses != 0 && r.uses >= r.maxUses) return false;
+        return _isActive(subject);
     }
 
     function _checkActsFor(address identity, address actor) internal view {
@@ -258,11 +260,31 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         _useCheckedNonce(signer, nonce);
     }
 
+    function _keyOf(ConsentKey calldata key) internal pure returns (bytes32) {
+        return _tupleKey(key.subject, key.grantee, key.scope, key.purpose);
+    }
+
     function _tupleKey(address subject, address grantee, bytes32 scope, bytes32 purpose)
         internal
         pure
-        returns (bytes32)
+        returns (bytes32 k)
     {
-        return keccak256(abi.encode(subject, grantee, scope, purpose));
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, subject)
+            mstore(add(m, 0x20), grantee)
+            mstore(add(m, 0x40), scope)
+            mstore(add(m, 0x60), purpose)
+            k := keccak256(m, 0x80)
+        }
+    }
+
+    /// @dev keccak256(abi.encode(tupleKey, serial)), in the scratch space.
+    function _idOf(bytes32 tupleKey, uint32 serial) internal pure returns (bytes32 id) {
+        assembly ("memory-safe") {
+            mstore(0x00, tupleKey)
+            mstore(0x20, serial)
+            id := keccak256(0x00, 0x40)
+        }
     }
 }

@@ -98,6 +98,7 @@ contract DataRoutes is IDataRoutes, DIDActors, SuiteAdmin, EIP712, SignerNonces 
         }
         if (last == 0) {
             route.organisation = r.organisation;
+            route.subject = r.subject;
             route.category = r.category;
             _bySubject[r.subject].push(id);
         }
@@ -143,13 +144,20 @@ contract DataRoutes is IDataRoutes, DIDActors, SuiteAdmin, EIP712, SignerNonces 
     /// @inheritdoc IDataRoutes
     function accountSubject(address organisation, bytes32 accountKey) external view returns (address) {
         Link storage link = _accounts[organisation][accountKey];
-        return link.subject != address(0) && _consents.isLive(link.consentId) ? link.subject : address(0);
+        address subject = link.subject;
+        if (subject == address(0)) return address(0);
+        IConsentRegistry.ConsentKey memory key =
+            IConsentRegistry.ConsentKey(subject, organisation, ACCOUNT_LINK_SCOPE, ROUTE_PURPOSE);
+        return _consents.isLive(key, link.consentId) ? subject : address(0);
     }
 
     /// @inheritdoc IDataRoutes
     function isRouteLive(bytes32 id) external view returns (bool) {
         Route storage route = _routes[id];
-        return route.digest != bytes32(0) && _consents.isLive(route.consentId);
+        if (route.digest == bytes32(0)) return false;
+        IConsentRegistry.ConsentKey memory key =
+            IConsentRegistry.ConsentKey(route.subject, route.organisation, route.category, ROUTE_PURPOSE);
+        return _consents.isLive(key, route.consentId);
     }
 
     /// @inheritdoc IDataRoutes
@@ -210,9 +218,9 @@ contract DataRoutes is IDataRoutes, DIDActors, SuiteAdmin, EIP712, SignerNonces 
     /// ROUTE_PURPOSE). The consent registry refuses `recordUse` on such consents, so this count is
     /// the consent's only book of uses.
     function _useConsent(address subject, address organisation, bytes32 scope) internal returns (bytes32 id) {
-        id = _consents.currentConsent(subject, organisation, scope, ROUTE_PURPOSE);
-        if (!_consents.isLive(id)) revert RoutesNoConsent(subject, organisation, scope);
-        uint32 maxUses = _consents.getConsent(id).maxUses;
+        uint32 maxUses;
+        (id, maxUses) = _consents.liveConsent(IConsentRegistry.ConsentKey(subject, organisation, scope, ROUTE_PURPOSE));
+        if (id == bytes32(0)) revert RoutesNoConsent(subject, organisation, scope);
         uint32 used = _consentUses[id];
         if (maxUses != 0 && used >= maxUses) revert RoutesConsentExhausted(id, maxUses);
         // cannot overflow: bounded by maxUses, or 2**32 transactions on one unlimited consent

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-/// @title IConsentRegistry — GDPR-style consent records with usage receipts
+/// @title IConsentRegistry — GDPR-style consent records with usage receipts, one slot per tuple
 /// @notice A consent lets `grantee` (an organisation's DID, by its identity address) use the
 /// data category `scope` of the DID `subject` for `purpose`, from `validFrom` until
 /// `validUntil`, at most `maxUses` times (0 = unlimited). Scopes and purposes are ids:
@@ -16,17 +16,25 @@ pragma solidity ^0.8.24;
 /// message, consumes its own per-signer nonce, and must act for the subject when the
 /// signature is checked; a deadline equal to the block time is still valid.
 interface IConsentRegistry {
-    /// @notice A consent record (grant writes 4 storage slots, revocation a 5th). Times are UNIX seconds; 0 means
-    /// "none". The grant time is the block of the `ConsentGranted` event.
-    struct Consent {
+    /// @notice Which consent: the (subject, grantee, scope, purpose) tuple. Each tuple has at most
+    /// one current consent; a new grant for it replaces (and revokes) the previous one.
+    struct ConsentKey {
         address subject; // the data subject's DID identity
-        uint64 validFrom; // first second the consent is usable
-        uint32 maxUses; // maximum recorded uses, 0 = unlimited
         address grantee; // the organisation's DID identity
-        uint64 validUntil; // last second the consent is usable, 0 = no end
-        uint32 uses; // uses recorded so far
         bytes32 scope; // data category id
         bytes32 purpose; // purpose id
+    }
+
+    /// @notice The current consent of a tuple, as stored in its one slot. Times are UNIX seconds;
+    /// 0 means "none". The grant time is the block of the `ConsentGranted` event, which (with the
+    /// `ConsentRevoked` and `ConsentUsed` events) is also the history of earlier consents.
+    struct Consent {
+        bytes32 id; // keccak256(abi.encode(keccak256(abi.encode(key)), serial))
+        uint64 validFrom; // first second the consent is usable
+        uint64 validUntil; // last second the consent is usable, 0 = no end
+        uint32 maxUses; // maximum recorded uses, 0 = unlimited
+        uint32 uses; // uses recorded so far
+        uint32 serial; // 1 for the tuple's first grant, 2 for the next, ...
         uint64 revocationTime; // when it was revoked, 0 = not revoked
     }
 
@@ -71,12 +79,16 @@ interface IConsentRegistry {
 
     /// @notice `caller` does not act for `identity` (neither its owner nor a valid sigAuth delegate).
     error ConsentUnauthorized(address identity, address caller);
-    /// @notice The window is empty (`validUntil` set and before `validFrom`) or already over.
+    /// @notice The window is empty (`validUntil` set and before `validFrom`), already over, or
+    /// ends after the year 36812 (times are stored in 40 bits).
     error ConsentInvalidWindow(uint64 validFrom, uint64 validUntil);
     /// @notice Subject or grantee is the zero address.
     error ConsentZeroIdentity();
-    /// @notice No consent has id `id`.
-    error ConsentNotFound(bytes32 id);
+    /// @notice The tuple has never had a consent.
+    error ConsentNotGranted(address subject, address grantee, bytes32 scope, bytes32 purpose);
+    /// @notice Consent `id` is not the tuple's current consent: a later grant replaced (and
+    /// revoked) it, or it is another tuple's.
+    error ConsentNotCurrent(bytes32 id, bytes32 current);
     /// @notice Consent `id` was revoked at `revocationTime`.
     error ConsentRevokedAlready(bytes32 id, uint64 revocationTime);
     /// @notice Consent `id` is not valid before `validFrom`.
@@ -110,18 +122,26 @@ interface IConsentRegistry {
         bytes calldata signature
     ) external returns (bytes32 id);
 
-    /// @notice Revokes consent `id` for good; the caller must act for its subject.
-    function revoke(bytes32 id) external;
+    /// @notice Revokes consent `id`, the current consent of `key`, for good; the caller must act for
+    /// its subject. Naming both means a call can never revoke a later grant it did not mean.
+    function revoke(ConsentKey calldata key, bytes32 id) external;
 
-    /// @notice Revokes consent `id` as signed by `signer`. Anyone may relay.
-    /// Signs `Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)`.
-    function revokeBySig(bytes32 id, address signer, uint256 nonce, uint256 deadline, bytes calldata signature)
-        external;
+    /// @notice Revokes consent `id`, the current consent of `key`, as signed by `signer`. Anyone
+    /// may relay. Signs `Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)`: the
+    /// signature names one consent, so it cannot revoke a later grant for the same tuple.
+    function revokeBySig(
+        ConsentKey calldata key,
+        bytes32 id,
+        address signer,
+        uint256 nonce,
+        uint256 deadline,
+        bytes calldata signature
+    ) external;
 
-    /// @notice Records a use of live consent `id`; the caller must act for its grantee.
-    /// Reverts when the consent is not live (revoked, outside its window, exhausted,
+    /// @notice Records a use of consent `id`, the current consent of `key`; the caller must act for
+    /// its grantee. Reverts when the consent is not live (revoked, outside its window, exhausted,
     /// subject deactivated). Returns the use number (1 for the first).
-    function recordUse(bytes32 id, bytes32 accessHash) external returns (uint32 use);
+    function recordUse(ConsentKey calldata key, bytes32 id, bytes32 accessHash) external returns (uint32 use);
 
     /// @notice Whether `grantee` may now use `scope` of `subject` for `purpose` (false once the
     /// subject's or the grantee's DID is deactivated).
@@ -130,9 +150,12 @@ interface IConsentRegistry {
         view
         returns (bool);
 
-    /// @notice Whether consent `id` is live now (exists, unrevoked, in its window, uses left,
-    /// subject and grantee active). A deactivated grantee cannot record uses either: it has no actor.
-    function isLive(bytes32 id) external view returns (bool);
+    /// @notice Whether consent `id` is the current consent of `key` and live now (unrevoked, in its
+    /// window, uses left, subject and grantee active).
+    function isLive(ConsentKey calldata key, bytes32 id) external view returns (bool);
+
+    /// @notice The tuple's current consent if it is live now (with its use limit), else zeros.
+    function liveConsent(ConsentKey calldata key) external view returns (bytes32 id, uint32 maxUses);
 
     /// @notice The consent most recently granted for the tuple (zero if none).
     function currentConsent(address subject, address grantee, bytes32 scope, bytes32 purpose)
@@ -140,14 +163,11 @@ interface IConsentRegistry {
         view
         returns (bytes32);
 
-    /// @notice The record of consent `id` (reverts with ConsentNotFound if none).
-    function getConsent(bytes32 id) external view returns (Consent memory);
+    /// @notice The tuple's current consent (reverts with ConsentNotGranted if it never had one).
+    function getConsent(ConsentKey calldata key) external view returns (Consent memory);
 
-    /// @notice How many consents `subject` ever had granted.
-    function consentCount(address subject) external view returns (uint256);
-
-    /// @notice The ids of `subject`'s consents `[start, start + count)` in grant order (clipped).
-    function consentIds(address subject, uint256 start, uint256 count) external view returns (bytes32[] memory);
+    /// @notice The id of the tuple's `serial`-th consent.
+    function consentId(ConsentKey calldata key, uint32 serial) external pure returns (bytes32);
 
     /// @notice Whether `actor` acts for `identity` (owner or valid sigAuth delegate).
     function actsFor(address identity, address actor) external view returns (bool);

@@ -28,6 +28,7 @@ interface IDataRoutes {
     struct Route {
         address organisation;
         uint64 updatedAt;
+        address subject;
         bytes32 category;
         bytes32 digest; // zero once withdrawn
         bytes32 consentId; // the consent the last publication consumed a use of

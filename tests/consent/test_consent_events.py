@@ -37,7 +37,7 @@ def test_events__granted_and_used_carry_the_grant_and_the_use_count(
     }
     chain.increase_time(10)
     for use in (1, 2):
-        receipt = consents._send(org, "recordUse", consent_id, ACCESS)
+        receipt = consents._send(org, "recordUse", consents.key_of(consent_id).as_tuple(), consent_id, ACCESS)
         assert consents.events(receipt, "ConsentUsed") == [
             {"id": consent_id, "subject": subject.address, "grantee": org.address, "accessHash": ACCESS, "use": use}
         ]

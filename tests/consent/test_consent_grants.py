@@ -13,7 +13,7 @@ from web3.contract import Contract
 
 from tests.consent.conftest import HEALTH, TAX, UNDERWRITING
 from thekey.chain import Chain
-from thekey.consent import ConsentRegistry, GrantRequest
+from thekey.consent import ConsentNotFound, ConsentRegistry, GrantRequest
 from thekey.errors import ContractRevert
 
 
@@ -37,33 +37,25 @@ def test_grant__by_owner_records_a_live_consent_and_a_receipt(
     assert doc["window"] == {"validFrom": rc.block_time, "validUntil": None}
 
 
-def test_grant__id_is_hash_of_fields_and_subject_counter(
+def test_grant__id_is_hash_of_the_tuple_and_its_serial(
     consents: ConsentRegistry, subject: LocalAccount, request_: GrantRequest
 ) -> None:
     first = consents.grant(subject, request_)
     second = consents.grant(subject, replace(request_, scope=TAX))
-    for index, rc in enumerate((first, second)):
-        expected = keccak(
-            encode(
-                ["address", "address", "bytes32", "bytes32", "uint64", "uint64", "uint32", "uint256"],
-                [
-                    rc.subject,
-                    rc.grantee,
-                    rc.scope,
-                    rc.purpose,
-                    rc.valid_from,
-                    rc.valid_until,
-                    rc.max_uses,
-                    index,
-                ],
-            )
+    again = consents.grant(subject, request_)  # the tuple's second grant
+    for rc, serial in ((first, 1), (second, 1), (again, 2)):
+        key = keccak(encode(["address", "address", "bytes32", "bytes32"],
+                            [rc.subject, rc.grantee, rc.scope, rc.purpose]))  # fmt: skip
+        assert rc.consent_id == keccak(encode(["bytes32", "uint256"], [key, serial]))
+        assert (
+            rc.consent_id
+            == consents.contract.functions.consentId((rc.subject, rc.grantee, rc.scope, rc.purpose), serial).call()
         )
-        assert rc.consent_id == expected
-    assert consents.count(subject.address) == 2
-    assert consents.ids(subject.address) == [first.consent_id, second.consent_id]
-    assert [c.scope for c in consents.consents(subject.address)] == [HEALTH, TAX]
-    assert consents.ids(subject.address, 1, 5) == [second.consent_id]
-    assert consents.ids(subject.address, 2, 5) == []
+    # enumeration comes from the ConsentGranted events: the registry keeps one slot per tuple
+    assert consents.ids(subject.address) == [first.consent_id, second.consent_id, again.consent_id]
+    assert [c.scope for c in consents.consents(subject.address)] == [HEALTH, TAX, HEALTH]
+    assert [c.revocation_time != 0 for c in consents.consents(subject.address)] == [True, False, False]
+    assert ConsentRegistry(consents.chain, consents.address).key_of(again.consent_id) == request_.key
 
 
 def test_grant__by_non_owner_reverts(
@@ -169,9 +161,23 @@ def test_revoke__is_final_and_only_by_the_subject(
     with pytest.raises(ContractRevert) as exc:
         consents.revoke(subject, rc.consent_id)
     assert exc.value.name == "ConsentRevokedAlready"
-    with pytest.raises(ContractRevert) as exc:
+    with pytest.raises(ConsentNotFound, match="no consent 0x0101"):
         consents.revoke(subject, b"\x01" * 32)
-    assert exc.value.name == "ConsentNotFound"
+
+
+def test_revoke__names_one_consent_so_a_later_grant_is_never_revoked_by_mistake(
+    consents: ConsentRegistry, subject: LocalAccount, request_: GrantRequest
+) -> None:
+    old = consents.grant(subject, request_)
+    new = consents.grant(subject, request_)
+    with pytest.raises(ContractRevert) as exc:
+        consents.revoke(subject, old.consent_id)
+    assert exc.value.name == "ConsentNotCurrent"
+    assert exc.value.arguments == {"id": old.consent_id, "current": new.consent_id}
+    assert consents.is_live(new.consent_id) and not consents.is_live(old.consent_id)
+    with pytest.raises(ContractRevert) as exc:  # a tuple that never had a consent
+        consents._send(subject, "revoke", replace(request_, scope=TAX).key.as_tuple(), old.consent_id)
+    assert exc.value.name == "ConsentNotGranted"
 
 
 def test_deactivated_subject__has_no_live_consent_and_cannot_grant(
@@ -215,4 +221,4 @@ def test_deactivated_grantee__is_not_authorised_and_its_consent_is_not_live(
 def test_acts_for_and_version(consents: ConsentRegistry, subject: LocalAccount, stranger: LocalAccount) -> None:
     assert consents.acts_for(subject.address, subject.address)
     assert not consents.acts_for(subject.address, stranger.address)
-    assert consents.version() == "1.0.0"
+    assert consents.version() == "2.0.0"

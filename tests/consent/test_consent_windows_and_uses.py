@@ -9,7 +9,7 @@ from eth_account.signers.local import LocalAccount
 
 from tests.consent.conftest import HEALTH, UNDERWRITING
 from thekey.chain import Chain
-from thekey.consent import ConsentRegistry, GrantRequest
+from thekey.consent import ConsentKey, ConsentNotFound, ConsentRegistry, GrantRequest
 from thekey.errors import ContractRevert
 
 ACCESS = b"\xaa" * 32
@@ -113,9 +113,14 @@ def test_max_uses__counts_each_use_and_rejects_the_next(
 
 
 def test_record_use__without_consent_reverts(consents: ConsentRegistry, org: LocalAccount) -> None:
-    with pytest.raises(ContractRevert) as exc:
+    with pytest.raises(ConsentNotFound):
         consents.record_use(org, b"\x42" * 32, ACCESS)
-    assert exc.value.name == "ConsentNotFound"
+    key = ConsentKey(org.address, org.address, HEALTH, UNDERWRITING)
+    with pytest.raises(ContractRevert) as exc:
+        consents._send(org, "recordUse", key.as_tuple(), key.consent_id(1), ACCESS)
+    assert exc.value.name == "ConsentNotGranted"
+    assert exc.value.arguments == {"subject": org.address, "grantee": org.address, "scope": HEALTH,
+                                   "purpose": UNDERWRITING}  # fmt: skip
 
 
 def test_record_use__by_anyone_but_the_grantee_reverts(

@@ -104,7 +104,8 @@ def _revoke_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, d
 
 def _revoke_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
     c = ConsentRegistry.from_deployment(dep)
-    return c._send(relayer, "revokeBySig", m["id"], m["signer"], m["nonce"], m["deadline"], sig)
+    key = c.key_of(m["id"]).as_tuple()
+    return c._send(relayer, "revokeBySig", key, m["id"], m["signer"], m["nonce"], m["deadline"], sig)
 
 
 def _permit_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:

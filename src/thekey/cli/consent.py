@@ -25,7 +25,7 @@ from thekey.consent import (
     scope_id,
 )
 from thekey.consent.ids import PURPOSES, SCOPES, documented_purpose, documented_scope
-from thekey.errors import BadInput, ContractRevert, TheKeyError
+from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
@@ -286,12 +286,7 @@ def audit(
     """The audit trail of a consent: every recorded use."""
     cid = parse_bytes32(consent_id)
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, None, None, json_out)
-    try:
-        consents.get(cid)
-    except ContractRevert as exc:
-        if exc.name != "ConsentNotFound":
-            raise
-        raise TheKeyError(f"no consent {consent_id} on this registry (check the id and the chain)") from None
+    consents.key_of(cid)  # ConsentNotFound: one line naming the id
     rows = [u.as_json() for u in consents.audit_trail(cid)]
     session.emit(
         rows,

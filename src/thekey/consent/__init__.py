@@ -13,6 +13,8 @@ from thekey.consent.ids import (
 from thekey.consent.registry import (
     DELEGATE_TYPE,
     Consent,
+    ConsentKey,
+    ConsentNotFound,
     ConsentReceipt,
     ConsentRegistry,
     GrantRequest,
@@ -30,6 +32,8 @@ __all__ = [
     "SCOPES",
     "AccessResult",
     "Consent",
+    "ConsentKey",
+    "ConsentNotFound",
     "ConsentReceipt",
     "ConsentRegistry",
     "ConsentRequired",

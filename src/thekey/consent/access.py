@@ -10,7 +10,7 @@ from eth_abi import encode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
 
-from thekey.consent.registry import ConsentRegistry, UsageRecord
+from thekey.consent.registry import ConsentKey, ConsentRegistry, UsageRecord
 from thekey.consent.routes import DataRoutes, route_digest
 from thekey.errors import TheKeyError
 
@@ -60,8 +60,8 @@ class DataAccess:
 
     def live_consent(self, subject: str, scope: bytes, purpose: bytes) -> bytes:
         """The id of the live consent for (subject, this grantee, scope, purpose), or ConsentRequired."""
-        cid = self.consents.current_consent(subject, self.grantee, scope, purpose)
-        if cid is None or not self.consents.is_live(cid):
+        cid = self.consents.live_consent(ConsentKey(subject, self.grantee, scope, purpose))
+        if cid is None:
             raise ConsentRequired(
                 f"no live consent from {to_checksum_address(subject)} to {self.grantee} for this scope and purpose"
             )

@@ -7,14 +7,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
+from eth_utils import keccak, to_checksum_address
 
+from thekey.chain.connection import Chain
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.consent.ids import describe
 from thekey.eip712 import Domain, sign_typed_data, typed_data
-from thekey.errors import BadInput
+from thekey.errors import BadInput, TheKeyError
 from thekey.identity.did import did_for
 
 GRANT_TYPES: dict[str, list[tuple[str, str]]] = {
@@ -54,6 +56,40 @@ def _bytes32(value: Any, what: str) -> bytes:
     return raw
 
 
+class ConsentNotFound(TheKeyError):
+    """No consent with this id was ever granted on this registry."""
+
+
+@dataclass(frozen=True)
+class ConsentKey:
+    """Which consent: the (subject, grantee, scope, purpose) tuple. It has at most one current
+    consent; the registry keeps that one's state in one slot, and every call on a consent names
+    the tuple and the consent id."""
+
+    subject: str
+    grantee: str
+    scope: bytes
+    purpose: bytes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "subject", to_checksum_address(self.subject))
+        object.__setattr__(self, "grantee", to_checksum_address(self.grantee))
+        object.__setattr__(self, "scope", _bytes32(self.scope, "scope"))
+        object.__setattr__(self, "purpose", _bytes32(self.purpose, "purpose"))
+
+    def as_tuple(self) -> tuple[str, str, bytes, bytes]:
+        return (self.subject, self.grantee, self.scope, self.purpose)
+
+    @property
+    def hash(self) -> bytes:
+        """The tuple's storage key: keccak256(abi.encode(subject, grantee, scope, purpose))."""
+        return keccak(abi_encode(["address", "address", "bytes32", "bytes32"], list(self.as_tuple())))
+
+    def consent_id(self, serial: int) -> bytes:
+        """The id of the tuple's ``serial``-th consent (1 for its first grant)."""
+        return keccak(self.hash + serial.to_bytes(32, "big"))
+
+
 @dataclass(frozen=True)
 class GrantRequest:
     """What a subject consents to. ``valid_from`` 0 = from the grant; ``valid_until`` 0 = no
@@ -76,6 +112,10 @@ class GrantRequest:
             raise BadInput("valid-from and valid-until must be UNIX seconds (uint64)")
         if not 0 <= self.max_uses <= _UINT32_MAX:
             raise BadInput(f"max uses must be between 0 (unlimited) and {_UINT32_MAX}")
+
+    @property
+    def key(self) -> ConsentKey:
+        return ConsentKey(self.subject, self.grantee, self.scope, self.purpose)
 
     def as_tuple(self) -> tuple[Any, ...]:
         return (
@@ -114,6 +154,10 @@ class Consent:
     max_uses: int
     uses: int
     revocation_time: int
+
+    @property
+    def key(self) -> ConsentKey:
+        return ConsentKey(self.subject, self.grantee, self.scope, self.purpose)
 
     def status(self, now: int, subject_active: bool = True) -> str:
         """``revoked``, ``pending``, ``expired``, ``exhausted``, ``inactive-subject`` or ``live``."""
@@ -318,6 +362,10 @@ class ConsentRegistry(ContractClient):
     ARTIFACT = "ConsentRegistry"
     KEY = "consent"
 
+    def __init__(self, chain: Chain, address: str) -> None:
+        super().__init__(chain, address)
+        self._keys: dict[bytes, ConsentKey] = {}  # consent id → its tuple (fixed for ever)
+
     # -- grants ---------------------------------------------------------------------------
     def grant(self, sender: LocalAccount, request: GrantRequest) -> ConsentReceipt:
         """Grant directly; ``sender`` must be the subject's owner or a sigAuth delegate."""
@@ -352,7 +400,7 @@ class ConsentRegistry(ContractClient):
 
     def _receipt(self, rc: Receipt) -> ConsentReceipt:
         (ev,) = self.events(rc, "ConsentGranted")
-        return ConsentReceipt(
+        receipt = ConsentReceipt(
             consent_id=bytes(ev["id"]),
             subject=ev["subject"],
             grantee=ev["grantee"],
@@ -369,10 +417,29 @@ class ConsentRegistry(ContractClient):
             block_time=self.chain.timestamp(rc.block_number),
             receipt=rc,
         )
+        self._keys[receipt.consent_id] = _key(_granted_args(ev))
+        return receipt
+
+    # -- what a consent id names ----------------------------------------------------------
+    def _grant_of(self, consent_id: bytes) -> dict[str, Any]:
+        """The ``ConsentGranted`` arguments of ``consent_id`` (ConsentNotFound if none)."""
+        consent_id = _bytes32(consent_id, "consent id")
+        logs = self.contract.events.ConsentGranted.get_logs(from_block=0, argument_filters={"id": consent_id})
+        if not logs:
+            raise ConsentNotFound(f"no consent {_hex(consent_id)} on this registry (check the id and the chain)")
+        found = _granted_args(logs[-1]["args"])
+        self._keys[consent_id] = _key(found)
+        return found
+
+    def key_of(self, consent_id: bytes) -> ConsentKey:
+        """The tuple consent ``consent_id`` is for (from its ``ConsentGranted`` event; an id names
+        one tuple for ever, so the answer is kept)."""
+        key = self._keys.get(bytes(consent_id))
+        return key if key is not None else _key(self._grant_of(consent_id))
 
     # -- revocations ----------------------------------------------------------------------
     def revoke(self, sender: LocalAccount, consent_id: bytes) -> Receipt:
-        return self._send(sender, "revoke", consent_id)
+        return self._send(sender, "revoke", self.key_of(consent_id).as_tuple(), consent_id)
 
     def sign_revoke(
         self,
@@ -388,14 +455,15 @@ class ConsentRegistry(ContractClient):
         return SignedRevoke(consent_id, signer.address, nonce, deadline, sign_typed_data(signer, doc))
 
     def revoke_by_sig(self, relayer: LocalAccount, signed: SignedRevoke) -> Receipt:
+        key = self.key_of(signed.id).as_tuple()
         return self._send(
-            relayer, "revokeBySig", signed.id, signed.signer, signed.nonce, signed.deadline, signed.signature
+            relayer, "revokeBySig", key, signed.id, signed.signer, signed.nonce, signed.deadline, signed.signature
         )
 
     # -- usage ----------------------------------------------------------------------------
     def record_use(self, sender: LocalAccount, consent_id: bytes, access_hash: bytes) -> UsageRecord:
         """Record one use; ``sender`` acts for the grantee. Reverts unless the consent is live."""
-        rc = self._send(sender, "recordUse", consent_id, access_hash)
+        rc = self._send(sender, "recordUse", self.key_of(consent_id).as_tuple(), consent_id, access_hash)
         (ev,) = self.events(rc, "ConsentUsed")
         return UsageRecord(
             bytes(ev["id"]),
@@ -430,7 +498,16 @@ class ConsentRegistry(ContractClient):
         )
 
     def is_live(self, consent_id: bytes) -> bool:
-        return bool(self._call("isLive", consent_id))
+        """Whether ``consent_id`` is its tuple's current consent and live now."""
+        return bool(self._call("isLive", self.key_of(consent_id).as_tuple(), consent_id))
+
+    def live_consent(self, key: ConsentKey) -> bytes | None:
+        """The tuple's current consent if it is live now (one call), else None."""
+        cid = bytes(self._call("liveConsent", key.as_tuple())[0])
+        if cid == b"\x00" * 32:
+            return None
+        self._keys[cid] = key
+        return cid
 
     def current_consent(self, subject: str, grantee: str, scope: bytes, purpose: bytes) -> bytes | None:
         cid = bytes(
@@ -439,36 +516,54 @@ class ConsentRegistry(ContractClient):
         return None if cid == b"\x00" * 32 else cid
 
     def get(self, consent_id: bytes) -> Consent:
-        c = self._call("getConsent", consent_id)
-        return Consent(
-            consent_id,
-            c[0],
-            c[3],
-            bytes(c[6]),
-            bytes(c[7]),
-            int(c[1]),
-            int(c[4]),
-            int(c[2]),
-            int(c[5]),
-            int(c[8]),
+        """Consent ``consent_id``: its terms from its grant, its uses and revocation from the chain
+        (the tuple's slot while it is current; its events once a later grant replaced it)."""
+        key = self.key_of(consent_id)
+        c = self._call("getConsent", key.as_tuple())
+        if bytes(c[0]) == bytes(consent_id):
+            terms = (int(c[1]), int(c[2]), int(c[3]), int(c[4]), int(c[6]))
+        else:  # replaced: the grant that replaced it revoked it, in the same transaction
+            g = self._grant_of(consent_id)
+            logs = self.contract.events.ConsentRevoked.get_logs(from_block=0, argument_filters={"id": consent_id})
+            revoked = self.chain.timestamp(int(logs[0]["blockNumber"])) if logs else 0
+            terms = (g["validFrom"], g["validUntil"], g["maxUses"], len(self.audit_trail(consent_id)), revoked)
+        return Consent(bytes(consent_id), key.subject, key.grantee, key.scope, key.purpose, *terms)
+
+    def ids(self, subject: str) -> list[bytes]:
+        """The ids of every consent ``subject`` was ever granted, in grant order (from the
+        ``ConsentGranted`` events: the registry stores only each tuple's current consent)."""
+        logs = self.contract.events.ConsentGranted.get_logs(
+            from_block=0, argument_filters={"subject": to_checksum_address(subject)}
         )
-
-    def count(self, subject: str) -> int:
-        return int(self._call("consentCount", to_checksum_address(subject)))
-
-    def ids(self, subject: str, start: int = 0, count: int = 2**64) -> list[bytes]:
-        return [bytes(i) for i in self._call("consentIds", to_checksum_address(subject), start, count)]
-
-    def consents(self, subject: str, page: int = 100) -> list[Consent]:
-        """All of ``subject``'s consents, in grant order (the subject's dashboard)."""
-        out: list[Consent] = []
-        total = self.count(subject)
-        for start in range(0, total, page):
-            out.extend(self.get(i) for i in self.ids(subject, start, page))
+        out = []
+        for log in logs:
+            cid = bytes(log["args"]["id"])
+            self._keys[cid] = _key(_granted_args(log["args"]))
+            out.append(cid)
         return out
+
+    def consents(self, subject: str) -> list[Consent]:
+        """All of ``subject``'s consents, in grant order (the subject's dashboard)."""
+        return [self.get(i) for i in self.ids(subject)]
 
     def acts_for(self, identity: str, actor: str) -> bool:
         return bool(self._call("actsFor", to_checksum_address(identity), to_checksum_address(actor)))
 
     def version(self) -> str:
         return str(self._call("version"))
+
+
+def _key(g: dict[str, Any]) -> ConsentKey:
+    return ConsentKey(g["subject"], g["grantee"], g["scope"], g["purpose"])
+
+
+def _granted_args(ev: Any) -> dict[str, Any]:
+    return {
+        "subject": ev["subject"],
+        "grantee": ev["grantee"],
+        "scope": bytes(ev["scope"]),
+        "purpose": bytes(ev["purpose"]),
+        "validFrom": int(ev["validFrom"]),
+        "validUntil": int(ev["validUntil"]),
+        "maxUses": int(ev["maxUses"]),
+    }

@@ -242,7 +242,7 @@ class DataRoutes(ContractClient):
         return int(self._call("consentUses", consent_id))
 
     def _route(self, subject: str, raw: Any) -> Route:
-        org, updated_at, category, digest, consent_id = raw
+        org, updated_at, _subject, category, digest, consent_id = raw
         live = self.is_route_live(self.route_id(subject, org, bytes(category)))
         return Route(org, bytes(category), bytes(digest), int(updated_at), bytes(consent_id), live)
 
