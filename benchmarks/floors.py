@@ -149,6 +149,8 @@ What each operation cannot avoid (the *floor* column spells it out, e.g. `1 new,
 | credential revoke | one status slot upd; the status event; the issuer DID's owner (DID read) |
 | schema register | one new slot; the event publishing the document |
 | consent grant / revoke / use | one new slot per consent (keyed by subject, grantee, scope, purpose) / one upd / one upd (the use counter); the audit event |
+| route publish / link | the route's book (consent serial, uses, update time) and its digest, new or upd / the link slot and its consent's book; the publication or link event and `RouteConsentUsed`; the organisation's actor and the consent's two DIDs |
+| route withdraw / unlink | the digest or the link cleared; the event; one party's actor |
 | escrow create+fund | one new agreement slot (its state, keyed by the hash of id and terms); provider and escrow balances, both acceptance nonces and the permit nonce upd; `Transfer` and the event carrying the terms and the acceptances |
 | escrow complete | the evidence hash new, the state slot upd; the completion event; calldata carries the terms |
 | escrow settle, N payees | the state slot upd; one credit per payee (new the first time); the settlement event; calldata carries the terms |

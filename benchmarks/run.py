@@ -10,7 +10,16 @@ from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
-from benchmarks import gas_consent, gas_credentials, gas_escrow, gas_flow, gas_identity, gas_token, throughput
+from benchmarks import (
+    gas_consent,
+    gas_credentials,
+    gas_escrow,
+    gas_flow,
+    gas_identity,
+    gas_routes,
+    gas_token,
+    throughput,
+)
 from benchmarks.harness import Bench, Sizes, log, run_section
 from benchmarks.model import GasRow, ThroughputRow
 from benchmarks.references import deploy_references
@@ -29,6 +38,7 @@ SECTIONS: dict[str, tuple[str, Callable[[Bench], list[GasRow]]]] = {
     "identity": (gas_identity.SECTION, gas_identity.run),
     "credentials": (gas_credentials.SECTION, gas_credentials.run),
     "consent": (gas_consent.SECTION, gas_consent.run),
+    "routes": (gas_routes.SECTION, gas_routes.run),
     "escrow": (gas_escrow.SECTION, gas_escrow.run),
     "flow": (gas_flow.SECTION, gas_flow.run),
 }

@@ -3,11 +3,10 @@ pragma solidity 0.8.29;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {Signatures} from "../utils/Signatures.sol";
-import {Nonces} from "@openzeppelin/contracts/utils/Nonces.sol";
-import {SignerNonces} from "../utils/SignerNonces.sol";
 import {IConsentRegistry} from "../interfaces/IConsentRegistry.sol";
 import {IERC1056} from "../interfaces/IERC1056.sol";
 import {DIDActors} from "../utils/DIDActors.sol";
+import {ConsentKeys} from "../utils/ConsentKeys.sol";
 
 /// @title ConsentRegistry — consent records with signed relay and usage receipts
 /// @notice See IConsentRegistry. Only DIDs and hashes are stored, passed or logged.
@@ -24,17 +23,20 @@ import {DIDActors} from "../utils/DIDActors.sol";
 /// - A consent is live only in [validFrom, validUntil] (validUntil 0 = no end), unrevoked, with
 ///   uses < maxUses (maxUses 0 = unlimited), and while its subject is not deactivated.
 /// - uses only grows, by one per recordUse, and never exceeds maxUses when maxUses > 0.
-/// - Each signature is used once: it binds this chain, this contract, the signer's nonce and a deadline.
+/// - Each signature is used once, with no nonce to store: a signed grant binds the serial the new
+///   consent takes (the tuple's next), so once used — or once any other grant of the tuple came
+///   first — it is stale; a signed revocation names one consent id, which can be revoked once.
+///   Both bind this chain, this contract and a deadline.
 /// - A subject's consents are enumerated from the `ConsentGranted` events (indexed by subject).
-contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
+contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712 {
     /// @inheritdoc IConsentRegistry
     bytes32 public constant ROUTE_PURPOSE = keccak256("data-route");
-    /// @dev keccak256("Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,address signer,uint256 nonce,uint256 deadline)")
+    /// @dev keccak256("Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,uint32 serial,address signer,uint256 deadline)")
     bytes32 public constant GRANT_TYPEHASH = keccak256(
-        "Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,address signer,uint256 nonce,uint256 deadline)"
+        "Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,uint32 serial,address signer,uint256 deadline)"
     );
-    /// @dev keccak256("Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)")
-    bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)");
+    /// @dev keccak256("Revoke(bytes32 id,address signer,uint256 deadline)")
+    bytes32 public constant REVOKE_TYPEHASH = keccak256("Revoke(bytes32 id,address signer,uint256 deadline)");
 
     /// @dev The current consent of a tuple: one slot (40 + 40 + 32 + 32 + 32 + 40 bits).
     struct Record {
@@ -56,23 +58,24 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
     /// @inheritdoc IConsentRegistry
     function grant(GrantRequest calldata request) external returns (bytes32) {
         _checkActsFor(request.subject, msg.sender);
-        return _grant(request, msg.sender);
+        return _grant(request, msg.sender, 0);
     }
 
     /// @inheritdoc IConsentRegistry
     function grantBySig(
         GrantRequest calldata request,
+        uint32 serial,
         address signer,
-        uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external returns (bytes32) {
-        _checkSignature(keccak256(abi.encode(GRANT_TYPEHASH, request, signer, nonce, deadline)), signer, nonce, deadline, signature);
+        _checkSignature(keccak256(abi.encode(GRANT_TYPEHASH, request, serial, signer, deadline)), signer, deadline, signature);
         _checkActsFor(request.subject, signer);
-        return _grant(request, signer);
+        return _grant(request, signer, serial);
     }
 
-    function _grant(GrantRequest calldata r, address by) internal returns (bytes32 id) {
+    /// @dev Grants the tuple's next consent; `signedSerial` (0 for a direct grant) must be that serial.
+    function _grant(GrantRequest calldata r, address by, uint32 signedSerial) internal returns (bytes32 id) {
         if (r.subject == address(0) || r.grantee == address(0)) revert ConsentZeroIdentity();
         uint64 now_ = _time();
         uint64 validFrom = r.validFrom == 0 ? now_ : r.validFrom;
@@ -81,13 +84,14 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
             (validUntil != 0 && (validUntil < validFrom || validUntil < now_)) || validUntil > type(uint40).max
                 || validFrom > type(uint40).max
         ) revert ConsentInvalidWindow(validFrom, validUntil);
-        bytes32 key = _tupleKey(r.subject, r.grantee, r.scope, r.purpose);
+        bytes32 key = ConsentKeys.tupleKey(r.subject, r.grantee, r.scope, r.purpose);
         Record storage record = _records[key];
         uint32 serial = record.serial;
-        if (serial != 0 && record.revokedAt == 0) emit ConsentRevoked(_idOf(key, serial), r.subject, by);
+        if (signedSerial != 0 && signedSerial != serial + 1) revert ConsentGrantSuperseded(signedSerial, serial + 1);
+        if (serial != 0 && record.revokedAt == 0) emit ConsentRevoked(ConsentKeys.consentId(key, serial), r.subject, by);
         ++serial; // checked: 2**32 grants for one tuple cannot happen
         _records[key] = Record(uint40(validFrom), uint40(validUntil), r.maxUses, 0, serial, 0);
-        id = _idOf(key, serial);
+        id = ConsentKeys.consentId(key, serial);
         _emitGranted(id, r, validFrom, by);
     }
 
@@ -107,11 +111,10 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         ConsentKey calldata key,
         bytes32 id,
         address signer,
-        uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external {
-        _checkSignature(keccak256(abi.encode(REVOKE_TYPEHASH, id, signer, nonce, deadline)), signer, nonce, deadline, signature);
+        _checkSignature(keccak256(abi.encode(REVOKE_TYPEHASH, id, signer, deadline)), signer, deadline, signature);
         _revokeNamed(key, id, signer);
     }
 
@@ -158,7 +161,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         view
         returns (bool)
     {
-        return _isLive(_records[_tupleKey(subject, grantee, scope, purpose)], subject) && _isActive(grantee);
+        return _isLive(_records[ConsentKeys.tupleKey(subject, grantee, scope, purpose)], subject) && _isActive(grantee);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -166,14 +169,17 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         bytes32 k = _keyOf(key);
         Record storage record = _records[k];
         uint32 serial = record.serial;
-        return serial != 0 && _idOf(k, serial) == id && _isLive(record, key.subject) && _isActive(key.grantee);
+        return serial != 0 && ConsentKeys.consentId(k, serial) == id && _isLive(record, key.subject) && _isActive(key.grantee);
     }
 
     /// @inheritdoc IConsentRegistry
-    function liveConsent(ConsentKey calldata key) external view returns (bytes32 id, uint32 maxUses) {
+    function liveConsent(ConsentKey calldata key) external view returns (bytes32 id, uint32 serial, uint32 maxUses) {
         bytes32 k = _keyOf(key);
         Record storage record = _records[k];
-        if (_isLive(record, key.subject) && _isActive(key.grantee)) return (_idOf(k, record.serial), record.maxUses);
+        if (_isLive(record, key.subject) && _isActive(key.grantee)) {
+            serial = record.serial;
+            return (ConsentKeys.consentId(k, serial), serial, record.maxUses);
+        }
     }
 
     /// @inheritdoc IConsentRegistry
@@ -182,9 +188,9 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         view
         returns (bytes32)
     {
-        bytes32 k = _tupleKey(subject, grantee, scope, purpose);
+        bytes32 k = ConsentKeys.tupleKey(subject, grantee, scope, purpose);
         uint32 serial = _records[k].serial;
-        return serial == 0 ? bytes32(0) : _idOf(k, serial);
+        if (serial != 0) return ConsentKeys.consentId(k, serial);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -196,7 +202,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
 
     /// @inheritdoc IConsentRegistry
     function consentId(ConsentKey calldata key, uint32 serial) external pure returns (bytes32) {
-        return _idOf(_keyOf(key), serial);
+        return ConsentKeys.consentId(_keyOf(key), serial);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -207,11 +213,6 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
     /// @inheritdoc IConsentRegistry
     function identityRegistry() external view returns (address) {
         return address(_identities);
-    }
-
-    /// @inheritdoc IConsentRegistry
-    function nonces(address signer) public view override(IConsentRegistry, Nonces) returns (uint256) {
-        return super.nonces(signer);
     }
 
     /// @inheritdoc IConsentRegistry
@@ -234,7 +235,7 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         record = _records[k];
         uint32 serial = record.serial;
         if (serial == 0) revert ConsentNotGranted(key.subject, key.grantee, key.scope, key.purpose);
-        id = _idOf(k, serial);
+        id = ConsentKeys.consentId(k, serial);
     }
 
     function _isLive(Record storage record, address subject) internal view returns (bool) {
@@ -250,41 +251,17 @@ contract ConsentRegistry is IConsentRegistry, DIDActors, EIP712, SignerNonces {
         if (!_actsFor(identity, actor)) revert ConsentUnauthorized(identity, actor);
     }
 
-    function _checkSignature(bytes32 structHash, address signer, uint256 nonce, uint256 deadline, bytes calldata signature)
+    function _checkSignature(bytes32 structHash, address signer, uint256 deadline, bytes calldata signature)
         internal
+        view
     {
         if (_time() > deadline) revert ConsentSignatureExpired(deadline);
         if (!Signatures.isValidNow(signer, _hashTypedDataV4(structHash), signature)) {
             revert ConsentInvalidSignature(signer);
         }
-        _useCheckedNonce(signer, nonce);
     }
 
     function _keyOf(ConsentKey calldata key) internal pure returns (bytes32) {
-        return _tupleKey(key.subject, key.grantee, key.scope, key.purpose);
-    }
-
-    function _tupleKey(address subject, address grantee, bytes32 scope, bytes32 purpose)
-        internal
-        pure
-        returns (bytes32 k)
-    {
-        assembly ("memory-safe") {
-            let m := mload(0x40)
-            mstore(m, subject)
-            mstore(add(m, 0x20), grantee)
-            mstore(add(m, 0x40), scope)
-            mstore(add(m, 0x60), purpose)
-            k := keccak256(m, 0x80)
-        }
-    }
-
-    /// @dev keccak256(abi.encode(tupleKey, serial)), in the scratch space.
-    function _idOf(bytes32 tupleKey, uint32 serial) internal pure returns (bytes32 id) {
-        assembly ("memory-safe") {
-            mstore(0x00, tupleKey)
-            mstore(0x20, serial)
-            id := keccak256(0x00, 0x40)
-        }
+        return ConsentKeys.tupleKey(key.subject, key.grantee, key.scope, key.purpose);
     }
 }

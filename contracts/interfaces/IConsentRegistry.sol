@@ -13,8 +13,12 @@ pragma solidity ^0.8.24;
 /// A deactivated DID (`identityOwner == address(0)`) has no live consents and cannot act.
 ///
 /// Signed actions (EIP-712, domain "TheKey Consent" / "1"): the signer is named in the
-/// message, consumes its own per-signer nonce, and must act for the subject when the
-/// signature is checked; a deadline equal to the block time is still valid.
+/// message and must act for the subject when the signature is checked; a deadline equal to the
+/// block time is still valid. No nonce is stored: a signed grant names the serial the new consent
+/// takes (the tuple's next, `getConsent(key).serial + 1`), so it is stale once used or once another
+/// grant of the tuple came first (`ConsentGrantSuperseded`) — granting or revoking directly is how
+/// a subject withdraws a signature it handed out; a signed revocation names one consent id, which
+/// is revoked once (`ConsentRevokedAlready` on a replay).
 interface IConsentRegistry {
     /// @notice Which consent: the (subject, grantee, scope, purpose) tuple. Each tuple has at most
     /// one current consent; a new grant for it replaces (and revokes) the previous one.
@@ -105,19 +109,23 @@ interface IConsentRegistry {
     error ConsentSignatureExpired(uint256 deadline);
     /// @notice The signature does not verify for `signer`.
     error ConsentInvalidSignature(address signer);
+    /// @notice A signed grant for the tuple's consent number `signedSerial` arrived when the next is
+    /// `nextSerial`: it was used already, or another grant of the tuple came first.
+    error ConsentGrantSuperseded(uint32 signedSerial, uint32 nextSerial);
 
     /// @notice Grants a consent; the caller must act for `request.subject`. Returns its id.
     /// @dev A live (unrevoked) consent for the same (subject, grantee, scope, purpose) is
     /// revoked by this grant: at most one unrevoked consent per tuple.
     function grant(GrantRequest calldata request) external returns (bytes32 id);
 
-    /// @notice Grants a consent signed by `signer`, who must act for the subject. Anyone may relay.
-    /// Signs `Grant(address subject,address grantee,bytes32 scope,bytes32 purpose,uint64 validFrom,
-    /// uint64 validUntil,uint32 maxUses,address signer,uint256 nonce,uint256 deadline)`.
+    /// @notice Grants the tuple's consent number `serial` (its next), signed by `signer`, who must
+    /// act for the subject. Anyone may relay. Signs `Grant(address subject,address grantee,bytes32
+    /// scope,bytes32 purpose,uint64 validFrom,uint64 validUntil,uint32 maxUses,uint32 serial,address
+    /// signer,uint256 deadline)`.
     function grantBySig(
         GrantRequest calldata request,
+        uint32 serial,
         address signer,
-        uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external returns (bytes32 id);
@@ -127,13 +135,12 @@ interface IConsentRegistry {
     function revoke(ConsentKey calldata key, bytes32 id) external;
 
     /// @notice Revokes consent `id`, the current consent of `key`, as signed by `signer`. Anyone
-    /// may relay. Signs `Revoke(bytes32 id,address signer,uint256 nonce,uint256 deadline)`: the
-    /// signature names one consent, so it cannot revoke a later grant for the same tuple.
+    /// may relay. Signs `Revoke(bytes32 id,address signer,uint256 deadline)`: the signature names
+    /// one consent, so it cannot revoke a later grant for the same tuple.
     function revokeBySig(
         ConsentKey calldata key,
         bytes32 id,
         address signer,
-        uint256 nonce,
         uint256 deadline,
         bytes calldata signature
     ) external;
@@ -154,8 +161,8 @@ interface IConsentRegistry {
     /// window, uses left, subject and grantee active).
     function isLive(ConsentKey calldata key, bytes32 id) external view returns (bool);
 
-    /// @notice The tuple's current consent if it is live now (with its use limit), else zeros.
-    function liveConsent(ConsentKey calldata key) external view returns (bytes32 id, uint32 maxUses);
+    /// @notice The tuple's current consent if it is live now (its id, serial and use limit), else zeros.
+    function liveConsent(ConsentKey calldata key) external view returns (bytes32 id, uint32 serial, uint32 maxUses);
 
     /// @notice The consent most recently granted for the tuple (zero if none).
     function currentConsent(address subject, address grantee, bytes32 scope, bytes32 purpose)
@@ -175,8 +182,6 @@ interface IConsentRegistry {
     /// @notice The ERC-1056 registry consulted for owners and delegates.
     function identityRegistry() external view returns (address);
 
-    /// @notice The per-signer nonce of the signed actions.
-    function nonces(address signer) external view returns (uint256);
 
     /// @notice The contract's semantic version.
     function version() external pure returns (string memory);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {IConsentRegistry} from "./IConsentRegistry.sol";
+
 /// @title IDataRoutes — which organisation holds which category of data about a DID
 /// @notice The on-chain "data route": organisations admitted by governance (ORGANISATION_ROLE,
 /// administered by GOVERNOR_ROLE) publish, per subject DID and data category, that they hold
@@ -23,15 +25,25 @@ pragma solidity ^0.8.24;
 /// organisation not deactivated). The subject (or an actor for it) or the organisation withdraws
 /// a route or unlinks an account at any time. Accounts are linked by keyed hash: HMAC-SHA256 of the local
 /// account id under the organisation's own secret key, never the id itself.
+///
+/// Storage holds what a reader must check on chain and nothing more: per consent tuple (subject,
+/// organisation, scope, ROUTE_PURPOSE) the serial of the consent last used, its use count and the
+/// route's update time (one slot), and the route's digest (one slot). A route's id is that tuple's
+/// key, `keccak256(abi.encode(subject, organisation, category, ROUTE_PURPOSE))` — the consent
+/// registry's key of the consent it rests on. Which routes a subject has is read from the
+/// `RoutePublished` / `RouteWithdrawn` events (the SDK and the audit index do), not from storage.
 interface IDataRoutes {
-    /// @notice A published route. `updatedAt` is when the organisation's data last changed.
+    /// @notice A route as read back. `updatedAt` is when the organisation's data last changed
+    /// (zero: never published); `digest` is zero once withdrawn; `consentId` is the consent the
+    /// last publication consumed a use of, and `uses` how many uses of it this registry counted.
     struct Route {
         address organisation;
         uint64 updatedAt;
         address subject;
         bytes32 category;
-        bytes32 digest; // zero once withdrawn
-        bytes32 consentId; // the consent the last publication consumed a use of
+        bytes32 digest;
+        bytes32 consentId;
+        uint32 uses;
     }
 
     /// @notice The parameters of a publication, as signed in `PublishRoute`.
@@ -87,6 +99,9 @@ interface IDataRoutes {
     error RoutesZeroValue();
     /// @notice `accountKey` of `organisation` is already linked to `subject`.
     error RoutesAccountAlreadyLinked(address organisation, bytes32 accountKey, address subject);
+    /// @notice The consent relayed with a publication is not for its (subject, organisation,
+    /// category, ROUTE_PURPOSE).
+    error RoutesConsentMismatch(address subject, address grantee, bytes32 scope, bytes32 purpose);
     /// @notice A signed action was submitted after its `deadline`.
     error RoutesSignatureExpired(uint256 deadline);
     /// @notice The signature does not verify for `signer`.
@@ -106,12 +121,25 @@ interface IDataRoutes {
         bytes calldata signature
     ) external returns (bytes32 routeId);
 
+    /// @notice Relays the subject's signed consent for this route (`consent`, signed by `signer` as
+    /// for {IConsentRegistry-grantBySig}) and publishes in the same transaction; the caller acts
+    /// for `request.organisation`. The consent must be exactly the route's: subject, grantee =
+    /// organisation, scope = category, purpose = ROUTE_PURPOSE (`RoutesConsentMismatch`).
+    function publishWithConsent(
+        RouteRequest calldata request,
+        IConsentRegistry.GrantRequest calldata consent,
+        uint32 serial,
+        address signer,
+        uint256 deadline,
+        bytes calldata signature
+    ) external returns (bytes32 routeId);
+
     /// @notice Maps `accountKey` (HMAC of a local account id) of `organisation` to `subject`; a
     /// linked key is re-linked only after `unlinkAccount`.
     function linkAccount(address organisation, bytes32 accountKey, address subject) external;
 
-    /// @notice Withdraw the route (subject, organisation, category): its digest and consent are
-    /// cleared (it stays listed, with a zero digest). The caller acts for the subject or the organisation.
+    /// @notice Withdraw the route (subject, organisation, category): its digest is cleared (its
+    /// update time and consent use count stay). The caller acts for the subject or the organisation.
     function withdrawRoute(address subject, address organisation, bytes32 category) external;
 
     /// @notice Remove the link of `accountKey` of `organisation`. The caller acts for the linked
@@ -122,23 +150,21 @@ interface IDataRoutes {
     /// stands (zero if none, unlinked, or the consent was revoked or expired).
     function accountSubject(address organisation, bytes32 accountKey) external view returns (address);
 
-    /// @notice Whether the route `id` is published and its consent stands.
-    function isRouteLive(bytes32 id) external view returns (bool);
+    /// @notice Whether the route (subject, organisation, category) is published and its consent stands.
+    function isRouteLive(address subject, address organisation, bytes32 category) external view returns (bool);
 
-    /// @notice Uses of consent `consentId` this registry consumed (publications and links).
-    function consentUses(bytes32 consentId) external view returns (uint32);
+    /// @notice The consent of (subject, organisation, `scope`, ROUTE_PURPOSE) this registry last
+    /// used (zero if none) and how many of its uses it consumed (publications and links).
+    function consentUses(address subject, address organisation, bytes32 scope)
+        external
+        view
+        returns (bytes32 consentId, uint32 uses);
 
-    /// @notice The id of the route (subject, organisation, category).
+    /// @notice The id of the route (subject, organisation, category): the key of its consent tuple.
     function routeId(address subject, address organisation, bytes32 category) external pure returns (bytes32);
 
-    /// @notice A route by id (organisation zero when none).
-    function getRoute(bytes32 id) external view returns (Route memory);
-
-    /// @notice How many routes were published for `subject`.
-    function routeCount(address subject) external view returns (uint256);
-
-    /// @notice `subject`'s routes `[start, start + count)` in first-publication order (clipped).
-    function routes(address subject, uint256 start, uint256 count) external view returns (Route[] memory);
+    /// @notice The route (subject, organisation, category); all zero when never published.
+    function getRoute(address subject, address organisation, bytes32 category) external view returns (Route memory);
 
     /// @notice The consent registry consulted before publishing and linking.
     function consentRegistry() external view returns (address);

@@ -66,7 +66,8 @@ def test_harness__covers_the_issue_operations(results: tuple[list[GasRow], list[
     for expected in [("Token", "transfer → fresh holder"), ("Token", "permit"), ("Token", "transferFrom"),
                      ("DID", "changeOwner"), ("DID", "revokeAttribute signed"), ("Credentials", "anchor"),
                      ("Credentials", "revoke"), ("Credentials", "batch anchor"), ("Consent", "grant"),
-                     ("Consent", "record use"), ("Escrow", "settle"), ("Escrow", "withdraw")]:  # fmt: skip
+                     ("Consent", "record use"), ("Data routes", "publish"), ("Escrow", "settle"),
+                     ("Escrow", "withdraw")]:  # fmt: skip
         assert expected in ops, expected
     batch = [r for r in results[0] if r.operation.startswith("batch anchor")]
     assert sorted(r.per for r in batch) == sorted(QUICK.batch_ns)

@@ -167,7 +167,7 @@ def test_signed_grant_and_revoke__relayed_by_the_agent(
     code, out, err = invoke("consent", "relay", str(signed), "--account", "5", "--json")
     assert code == 0, err
     code, _, err = invoke("consent", "relay", str(signed), "--account", "5")
-    assert code == 1 and "InvalidAccountNonce" in err and "already used" in err
+    assert code == 1 and "ConsentRevokedAlready" in err and len(err.strip().splitlines()) == 1
 
 
 def test_route_flow__admit_publish_list_link(cli: Invoke, accounts: list[LocalAccount], tmp_path: Path) -> None:

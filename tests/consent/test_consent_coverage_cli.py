@@ -86,9 +86,9 @@ def test_grant_request__refuses_values_the_contract_cannot_hold(kwargs: dict[str
 
 def test_signed_documents__round_trip_and_malformed_is_bad_input() -> None:
     req = GrantRequest(SUBJECT.lower(), ORG, "0x" + "02" * 32, b"\x03" * 32, 1, 2, 3)
-    grant = SignedGrant(req, SUBJECT, 4, 5, b"\x06" * 65)
+    grant = SignedGrant(req, 4, SUBJECT, 5, b"\x06" * 65)
     assert SignedGrant.from_document(json.loads(json.dumps(grant.document()))) == grant
-    revoke = SignedRevoke(b"\x07" * 32, SUBJECT, 8, 9, b"\x0a" * 65)
+    revoke = SignedRevoke(b"\x07" * 32, SUBJECT, 9, b"\x0a" * 65)
     assert SignedRevoke.from_document(json.loads(json.dumps(revoke.document()))) == revoke
     with pytest.raises(BadInput, match="not a signed-grant document"):
         SignedGrant.from_document({**grant.document(), "maxUses": "many"})

@@ -32,6 +32,7 @@ class Action:
     effect: Callable[[], bool]
     owner: LocalAccount
     signer_error: str  # error when a non-authorised key signs for itself
+    replay_error: str  # error when a used message, or another message spending the same slot, is relayed
 
 
 @pytest.fixture(params=["grant", "revoke", "publish"])
@@ -53,6 +54,7 @@ def action(
             effect=lambda: consents.is_authorized(request_.subject, request_.grantee, HEALTH, request_.purpose),
             owner=subject,
             signer_error="ConsentUnauthorized",
+            replay_error="ConsentGrantSuperseded",  # the signed serial was used
         )
     if request.param == "revoke":
         cid = consents.grant(subject, request_).consent_id
@@ -62,6 +64,7 @@ def action(
             effect=lambda: not consents.is_live(cid),
             owner=subject,
             signer_error="ConsentUnauthorized",
+            replay_error="ConsentRevokedAlready",  # a consent is revoked once
         )
     routes.admit(deployer, org.address)
     consents.grant(subject, replace(request_, purpose=purpose_id("data-route")))
@@ -72,6 +75,7 @@ def action(
         effect=lambda: routes.get_route(subject.address, org.address, HEALTH) is not None,
         owner=org,
         signer_error="RoutesUnauthorized",
+        replay_error="InvalidAccountNonce",
     )
 
 
@@ -109,16 +113,17 @@ def test_signed__replay_reverts(chain: Chain, action: Action) -> None:
     action.submit(signed)
     with pytest.raises(ContractRevert) as exc:
         action.submit(signed)
-    assert exc.value.name == "InvalidAccountNonce"
+    assert exc.value.name == action.replay_error
 
 
-def test_signed__a_second_message_with_a_used_nonce_reverts(chain: Chain, action: Action) -> None:
+def test_signed__a_second_message_for_a_used_slot_reverts(chain: Chain, action: Action) -> None:
+    """Another message for the same grant serial, consent id or route nonce."""
     first = action.sign(action.owner, chain.timestamp() + 600, None)
-    second = action.sign(action.owner, first.deadline - 1, None)  # another message, same nonce
+    second = action.sign(action.owner, first.deadline - 1, None)
     action.submit(first)
     with pytest.raises(ContractRevert) as exc:
         action.submit(second)
-    assert exc.value.name == "InvalidAccountNonce"
+    assert exc.value.name == action.replay_error
 
 
 def test_signed__wrong_signer_reverts(chain: Chain, action: Action, stranger: LocalAccount) -> None:
@@ -155,7 +160,7 @@ def test_signed__malleable_s_reverts(chain: Chain, action: Action) -> None:
     assert action.effect()
 
 
-def test_signed_grant__by_delegate_and_wrong_nonce(
+def test_signed_grant__by_delegate_and_wrong_serial(
     chain: Chain,
     consents: ConsentRegistry,
     subject: LocalAccount,
@@ -165,14 +170,19 @@ def test_signed_grant__by_delegate_and_wrong_nonce(
     add_delegate: Callable[..., None],
 ) -> None:
     deadline = chain.timestamp() + 600
-    future = consents.sign_grant(subject, request_, deadline, nonce=1)
+    future = consents.sign_grant(subject, request_, deadline, serial=2)
     with pytest.raises(ContractRevert) as exc:
         consents.grant_by_sig(relayer, future)
-    assert exc.value.name == "InvalidAccountNonce"
+    assert exc.value.name == "ConsentGrantSuperseded"
+    assert exc.value.arguments == {"signedSerial": 2, "nextSerial": 1}
     add_delegate(subject, delegate.address, 3600)
     rc = consents.grant_by_sig(relayer, consents.sign_grant(delegate, request_, deadline))
     assert rc.granted_by == delegate.address
-    assert consents.nonce_of(delegate.address) == 1 and consents.nonce_of(subject.address) == 0
+    assert consents.next_serial(request_.key) == 2
+    stale = consents.sign_grant(subject, request_, deadline, serial=1)  # signed before the delegate's grant
+    with pytest.raises(ContractRevert) as exc:
+        consents.grant_by_sig(relayer, stale)
+    assert exc.value.name == "ConsentGrantSuperseded"
 
 
 def test_typehashes__match_the_contracts(consents: ConsentRegistry, routes: DataRoutes) -> None:

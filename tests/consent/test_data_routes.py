@@ -178,3 +178,41 @@ def test_account_key__is_keyed_and_rejects_weak_secrets() -> None:
         account_key(b"short", "A-1")
     with pytest.raises(BadInput):
         route_digest(b"data", b"salt")
+
+
+def test_publish_with_consent__relays_the_subjects_signed_consent_and_publishes_in_one_transaction(
+    chain: Chain,
+    consents: ConsentRegistry,
+    routes: DataRoutes,
+    subject: LocalAccount,
+    admitted: LocalAccount,
+    stranger: LocalAccount,
+) -> None:
+    req = _req(chain, admitted, subject)
+    grant = GrantRequest(subject.address, admitted.address, HEALTH, ROUTE, max_uses=1)
+    signed = consents.sign_grant(subject, grant, chain.timestamp() + 600)
+
+    # the consent relayed must be exactly the route's: here, the wrong scope
+    wrong = consents.sign_grant(subject, replace(grant, scope=TAX), chain.timestamp() + 600)
+    with pytest.raises(ContractRevert) as exc:
+        routes.publish_with_consent(admitted, req, wrong)
+    assert exc.value.name == "RoutesConsentMismatch"
+    assert exc.value.arguments["scope"] == TAX
+    # only an actor for the organisation publishes, whoever holds the signed consent
+    with pytest.raises(ContractRevert) as exc:
+        routes.publish_with_consent(stranger, req, signed)
+    assert exc.value.name == "RoutesUnauthorized"
+
+    rc = routes.publish_with_consent(admitted, req, signed)
+    (granted,) = consents.events(rc, "ConsentGranted")
+    (used,) = routes.events(rc, "RouteConsentUsed")
+    (published,) = routes.events(rc, "RoutePublished")
+    cid = bytes(granted["id"])
+    assert (bytes(used["consentId"]), used["use"]) == (cid, 1)
+    assert granted["by"] == subject.address  # the signer, not the relaying organisation
+    route = routes.get_route(subject.address, admitted.address, HEALTH)
+    assert route is not None and route.live and route.consent_id == cid and route.digest == bytes(published["digest"])
+    # the signature is spent with the consent: relaying it again fails in the consent registry
+    with pytest.raises(ContractRevert) as exc:
+        routes.publish_with_consent(admitted, replace(req, digest=b"\x33" * 32), signed)
+    assert exc.value.name == "ConsentGrantSuperseded"

@@ -12,7 +12,15 @@ from eth_account.signers.local import LocalAccount
 
 from tests.consent.conftest import ACCOUNT_LINK, HEALTH, ROUTE
 from thekey.chain import Chain
-from thekey.consent import ConsentRegistry, DataRoutes, GrantRequest, RouteRequest, account_key, route_digest
+from thekey.consent import (
+    ConsentKey,
+    ConsentRegistry,
+    DataRoutes,
+    GrantRequest,
+    RouteRequest,
+    account_key,
+    route_digest,
+)
 from thekey.errors import ContractRevert
 
 SECRET = b"department-secret-key-32-bytes!!"
@@ -36,12 +44,12 @@ def test_one_use_consent__allows_exactly_one_publication(
     rc = routes.publish(admitted, _req(chain, admitted, subject))
     (used,) = routes.events(rc, "RouteConsentUsed")
     assert (bytes(used["consentId"]), used["use"]) == (cid, 1)
-    assert routes.consent_uses(cid) == 1
+    assert routes.consent_uses(subject.address, admitted.address, HEALTH) == (cid, 1)
     chain.increase_time(5)
     err = _revert(routes.publish, admitted, _req(chain, admitted, subject, 1))
     assert err.name == "RoutesConsentExhausted"
     assert err.arguments == {"consentId": cid, "maxUses": 1}
-    assert routes.consent_uses(cid) == 1
+    assert routes.consent_uses(subject.address, admitted.address, HEALTH) == (cid, 1)
     # the route it paid for stays live: a use is not a window
     assert routes.get_route(subject.address, admitted.address, HEALTH).live  # type: ignore[union-attr]
 
@@ -74,12 +82,14 @@ def test_revoked_consent__routes_and_links_stop_being_live_and_cannot_be_renewed
     key = account_key(SECRET, "A-1")
     routes.publish(admitted, _req(chain, admitted, subject))
     routes.link_account(admitted, admitted.address, key, subject.address)
-    rid = routes.route_id(subject.address, admitted.address, HEALTH)
-    assert routes.is_route_live(rid) and routes.account_subject(admitted.address, key) == subject.address
+    assert (
+        routes.is_route_live(subject.address, admitted.address, HEALTH)
+        and routes.account_subject(admitted.address, key) == subject.address
+    )
 
     consents.revoke(subject, route_cid)
     consents.revoke(subject, link_cid)
-    assert not routes.is_route_live(rid)
+    assert not routes.is_route_live(subject.address, admitted.address, HEALTH)
     (route,) = routes.routes(subject.address)
     assert not route.live and route.consent_id == route_cid
     assert routes.account_subject(admitted.address, key) is None
@@ -90,9 +100,9 @@ def test_revoked_consent__routes_and_links_stop_being_live_and_cannot_be_renewed
 
     # a fresh consent revives nothing by itself; the next publication rests on it
     fresh = consents.grant(subject, GrantRequest(subject.address, admitted.address, HEALTH, ROUTE)).consent_id
-    assert not routes.is_route_live(rid)
+    assert not routes.is_route_live(subject.address, admitted.address, HEALTH)
     routes.publish(admitted, _req(chain, admitted, subject, 2))
-    assert routes.is_route_live(rid)
+    assert routes.is_route_live(subject.address, admitted.address, HEALTH)
     assert routes.get_route(subject.address, admitted.address, HEALTH).consent_id == fresh  # type: ignore[union-attr]
 
 
@@ -102,10 +112,9 @@ def test_expired_consent__route_is_not_live(
     now = chain.timestamp()
     consents.grant(subject, GrantRequest(subject.address, admitted.address, HEALTH, ROUTE, valid_until=now + 100))
     routes.publish(admitted, _req(chain, admitted, subject))
-    rid = routes.route_id(subject.address, admitted.address, HEALTH)
-    assert routes.is_route_live(rid)
+    assert routes.is_route_live(subject.address, admitted.address, HEALTH)
     chain.increase_time(200)
-    assert not routes.is_route_live(rid)
+    assert not routes.is_route_live(subject.address, admitted.address, HEALTH)
 
 
 def test_withdraw_route__by_subject_or_organisation_never_a_stranger(
@@ -120,11 +129,13 @@ def test_withdraw_route__by_subject_or_organisation_never_a_stranger(
     req = _req(chain, admitted, subject)
     routes.publish(admitted, req)
     rid = routes.route_id(subject.address, admitted.address, HEALTH)
+    # a route's id is the key of the consent tuple it rests on
+    assert rid == ConsentKey(subject.address, admitted.address, HEALTH, ROUTE).hash
 
     err = _revert(routes.withdraw_route, stranger, subject.address, admitted.address, HEALTH)
     assert err.name == "RoutesNotAParty"
     assert err.arguments == {"subject": subject.address, "organisation": admitted.address, "caller": stranger.address}
-    assert routes.is_route_live(rid)
+    assert routes.is_route_live(subject.address, admitted.address, HEALTH)
 
     rc = routes.withdraw_route(subject, subject.address, admitted.address, HEALTH)
     (ev,) = routes.events(rc, "RouteWithdrawn")
@@ -143,9 +154,9 @@ def test_withdraw_route__by_subject_or_organisation_never_a_stranger(
     # the organisation republishes (the consent still stands), then withdraws it itself
     chain.increase_time(5)
     routes.publish(admitted, replace(req, updated_at=chain.timestamp()))
-    assert routes.is_route_live(rid)
+    assert routes.is_route_live(subject.address, admitted.address, HEALTH)
     routes.withdraw_route(admitted, subject.address, admitted.address, HEALTH)
-    assert not routes.is_route_live(rid)
+    assert not routes.is_route_live(subject.address, admitted.address, HEALTH)
     assert len(routes.routes(subject.address)) == 1
 
 

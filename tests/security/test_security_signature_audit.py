@@ -24,7 +24,7 @@ from tests.security.conftest import TWIN_CHAIN_ID, Twin
 from tests.support.signatures import malleate, other_chain, other_contract
 from thekey.chain import Chain
 from thekey.config import project_root
-from thekey.consent import ConsentRegistry, DataRoutes, GrantRequest, RouteRequest, purpose_id, scope_id
+from thekey.consent import ConsentKey, ConsentRegistry, DataRoutes, GrantRequest, RouteRequest, purpose_id, scope_id
 from thekey.consent.registry import GRANT_TYPES, REVOKE_TYPES, grant_document, revoke_document
 from thekey.consent.routes import PUBLISH_TYPES, SignedRoute, publish_document
 from thekey.credentials import CredentialRegistry, schema_id
@@ -60,22 +60,35 @@ class Action:
     signer_index: int
     message: Callable[[Deployment, list[LocalAccount], int, int], dict[str, Any]]  # (dep, accts, nonce, deadline)
     submit: Callable[[Deployment, LocalAccount, dict[str, Any], bytes], Any]
+    #: the signer's replay slot: its nonce; a consent grant's is the tuple's serial, a revocation has none
+    #: (a consent is revoked once)
     nonce: Callable[[Deployment, str], int]
     setup: Callable[[Deployment, list[LocalAccount]], None] | None = None
     invalid: str = ""  # error for a signature that does not verify
     expired: str = ""
-    replayed: str = ""  # error for a consumed nonce
+    replayed: str = ""  # error for a consumed nonce (serial, consent)
     wallet: bool = True  # the signer may be an ERC-1271 contract wallet (not: EIP-2612 permits)
     entry: str = ""  # the contract function that verifies the signature
 
 
+#: the audited consent's grantee: any fixed identity (a grant does not ask the grantee anything)
+CONSENT_GRANTEE = "0x" + "6A" * 20
+CONSENT_SCOPE, CONSENT_PURPOSE = scope_id("health.record"), scope_id("audit")
+
+
 def _consent_request(accounts: list[LocalAccount]) -> GrantRequest:
-    return GrantRequest(accounts[1].address, accounts[2].address, scope_id("health.record"), scope_id("audit"))
+    return GrantRequest(accounts[1].address, CONSENT_GRANTEE, CONSENT_SCOPE, CONSENT_PURPOSE)
 
 
-def _grant_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+def _grants_so_far(dep: Deployment, subject: str) -> int:
+    """A consent grant's replay slot: the tuple's serial (a signed grant names the next one)."""
+    key = ConsentKey(subject, CONSENT_GRANTEE, CONSENT_SCOPE, CONSENT_PURPOSE)
+    return ConsentRegistry.from_deployment(dep).next_serial(key) - 1
+
+
+def _grant_message(dep: Deployment, accounts: list[LocalAccount], serial: int, deadline: int) -> dict[str, Any]:
     domain = domain_of(dep.contract("consent"))
-    return grant_document(domain, _consent_request(accounts), accounts[1].address, nonce, deadline)["message"]
+    return grant_document(domain, _consent_request(accounts), serial + 1, accounts[1].address, deadline)["message"]
 
 
 def _grant_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
@@ -83,7 +96,7 @@ def _grant_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig
         m["subject"], m["grantee"], m["scope"], m["purpose"], m["validFrom"], m["validUntil"], m["maxUses"]
     )
     c = ConsentRegistry.from_deployment(dep)
-    return c._send(relayer, "grantBySig", request.as_tuple(), m["signer"], m["nonce"], m["deadline"], sig)
+    return c._send(relayer, "grantBySig", request.as_tuple(), m["serial"], m["signer"], m["deadline"], sig)
 
 
 def _revoke_setup(dep: Deployment, accounts: list[LocalAccount]) -> None:
@@ -97,15 +110,15 @@ def _consent_id(dep: Deployment, accounts: list[LocalAccount]) -> bytes:
     return found
 
 
-def _revoke_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
+def _revoke_message(dep: Deployment, accounts: list[LocalAccount], _: int, deadline: int) -> dict[str, Any]:
     domain = domain_of(dep.contract("consent"))
-    return revoke_document(domain, _consent_id(dep, accounts), accounts[1].address, nonce, deadline)["message"]
+    return revoke_document(domain, _consent_id(dep, accounts), accounts[1].address, deadline)["message"]
 
 
 def _revoke_submit(dep: Deployment, relayer: LocalAccount, m: dict[str, Any], sig: bytes) -> Any:
     c = ConsentRegistry.from_deployment(dep)
     key = c.key_of(m["id"]).as_tuple()
-    return c._send(relayer, "revokeBySig", key, m["id"], m["signer"], m["nonce"], m["deadline"], sig)
+    return c._send(relayer, "revokeBySig", key, m["id"], m["signer"], m["deadline"], sig)
 
 
 def _permit_message(dep: Deployment, accounts: list[LocalAccount], nonce: int, deadline: int) -> dict[str, Any]:
@@ -345,10 +358,10 @@ ACTIONS: list[Action] = [
         1,
         _grant_message,
         _grant_submit,
-        lambda dep, who: ConsentRegistry.from_deployment(dep).nonce_of(who),
+        _grants_so_far,
         invalid="ConsentInvalidSignature",
         expired="ConsentSignatureExpired",
-        replayed="InvalidAccountNonce",
+        replayed="ConsentGrantSuperseded",
         entry="grantBySig",
     ),
     Action(
@@ -359,11 +372,11 @@ ACTIONS: list[Action] = [
         1,
         _revoke_message,
         _revoke_submit,
-        lambda dep, who: ConsentRegistry.from_deployment(dep).nonce_of(who),
+        lambda dep, who: 0,
         setup=_revoke_setup,
         invalid="ConsentInvalidSignature",
         expired="ConsentSignatureExpired",
-        replayed="InvalidAccountNonce",
+        replayed="ConsentRevokedAlready",
         wallet=False,  # its setup is a direct grant, which a contract wallet cannot send here
         entry="revokeBySig",
     ),

@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
 #: What a revert means for the person at the keyboard, where its name alone does not say.
 _HINTS = {
     "InvalidAccountNonce": "this signed request was already used (or its nonce cancelled): sign it again",
+    "ConsentGrantSuperseded": "this signed grant was used already, or another grant of the same consent came first:"
+    " sign it again",
     "ERC20InsufficientBalance": "the sender holds too few TKY for this",
     "ERC20InsufficientAllowance": "approve (or permit) the spender for at least this amount first",
 }

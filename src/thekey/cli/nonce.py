@@ -8,7 +8,6 @@ import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.client import ContractClient
-from thekey.consent.registry import ConsentRegistry
 from thekey.consent.routes import DataRoutes
 from thekey.credentials.anchoring import CredentialRegistry
 from thekey.errors import BadInput
@@ -24,7 +23,8 @@ app = typer.Typer(
 )
 
 CLIENTS: dict[str, type[ContractClient]] = {
-    c.KEY: c for c in (EIDRegistry, Token, CredentialRegistry, ConsentRegistry, DataRoutes, Escrow)
+    c.KEY: c
+    for c in (EIDRegistry, Token, CredentialRegistry, DataRoutes, Escrow)  # consent signatures carry no nonce
 }
 ContractOpt = Annotated[
     str,

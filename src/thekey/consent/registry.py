@@ -28,13 +28,13 @@ GRANT_TYPES: dict[str, list[tuple[str, str]]] = {
         ("validFrom", "uint64"),
         ("validUntil", "uint64"),
         ("maxUses", "uint32"),
+        ("serial", "uint32"),
         ("signer", "address"),
-        ("nonce", "uint256"),
         ("deadline", "uint256"),
     ]
 }
 REVOKE_TYPES: dict[str, list[tuple[str, str]]] = {
-    "Revoke": [("id", "bytes32"), ("signer", "address"), ("nonce", "uint256"), ("deadline", "uint256")]
+    "Revoke": [("id", "bytes32"), ("signer", "address"), ("deadline", "uint256")]
 }
 #: The ERC-1056 delegate type whose delegates act for a DID (bytes32 of the ASCII string).
 DELEGATE_TYPE = b"sigAuth".ljust(32, b"\x00")
@@ -232,11 +232,15 @@ class ConsentReceipt:
 
 @dataclass(frozen=True)
 class SignedGrant:
-    """A grant signed off-line by ``signer`` (the subject's owner or delegate); anyone may relay it."""
+    """A grant signed off-line by ``signer`` (the subject's owner or delegate); anyone may relay it.
+
+    ``serial`` is the number the new consent takes among its tuple's consents (the tuple's next
+    when signed): once relayed — or once any other grant of the tuple came first — the signature
+    is stale (``ConsentGrantSuperseded``), so no nonce is needed."""
 
     request: GrantRequest
+    serial: int
     signer: str
-    nonce: int
     deadline: int
     signature: bytes
 
@@ -251,8 +255,8 @@ class SignedGrant:
             "validFrom": r.valid_from,
             "validUntil": r.valid_until,
             "maxUses": r.max_uses,
+            "serial": self.serial,
             "signer": self.signer,
-            "nonce": self.nonce,
             "deadline": self.deadline,
             "signature": _hex(self.signature),
         }
@@ -270,23 +274,23 @@ class SignedGrant:
                 int(d["maxUses"]),
             )
             sig = bytes.fromhex(str(d["signature"]).removeprefix("0x"))
-            return cls(req, to_checksum_address(d["signer"]), int(d["nonce"]), int(d["deadline"]), sig)
+            return cls(req, int(d["serial"]), to_checksum_address(d["signer"]), int(d["deadline"]), sig)
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, BadInput):
                 raise
             raise BadInput(
                 "not a signed-grant document (subject, grantee, scope, purpose, validFrom, validUntil, "
-                "maxUses, signer, nonce, deadline, signature)"
+                "maxUses, serial, signer, deadline, signature)"
             ) from None
 
 
 @dataclass(frozen=True)
 class SignedRevoke:
-    """A revocation signed off-line by ``signer``; anyone may relay it."""
+    """A revocation signed off-line by ``signer``; anyone may relay it. It names one consent,
+    which can be revoked once, so no nonce is needed."""
 
     id: bytes
     signer: str
-    nonce: int
     deadline: int
     signature: bytes
 
@@ -295,7 +299,6 @@ class SignedRevoke:
             "type": "TheKeySignedRevoke",
             "id": _hex(self.id),
             "signer": self.signer,
-            "nonce": self.nonce,
             "deadline": self.deadline,
             "signature": _hex(self.signature),
         }
@@ -307,14 +310,13 @@ class SignedRevoke:
             return cls(
                 _bytes32(d["id"], "id"),
                 to_checksum_address(d["signer"]),
-                int(d["nonce"]),
                 int(d["deadline"]),
                 sig,
             )
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, BadInput):
                 raise
-            raise BadInput("not a signed-revoke document (id, signer, nonce, deadline, signature)") from None
+            raise BadInput("not a signed-revoke document (id, signer, deadline, signature)") from None
 
 
 @dataclass(frozen=True)
@@ -341,20 +343,20 @@ class UsageRecord:
         }
 
 
-def grant_document(domain: Domain, request: GrantRequest, signer: str, nonce: int, deadline: int) -> dict[str, Any]:
-    """The EIP-712 document of a signed grant."""
+def grant_document(domain: Domain, request: GrantRequest, serial: int, signer: str, deadline: int) -> dict[str, Any]:
+    """The EIP-712 document of a signed grant of the tuple's consent number ``serial``."""
     message = {
         **request.message(),
+        "serial": serial,
         "signer": to_checksum_address(signer),
-        "nonce": nonce,
         "deadline": deadline,
     }
     return typed_data(domain, "Grant", GRANT_TYPES, message)
 
 
-def revoke_document(domain: Domain, consent_id: bytes, signer: str, nonce: int, deadline: int) -> dict[str, Any]:
+def revoke_document(domain: Domain, consent_id: bytes, signer: str, deadline: int) -> dict[str, Any]:
     """The EIP-712 document of a signed revocation."""
-    message = {"id": consent_id, "signer": to_checksum_address(signer), "nonce": nonce, "deadline": deadline}
+    message = {"id": consent_id, "signer": to_checksum_address(signer), "deadline": deadline}
     return typed_data(domain, "Revoke", REVOKE_TYPES, message)
 
 
@@ -377,13 +379,21 @@ class ConsentRegistry(ContractClient):
         request: GrantRequest,
         deadline: int,
         *,
-        nonce: int | None = None,
+        serial: int | None = None,
         domain: Domain | None = None,
     ) -> SignedGrant:
-        """Sign a grant off-line (nonce defaults to the signer's current on-chain nonce)."""
-        nonce = self.nonce_of(signer.address) if nonce is None else nonce
-        doc = grant_document(domain or self.domain, request, signer.address, nonce, deadline)
-        return SignedGrant(request, signer.address, nonce, deadline, sign_typed_data(signer, doc))
+        """Sign a grant off-line, of the tuple's consent number ``serial`` (default: the tuple's
+        next on chain now)."""
+        serial = self.next_serial(request.key) if serial is None else serial
+        doc = grant_document(domain or self.domain, request, serial, signer.address, deadline)
+        return SignedGrant(request, serial, signer.address, deadline, sign_typed_data(signer, doc))
+
+    def next_serial(self, key: ConsentKey) -> int:
+        """The serial the tuple's next consent takes (1 for its first)."""
+        k = key.as_tuple()
+        if self._call("currentConsent", *k) == b"\x00" * 32:
+            return 1
+        return int(self._call("getConsent", k)[5]) + 1
 
     def grant_by_sig(self, relayer: LocalAccount, signed: SignedGrant) -> ConsentReceipt:
         """Relay a signed grant (``relayer`` pays the gas)."""
@@ -391,8 +401,8 @@ class ConsentRegistry(ContractClient):
             relayer,
             "grantBySig",
             signed.request.as_tuple(),
+            signed.serial,
             signed.signer,
-            signed.nonce,
             signed.deadline,
             signed.signature,
         )
@@ -447,18 +457,14 @@ class ConsentRegistry(ContractClient):
         consent_id: bytes,
         deadline: int,
         *,
-        nonce: int | None = None,
         domain: Domain | None = None,
     ) -> SignedRevoke:
-        nonce = self.nonce_of(signer.address) if nonce is None else nonce
-        doc = revoke_document(domain or self.domain, consent_id, signer.address, nonce, deadline)
-        return SignedRevoke(consent_id, signer.address, nonce, deadline, sign_typed_data(signer, doc))
+        doc = revoke_document(domain or self.domain, consent_id, signer.address, deadline)
+        return SignedRevoke(consent_id, signer.address, deadline, sign_typed_data(signer, doc))
 
     def revoke_by_sig(self, relayer: LocalAccount, signed: SignedRevoke) -> Receipt:
         key = self.key_of(signed.id).as_tuple()
-        return self._send(
-            relayer, "revokeBySig", key, signed.id, signed.signer, signed.nonce, signed.deadline, signed.signature
-        )
+        return self._send(relayer, "revokeBySig", key, signed.id, signed.signer, signed.deadline, signed.signature)
 
     # -- usage ----------------------------------------------------------------------------
     def record_use(self, sender: LocalAccount, consent_id: bytes, access_hash: bytes) -> UsageRecord:

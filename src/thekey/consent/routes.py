@@ -15,7 +15,7 @@ from eth_utils import keccak, to_checksum_address
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.consent.ids import describe
-from thekey.consent.registry import _bytes32, _hex
+from thekey.consent.registry import SignedGrant, _bytes32, _hex
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
 
@@ -88,14 +88,16 @@ class RouteRequest:
 class Route:
     """A published route: ``organisation`` holds ``category`` data of the DID with ``digest``.
 
-    ``consent_id`` is the consent the last publication used; ``live`` is whether the route is
-    published (not withdrawn) and that consent still stands."""
+    ``consent_id`` is the consent the last publication used and ``consent_uses`` how many of its
+    uses publications and links consumed; ``live`` is whether the route is published (not
+    withdrawn) and that consent still stands."""
 
     organisation: str
     category: bytes
     digest: bytes
     updated_at: int
     consent_id: bytes
+    consent_uses: int
     live: bool
 
     @property
@@ -110,6 +112,7 @@ class Route:
             "digest": _hex(self.digest),
             "updatedAt": self.updated_at,
             "consentId": _hex(self.consent_id),
+            "consentUses": self.consent_uses,
             "live": self.live,
         }
 
@@ -185,6 +188,22 @@ class DataRoutes(ContractClient):
     def publish(self, sender: LocalAccount, request: RouteRequest) -> Receipt:
         return self._send(sender, "publish", request.as_tuple())
 
+    def publish_with_consent(self, sender: LocalAccount, request: RouteRequest, consent: SignedGrant) -> Receipt:
+        """Relay the subject's signed data-route consent for this route and publish, in one
+        transaction (the consent must be the route's: subject, grantee = organisation, scope =
+        category, purpose ``data-route``)."""
+        g = consent.request
+        return self._send(
+            sender,
+            "publishWithConsent",
+            request.as_tuple(),
+            g.as_tuple(),
+            consent.serial,
+            consent.signer,
+            consent.deadline,
+            consent.signature,
+        )
+
     def sign_publish(
         self,
         signer: LocalAccount,
@@ -234,31 +253,41 @@ class DataRoutes(ContractClient):
     def route_id(self, subject: str, organisation: str, category: bytes) -> bytes:
         return bytes(self._call("routeId", to_checksum_address(subject), to_checksum_address(organisation), category))
 
-    def is_route_live(self, route_id: bytes) -> bool:
-        return bool(self._call("isRouteLive", route_id))
+    def is_route_live(self, subject: str, organisation: str, category: bytes) -> bool:
+        """Whether the route is published (not withdrawn) and its consent stands."""
+        return bool(
+            self._call("isRouteLive", to_checksum_address(subject), to_checksum_address(organisation), category)
+        )
 
-    def consent_uses(self, consent_id: bytes) -> int:
-        """Publications and links that used ``consent_id`` (a data-route consent's only use count)."""
-        return int(self._call("consentUses", consent_id))
-
-    def _route(self, subject: str, raw: Any) -> Route:
-        org, updated_at, _subject, category, digest, consent_id = raw
-        live = self.is_route_live(self.route_id(subject, org, bytes(category)))
-        return Route(org, bytes(category), bytes(digest), int(updated_at), bytes(consent_id), live)
+    def consent_uses(self, subject: str, organisation: str, scope: bytes) -> tuple[bytes | None, int]:
+        """The data-route consent of (subject, organisation, scope) this registry last used, and
+        how many publications and links used it (a data-route consent's only use count)."""
+        cid, uses = self._call(
+            "consentUses", to_checksum_address(subject), to_checksum_address(organisation), _bytes32(scope, "scope")
+        )
+        return (None, 0) if bytes(cid) == bytes(32) else (bytes(cid), int(uses))
 
     def get_route(self, subject: str, organisation: str, category: bytes) -> Route | None:
-        r = self._call("getRoute", self.route_id(subject, organisation, category))
-        return None if int(r[0], 16) == 0 else self._route(subject, r)
+        """The route, or None if it was never published (a withdrawn one has ``withdrawn``)."""
+        who, org = to_checksum_address(subject), to_checksum_address(organisation)
+        _org, updated_at, _subject, _category, digest, consent_id, uses = self._call("getRoute", who, org, category)
+        if int(updated_at) == 0:
+            return None
+        live = self.is_route_live(who, org, category)
+        return Route(org, bytes(category), bytes(digest), int(updated_at), bytes(consent_id), int(uses), live)
 
-    def routes(self, subject: str, page: int = 100) -> list[Route]:
+    def routes(self, subject: str) -> list[Route]:
         """Every organisation and category published for ``subject`` (never the data), withdrawn
-        ones included (``withdrawn``; ``live`` says which may be used)."""
+        ones included (``withdrawn``; ``live`` says which may be used), in first-publication order.
+        Which routes exist comes from the ``RoutePublished`` events (the registry stores no list);
+        each route's state is then read from the chain."""
         who = to_checksum_address(subject)
-        total = int(self._call("routeCount", who))
-        out: list[Route] = []
-        for start in range(0, total, page):
-            out.extend(self._route(who, r) for r in self._call("routes", who, start, page))
-        return out
+        logs = self.contract.events.RoutePublished.get_logs(from_block=0, argument_filters={"subject": who})
+        seen: dict[tuple[str, bytes], None] = {}
+        for log in logs:
+            seen.setdefault((str(log["args"]["organisation"]), bytes(log["args"]["category"])), None)
+        found = (self.get_route(who, org, category) for org, category in seen)
+        return [r for r in found if r is not None]
 
     def version(self) -> str:
         return str(self._call("version"))

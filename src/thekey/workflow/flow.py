@@ -472,13 +472,12 @@ class VerificationFlow:
         route_consent = GrantRequest(subject=a.user.address, grantee=a.hospital.address, scope=category,
                                      purpose=purpose_id(ROUTE_PURPOSE))  # fmt: skip
         signed = self.consents.sign_grant(a.user, route_consent, self.chain.timestamp() + 3_600)
-        self._tx(report, "route consent granted (user-signed, relayed)",
-                 self.consents.grant_by_sig(a.registrar, signed).receipt)  # fmt: skip
         salt = os.urandom(16)
         self._route_salts[sealed.record_id] = salt
         route = RouteRequest(organisation=a.hospital.address, subject=a.user.address, category=category,
                              digest=route_digest(content, salt), updated_at=self.chain.timestamp())  # fmt: skip
-        self._tx(report, "data route published", self.routes.publish(a.hospital, route))
+        self._tx(report, "route consent (user-signed) relayed with the data route published",
+                 self.routes.publish_with_consent(a.hospital, route, signed))  # fmt: skip
         report.summary = f"HealthRecord 0x{issued.hash.hex()[:16]}… held by the hospital; route published"
         report.off_chain += [
             f"record content AES-256-GCM encrypted in the hospital's vault (record 0x{sealed.record_id.hex()[:16]}…)",
