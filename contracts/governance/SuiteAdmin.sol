@@ -11,8 +11,10 @@ import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/ext
 /// may `cancelDefaultAdminTransfer()` meanwhile. `grantRole(DEFAULT_ADMIN_ROLE, …)` is refused.
 /// The delay itself changes only through `changeDefaultAdminDelay`, which waits too.
 abstract contract SuiteAdmin is AccessControlDefaultAdminRules {
-    /// @notice The admin-transfer delay a deployment starts with.
-    uint48 public constant INITIAL_ADMIN_DELAY = 2 days;
+    /// @dev The admin-transfer delay a deployment starts with; read it as `defaultAdminDelay()`.
+    /// Internal, not a getter: one function fewer keeps the token's `transfer` dispatch as
+    /// short as OpenZeppelin's plain ERC-20 (solc's selector binary search, `make bench`).
+    uint48 internal constant INITIAL_ADMIN_DELAY = 2 days;
 
     constructor(address admin) AccessControlDefaultAdminRules(INITIAL_ADMIN_DELAY, admin) {}
 }

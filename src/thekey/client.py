@@ -5,16 +5,15 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-from eth_abi import decode, encode
 from eth_account.signers.local import LocalAccount
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from eth_utils import function_signature_to_4byte_selector
 from web3.contract import Contract
 
-from thekey.chain.abi import canonical_type
 from thekey.chain.connection import Chain
 from thekey.chain.transactions import Receipt
 from thekey.eip712 import Domain, domain_of
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 
 if TYPE_CHECKING:
     from thekey.deploy import Deployment
@@ -69,17 +68,12 @@ class ContractClient:
     def _call(self, function: str, *args: Any) -> Any:
         return self.chain.call(getattr(self.contract.functions, function)(*args))
 
-    def _call_bulk(self, function: str, *args: Any) -> Any:
-        """``_call`` for views that take or return thousands of values: encodes and decodes with
-        eth_abi directly, skipping web3's per-value normalisers (about 1 s per few thousand
-        structs). Addresses come back in lower case."""
-        abi = self.contract.get_function_by_name(function).abi
-        inputs = [canonical_type(i) for i in abi["inputs"]]
-        outputs = [canonical_type(o) for o in abi["outputs"]]
-        data = function_signature_to_4byte_selector(f"{function}({','.join(inputs)})") + encode(inputs, list(args))
+    def _call_raw(self, signature: str, arguments: bytes) -> bytes:
+        """An ``eth_call`` of ``signature`` with arguments the caller ABI-encoded itself (for views
+        that take or return thousands of values, where generic encoding dominates)."""
+        data = function_signature_to_4byte_selector(signature) + arguments
         raw = self.chain.rpc("eth_call", [{"to": self.address, "data": "0x" + data.hex()}, "latest"])
-        values = decode(outputs, bytes.fromhex(str(raw)[2:]))
-        return values[0] if len(values) == 1 else values
+        return bytes.fromhex(str(raw)[2:])
 
     def _send(self, sender: LocalAccount, function: str, *args: Any, value: int = 0) -> Receipt:
         return self.chain.transact(getattr(self.contract.functions, function)(*args), sender, value=value)

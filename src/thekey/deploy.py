@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 from web3.contract import Contract
 
 from thekey.chain.connection import Chain
 from thekey.config import project_root
 from thekey.errors import ConfigError
+from thekey.hashing import keccak, to_checksum_address
 
 TKY = 10**18
 

@@ -15,10 +15,10 @@ from eth_abi import encode
 from eth_account import Account
 from eth_account.messages import encode_typed_data
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 from web3.contract import Contract
 
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 
 # secp256k1 group order; a signature with s > N/2 is malleable and rejected by OZ ECDSA.
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -123,6 +123,22 @@ def _domain_separator(name: str, version: str, chain_id: int, verifying_contract
     )
 
 
+#: typehashes of the flat structs seen, by (primary type, the types mapping's identity); the
+#: mapping is kept alongside so a different mapping that reuses an id cannot hit
+_FLAT_TYPEHASHES: dict[tuple[str, int], tuple[dict[str, list[tuple[str, str]]], bytes]] = {}
+
+
+def _flat_typehash(primary: str, types: dict[str, list[tuple[str, str]]]) -> bytes:
+    hit = _FLAT_TYPEHASHES.get((primary, id(types)))
+    if hit is not None and hit[0] is types:
+        return hit[1]
+    value = typehash(primary, types)
+    if len(_FLAT_TYPEHASHES) >= 256:  # callers pass a few constant mappings; never grow without bound
+        _FLAT_TYPEHASHES.clear()
+    _FLAT_TYPEHASHES[(primary, id(types))] = (types, value)
+    return value
+
+
 def flat_digest(
     domain: Domain, primary: str, types: dict[str, list[tuple[str, str]]], message: dict[str, Any]
 ) -> bytes:
@@ -130,13 +146,15 @@ def flat_digest(
     computed directly (``encode_typed_data`` re-parses the whole document on every call, which
     dominates verifying thousands of credentials). Equals ``digest(typed_data(...))``; tested so."""
     fields = types[primary]
-    parts = [typehash(primary, types)]
+    parts = [_flat_typehash(primary, types)]
     for name, ftype in fields:
         value = message[name]
         if ftype == "string":
             parts.append(keccak(text=value))
         elif ftype == "bytes":
             parts.append(keccak(value))
+        elif ftype == "bytes32" and isinstance(value, bytes) and len(value) == 32:
+            parts.append(value)  # its own ABI encoding
         elif _ATOMIC.match(ftype):
             parts.append(encode([ftype], [value]))
         else:

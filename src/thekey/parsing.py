@@ -9,9 +9,10 @@ import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from eth_utils import is_checksum_address, is_hex_address, keccak, to_checksum_address
+from eth_utils import is_checksum_address, is_hex_address
 
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 
 UINT256_MAX = 2**256 - 1
 _DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")

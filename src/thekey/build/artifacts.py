@@ -8,9 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from eth_utils import keccak
-
 from thekey.errors import ConfigError
+from thekey.hashing import keccak
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from typing import Any, cast
 
 import requests
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
@@ -26,6 +25,7 @@ from thekey.chain.revert import ErrorDecoder
 from thekey.chain.transactions import NonceManager, Receipt
 from thekey.config import LOCAL_CHAIN_ID
 from thekey.errors import BadInput, ChainError, ChainIdMismatch, ContractRevert, TransactionTimeout
+from thekey.hashing import keccak, to_checksum_address
 
 GAS_MARGIN = 1.25
 

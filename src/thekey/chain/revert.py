@@ -11,10 +11,11 @@ from typing import Any
 
 from eth_abi import decode
 from eth_abi.exceptions import DecodingError
-from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
+from eth_utils import function_signature_to_4byte_selector
 
 from thekey.chain.abi import canonical_type
 from thekey.errors import ContractRevert
+from thekey.hashing import keccak, to_checksum_address
 
 PANIC_REASONS = {
     0x00: "generic compiler panic",

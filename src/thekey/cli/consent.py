@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from eth_utils import to_checksum_address
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, open_client
 from thekey.consent import (
@@ -26,6 +25,7 @@ from thekey.consent import (
 )
 from thekey.consent.ids import PURPOSES, SCOPES, documented_purpose, documented_scope
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 

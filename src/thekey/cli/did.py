@@ -11,11 +11,12 @@ from typing import Annotated, Any
 
 import typer
 from eth_account import Account
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils import is_hex_address
 
 from thekey.chain import Receipt, from_private_key, write_keystore
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 from thekey.identity.commitment import commitment as commitment_of
 from thekey.identity.commitment import normalise_document, parse_pepper, person_commitment
 from thekey.identity.did import EthrDID, did_for, parse_did

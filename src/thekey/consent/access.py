@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from eth_abi import encode
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.consent.registry import ConsentKey, ConsentRegistry, UsageRecord
 from thekey.consent.routes import DataRoutes, route_digest
 from thekey.errors import TheKeyError
+from thekey.hashing import keccak, to_checksum_address
 
 
 class ConsentRequired(TheKeyError):

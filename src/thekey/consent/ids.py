@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import difflib
 
-from eth_utils import keccak
-
 from thekey.errors import BadInput
+from thekey.hashing import keccak
 from thekey.parsing import label_hash
 
 #: Purposes a subject consents to. "data-route" is the one DataRoutes requires for publication.

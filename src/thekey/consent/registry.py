@@ -9,7 +9,6 @@ from typing import Any
 
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.connection import Chain
 from thekey.chain.transactions import Receipt
@@ -17,6 +16,7 @@ from thekey.client import ContractClient
 from thekey.consent.ids import describe
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, TheKeyError
+from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import did_for
 
 GRANT_TYPES: dict[str, list[tuple[str, str]]] = {

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
@@ -18,6 +17,7 @@ from thekey.consent.ids import describe
 from thekey.consent.registry import SignedGrant, _bytes32, _hex
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 
 PUBLISH_TYPES: dict[str, list[tuple[str, str]]] = {
     "PublishRoute": [

@@ -8,12 +8,13 @@ from enum import IntEnum
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import to_checksum_address
 
 from thekey.chain.transactions import Receipt
+from thekey.credentials.inspection import INSPECT_SIGNATURE, decode_reports, encode_queries
 from thekey.credentials.issuers import IssuerRegistry, IssuerStatus
 from thekey.credentials.schemas import SchemaRegistry
 from thekey.eip712 import Domain, sign_typed_data, typed_data
+from thekey.hashing import to_checksum_address
 
 #: The ERC-1056 delegate type whose valid delegates act for an issuer DID (anchor, change status).
 ISSUER_DELEGATE_TYPE = b"veriKey".ljust(32, b"\x00")
@@ -89,15 +90,6 @@ class Query:
     root: bytes | None = None
     status_index: int = 0
     proof: tuple[bytes, ...] = ()
-
-    def encode(self) -> tuple[str, bytes, bytes, int, list[bytes]]:
-        return (
-            to_checksum_address(self.issuer),
-            self.credential_hash,
-            self.root or b"\x00" * 32,
-            self.status_index,
-            list(self.proof),
-        )
 
 
 @dataclass(frozen=True)
@@ -367,20 +359,9 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
         """Reports for many credentials in ONE eth_call."""
         if not queries:
             return []
-        raw = self._call_bulk("inspect", [q.encode() for q in queries])
+        raw = decode_reports(self._call_raw(INSPECT_SIGNATURE, encode_queries(queries)))
         return [
-            Report(
-                Validity(v),
-                to_checksum_address(issuer),
-                IssuerStatus(ist),
-                bytes(sid),
-                int(at),
-                int(vf),
-                int(vu),
-                int(idx),
-                bool(rev),
-                bool(sus),
-            )
+            Report(Validity(v), to_checksum_address(issuer), IssuerStatus(ist), sid, at, vf, vu, idx, rev, sus)
             for v, issuer, ist, sid, at, vf, vu, idx, rev, sus in raw
         ]
 

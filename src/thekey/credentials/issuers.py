@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
+from thekey.hashing import keccak, to_checksum_address
 
 GOVERNOR_ROLE = keccak(text="GOVERNOR_ROLE")
 

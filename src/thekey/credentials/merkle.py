@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_abi import encode
-from eth_utils import keccak
 
 from thekey.errors import BadInput
+from thekey.hashing import keccak
 
 
 def leaf_hash(encoding: Sequence[str], value: Sequence[Any]) -> bytes:

@@ -15,12 +15,12 @@ from typing import Any
 import jsonschema
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.credentials.canonical import canonical_json
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
-from eth_utils import to_checksum_address
-
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 from thekey.identity.did import did_for
 
 ENTRIES_PER_WORD = 128

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from coincurve import PublicKey
 from eth_account.signers.local import LocalAccount
-from eth_keys import keys
-from eth_utils import keccak
 
 from thekey.credentials.canonical import credential_hash, unsigned
-from thekey.eip712 import Domain, flat_digest, sign_typed_data, typed_data
+from thekey.eip712 import SECP256K1_N, Domain, flat_digest, sign_typed_data, typed_data
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import parse_time
 
@@ -189,9 +189,14 @@ def proof_signer(credential: dict[str, Any], content_hash: bytes | None = None) 
         signature = bytes.fromhex(str(proof["proofValue"]).removeprefix("0x"))
         if len(signature) != 65 or signature[64] not in (27, 28):
             return None
+        if (
+            int.from_bytes(signature[32:64]) > SECP256K1_N // 2
+        ):  # malleable high-s: refused, as OpenZeppelin's ECDSA does
+            return None
         message = _proof_message(unsigned(credential), content_hash)
         digest = flat_digest(domain, PROOF_PRIMARY_TYPE, PROOF_TYPES, message)
-        sig = keys.Signature(signature_bytes=signature[:64] + bytes([signature[64] - 27]))
-        return str(sig.recover_public_key_from_msg_hash(digest).to_checksum_address())
+        recoverable = signature[:64] + bytes([signature[64] - 27])
+        public = PublicKey.from_signature_and_message(recoverable, digest, hasher=None).format(compressed=False)
+        return to_checksum_address(keccak(public[1:])[-20:])
     except Exception:  # any malformed signature or document is simply "no valid signer"
         return None

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
-from eth_utils import to_checksum_address
 
 from thekey.credentials.anchoring import CredentialRegistry, Query, Report, Validity
 from thekey.credentials.canonical import credential_hash
@@ -30,6 +29,7 @@ from thekey.credentials.schemas import Schema, document_hash, schema_id_of
 from thekey.credentials.status import StatusPointer, status_pointer
 from thekey.credentials.vc import CredentialView, iso, proof_domain, proof_signer, type_hash, view
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 from thekey.identity.did import parse_did
 
 

@@ -31,9 +31,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from eth_utils import is_hex_address, to_bytes, to_checksum_address
+from eth_utils import is_hex_address, to_bytes
 
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 
 DOMAIN_TAG = b"TheKey/identity-commitment/v1"
 PERSON_TAG = b"TheKey/person-commitment/v1"

@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils import is_hex_address
 
 from thekey.errors import BadInput
+from thekey.hashing import to_checksum_address
 
 NETWORK_NAMES: dict[str, int] = {"mainnet": 1, "sepolia": 11155111, "localhost": 31337, "dev": 31337}
 _DID = re.compile(r"^did:ethr:(?:(?P<network>[a-zA-Z0-9_.-]+):)?(?P<id>0x[0-9a-fA-F]{40}|0x[0-9a-fA-F]{66})$")

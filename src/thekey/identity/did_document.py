@@ -29,10 +29,10 @@ from typing import Any
 
 from eth_abi import decode as abi_decode
 from eth_keys import keys
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.connection import Chain
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import NETWORK_NAMES
 
 CONTEXT = [

@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
+from thekey.hashing import keccak, to_checksum_address
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")

@@ -24,13 +24,12 @@ from typing import Any
 
 from eth_abi.abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
-from eth_utils.address import to_checksum_address
-from eth_utils.crypto import keccak
 
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, ChainError
+from thekey.hashing import keccak, to_checksum_address
 from thekey.token.tky import Permit, Token
 
 BPS = 10_000

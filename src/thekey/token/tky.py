@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
-from eth_utils import keccak, to_checksum_address
 
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, split_signature, typed_data
+from thekey.hashing import keccak, to_checksum_address
 
 PERMIT_TYPES = {
     "Permit": [

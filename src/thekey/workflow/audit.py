@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_utils import event_abi_to_log_topic, to_checksum_address
+from eth_utils import event_abi_to_log_topic
 from web3._utils.events import get_event_data
 
 from thekey.chain.connection import Chain
 from thekey.deploy import Deployment
 from thekey.errors import ConfigError
+from thekey.hashing import to_checksum_address
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -22,9 +22,8 @@ import struct
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from eth_utils import keccak
-
 from thekey.errors import BadInput
+from thekey.hashing import keccak
 
 FEATURES = 64
 MODALITIES = ("fingerprint", "face", "iris")

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from eth_utils import keccak
 
 from thekey.errors import BadInput
+from thekey.hashing import keccak
 from thekey.parsing import format_amount, parse_amount
 
 

@@ -7,7 +7,7 @@ record (scores, inputs' hashes) stays off chain with the verifier.
 
 from __future__ import annotations
 
-from eth_utils import keccak
+from thekey.hashing import keccak
 
 REASONS: dict[str, str] = {
     "policy:category-not-allowed": "the provider's category may request no data under the industry rules",

@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from eth_utils import to_checksum_address
-
 from thekey.consent.ids import describe
 from thekey.credentials.vc import type_hash
+from thekey.hashing import to_checksum_address
 from thekey.payments.escrow import Plan, payout
 from thekey.workflow.audit import AuditIndex
 from thekey.workflow.reasons import reason_of

@@ -19,9 +19,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from eth_utils import keccak
 
 from thekey.errors import BadInput, TheKeyError
+from thekey.hashing import keccak
 
 INFO = b"thekey/vault/v1 key-wrap"
 
