@@ -37,7 +37,7 @@ class Sizes:
     verify: int = 2_000
     anchor: int = 1_000
     anchor_batch: int = 250
-    history: int = 50
+    history: int = 1_000
     repeats: int = 3
     # The per-item baselines (1,000 transactions, 2,000 calls) are timed this many times: each
     # sample already aggregates that many operations, and the run must stay within minutes.

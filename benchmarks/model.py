@@ -13,15 +13,15 @@ NOT_MEASURED = "not measured"
 @dataclass(frozen=True)
 class Target:
     """A bound on a ratio: ``kind`` "reference" (ours / reference), "floor" (ours / floor),
-    "speedup" (baseline time / ours), "rate" (items per second) or "p99" (99th-percentile
-    latency, milliseconds)."""
+    "speedup" (baseline time / ours), "rate" (items per second), "p99" (99th-percentile
+    latency, milliseconds) or "seconds" (the median wall-clock time of the whole workload)."""
 
-    kind: Literal["reference", "floor", "speedup", "rate", "p99"]
+    kind: Literal["reference", "floor", "speedup", "rate", "p99", "seconds"]
     bound: float
 
     @property
     def upper(self) -> bool:
-        return self.kind in ("reference", "floor", "p99")
+        return self.kind in ("reference", "floor", "p99", "seconds")
 
     def text(self) -> str:
         if self.kind == "reference":
@@ -32,6 +32,8 @@ class Target:
             return f"≥ {self.bound:g}× baseline"
         if self.kind == "p99":
             return f"p99 ≤ {self.bound:g} ms"
+        if self.kind == "seconds":
+            return f"median ≤ {self.bound:g} s"
         return f"≥ {self.bound:,.0f}/s"
 
     def met(self, value: float | None) -> bool | None:
@@ -126,7 +128,7 @@ class ThroughputRow:
     def status(self) -> str:
         if self.seconds is None:
             return NOT_MEASURED
-        values = {"speedup": self.speedup, "rate": self.rate, "p99": self.p99_ms}
+        values = {"speedup": self.speedup, "rate": self.rate, "p99": self.p99_ms, "seconds": self.seconds}
         return _status([t.met(values.get(t.kind)) for t in self.targets])
 
     def to_json(self) -> dict[str, Any]:

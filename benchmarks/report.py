@@ -138,6 +138,8 @@ def headline(gas: list[GasRow], throughput: list[ThroughputRow]) -> list[str]:
         if t.targets:
             bits = [f"{t.rate:,.0f}/s" if t.rate else "", f"{t.speedup:.1f}× {t.baseline_name}" if t.speedup else "",
                     f"p99 {t.p99_ms:.1f} ms" if t.p99_ms is not None else ""]  # fmt: skip
+            if t.seconds is not None and any(x.kind == "seconds" for x in t.targets):
+                bits = [f"median {t.seconds:.3f} s"]
             out.append(f"- {t.name}: {', '.join(b for b in bits if b) or t.note} — {t.status}")
     return out
 

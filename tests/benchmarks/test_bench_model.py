@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from benchmarks.floors import CLEAR_REFUND, SSTORE_NEW, SSTORE_UPDATE, TX, Floor, LogShape, calldata_cost
 from benchmarks.model import FAIL, NOT_MEASURED, PASS, GasRow, Target, ThroughputRow
+from benchmarks.report import headline
 
 
 def test_floor__calldata_costs_4_per_zero_and_16_per_nonzero_byte() -> None:
@@ -47,3 +48,13 @@ def test_throughput_row__rate_speedup_and_status() -> None:
     row.seconds = 1.0
     assert row.status == FAIL
     assert Target("rate", 3_000).text() == "≥ 3,000/s"
+
+
+def test_throughput_row__a_seconds_target_bounds_the_median() -> None:
+    target = Target("seconds", 1.0)
+    row = ThroughputRow("resolve a DID with 1,000 changes", 1, 0.4, [0.4, 0.5, 0.3], targets=(target,))
+    assert row.status == PASS and target.upper and target.text() == "median ≤ 1 s"
+    assert headline([], [row]) == ["- resolve a DID with 1,000 changes: median 0.400 s — PASS"]
+    row.seconds = 1.2
+    assert row.status == FAIL
+    assert ThroughputRow("resolve", 1, None, targets=(target,)).status == NOT_MEASURED

@@ -133,7 +133,7 @@ def test_resolve__fresh_did_has_only_its_controller(
     assert [m["id"].split("#")[1] for m in pub["verificationMethod"]] == ["controller", "controllerKey"]
 
 
-def test_resolve__follows_previous_change_with_one_targeted_get_logs_per_block(
+def test_resolve__reads_the_history_with_one_get_logs_filtered_on_the_identity(
     chain: Chain, resolver: DIDResolver, history: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[dict[str, Any]] = []
@@ -146,9 +146,11 @@ def test_resolve__follows_previous_change_with_one_targeted_get_logs_per_block(
         return original(method, params)
 
     monkeypatch.setattr(chain, "rpc", spy)
-    history_events = resolver.change_log(history["alice"].rsplit(":", 1)[1])
-    assert calls and all(c["fromBlock"] == c["toBlock"] for c in calls)
-    assert len(calls) == len({e.block_number for e in history_events})
+    address = history["alice"].rsplit(":", 1)[1]
+    events = resolver.change_log(address)
+    assert len(calls) == 1 and calls[0]["fromBlock"] == "0x0"
+    assert int(calls[0]["toBlock"], 16) == resolver.changed(address) == events[-1].block_number
+    assert calls[0]["topics"][1] == "0x" + "00" * 12 + address[2:].lower()
 
 
 def test_resolve__unknown_network_and_bad_did(resolver: DIDResolver, history: dict[str, str]) -> None:

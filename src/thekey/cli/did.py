@@ -207,8 +207,7 @@ def resolve(
     base = did.strip().partition("?")[0]
     parse_did(base)
     session = _session(rpc_url, chain_id, None, None, json_out)
-    registry = session.client(EIDRegistry)
-    result = DIDResolver(session.chain(), registry.address).resolve(did.strip())
+    result = DIDResolver.from_deployment(session.deployment()).resolve(did.strip())
     error = result.did_resolution_metadata.get("error")
     if error:
         raise BadInput(f"{error}: {result.did_resolution_metadata.get('message', '')}")

@@ -46,7 +46,6 @@ from thekey.gateway.problems import Problem, problem_response
 from thekey.gateway.verification import BatchVerifier
 from thekey.identity.did import parse_did_or_address
 from thekey.identity.did_document import DIDResolver, Resolution
-from thekey.identity.registry import EIDRegistry
 
 log = logging.getLogger("thekey.gateway")
 
@@ -188,7 +187,7 @@ class Gateway:
         self.deployment = deployment
         self.config = config or GatewayConfig()
         self.credentials = CredentialRegistry.from_deployment(deployment)
-        self.resolver = DIDResolver(deployment.chain, deployment.address(EIDRegistry.KEY))
+        self.resolver = DIDResolver.from_deployment(deployment)
         self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
         self.verifier = BatchVerifier(self.credentials)
         self.resolutions = ResolutionCache()

@@ -4,9 +4,10 @@ This follows the did:ethr method specification exactly as the reference resolver
 (npm ``ethr-did-resolver`` 11) implements it, field by field, so that for the same registry
 history both return the same document:
 
-- the history is read by following ``previousChange`` from ``changed(identity)`` with one
-  targeted ``eth_getLogs`` per changed block (address = registry, topic1 = identity), never a
-  whole-chain scan;
+- the history is the list ``previousChange`` links from ``changed(identity)``, read with one
+  ``eth_getLogs`` (address = registry, topic0 = the three events, topic1 = identity) over the
+  blocks up to ``changed(identity)`` and followed through its answer; a node refusing the range
+  gets one targeted ``eth_getLogs`` per changed block instead (the reference's way);
 - ``#controller`` (EcdsaSecp256k1RecoveryMethod2020 with ``blockchainAccountId``
   ``eip155:<chainId>:<controller>``), ``#controllerKey`` for public-key DIDs still controlled by
   their key, ``#delegate-N`` for ``veriKey`` / ``sigAuth`` delegates and ``did/pub/…`` attributes,
@@ -23,17 +24,21 @@ from __future__ import annotations
 import base64
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-from eth_abi import decode as abi_decode
 from eth_keys import keys
 
 from thekey.chain.connection import Chain
-from thekey.errors import BadInput
+from thekey.errors import BadInput, ChainError
 from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import NETWORK_NAMES
+
+if TYPE_CHECKING:
+    from thekey.deploy import Deployment
 
 CONTEXT = [
     "https://www.w3.org/ns/did/v1",
@@ -61,6 +66,7 @@ LEGACY_ALGO_MAP = {
 OWNER_CHANGED = "0x" + keccak(text="DIDOwnerChanged(address,address,uint256)").hex()
 DELEGATE_CHANGED = "0x" + keccak(text="DIDDelegateChanged(address,bytes32,address,uint256,uint256)").hex()
 ATTRIBUTE_CHANGED = "0x" + keccak(text="DIDAttributeChanged(address,bytes32,bytes,uint256,uint256)").hex()
+EVENTS = [OWNER_CHANGED, DELEGATE_CHANGED, ATTRIBUTE_CHANGED]
 _EVENT_LAYOUT: dict[str, tuple[str, list[str], list[str]]] = {
     OWNER_CHANGED: ("DIDOwnerChanged", ["owner", "previousChange"], ["address", "uint256"]),
     DELEGATE_CHANGED: (
@@ -120,6 +126,33 @@ def _bytes32_to_string(raw: bytes) -> str | None:
         return None
 
 
+_checksum = lru_cache(maxsize=4096)(to_checksum_address)
+
+
+def _decode_data(types: list[str], data: bytes) -> list[Any]:
+    """An event's ABI-encoded data as the reference resolver reads it: ``bytes32`` as text (None if
+    not UTF-8), ``bytes`` as 0x-hex, ``address`` checksummed, ``uint256`` as int. (By hand: these
+    layouts are a static head and at most one ``bytes``, and eth_abi would cost most of a resolution.)"""
+    if len(data) < 32 * len(types):
+        raise BadInput(f"a registry event's data is {len(data)} bytes, too short for {', '.join(types)}")
+    values: list[Any] = []
+    for i, kind in enumerate(types):
+        word = data[32 * i : 32 * i + 32]
+        if kind == "bytes32":
+            values.append(_bytes32_to_string(word))
+        elif kind == "address":
+            values.append(_checksum("0x" + word[12:].hex()))
+        elif kind == "uint256":
+            values.append(int.from_bytes(word, "big"))
+        else:  # bytes: the head word is the offset of its length word
+            start = int.from_bytes(word, "big") + 32
+            end = start + int.from_bytes(data[start - 32 : start], "big")
+            if end > len(data):
+                raise BadInput("a registry event's bytes value runs past its data")
+            values.append("0x" + data[start:end].hex())
+    return values
+
+
 def _base58(raw: bytes) -> str:
     value = int.from_bytes(raw, "big")
     out = ""
@@ -144,14 +177,26 @@ def _error(error: str, message: str) -> Resolution:
 class DIDResolver:
     """Resolves ``did:ethr:<network>:<address or public key>`` against one registry on one chain.
 
+    ``from_block`` (the registry's deployment block, if known) bounds the history query.
     ``networks`` maps extra network names to chain ids (besides ``thekey.identity.did.NETWORK_NAMES``);
     a DID naming another chain resolves to the ``unknownNetwork`` error, as the reference does.
     """
 
-    def __init__(self, chain: Chain, registry: str, networks: dict[str, int] | None = None) -> None:
+    def __init__(
+        self, chain: Chain, registry: str, networks: dict[str, int] | None = None, *, from_block: int = 0
+    ) -> None:
         self.chain = chain
         self.registry = to_checksum_address(registry)
         self.networks = {**NETWORK_NAMES, **(networks or {})}
+        self.from_block = from_block  # the registry's deployment block: no earlier block holds its logs
+
+    @classmethod
+    def from_deployment(cls, deployment: Deployment, networks: dict[str, int] | None = None) -> DIDResolver:
+        """The resolver of the suite's registry, its history query starting at the registry's block."""
+        entry = deployment.manifest["contracts"].get("identity", {})
+        return cls(
+            deployment.chain, deployment.address("identity"), networks, from_block=int(entry.get("blockNumber", 0))
+        )
 
     # -- history --------------------------------------------------------------------------
     def changed(self, address: str) -> int:
@@ -159,32 +204,58 @@ class DIDResolver:
         return int(self.chain.rpc("eth_call", [{"to": self.registry, "data": data}, "latest"]), 16)
 
     def change_log(self, address: str) -> list[RegistryEvent]:
-        """The identity's events in chronological order: one ``eth_getLogs`` per changed block."""
+        """The identity's events in chronological order, following ``previousChange`` from
+        ``changed(identity)`` (the ERC-1056 linked list is the source of truth).
+
+        One ``eth_getLogs`` over ``[from_block, changed]`` fetches every block of the list at
+        once; the list is then followed through those logs, so only its blocks count. A node that
+        refuses the range (public RPCs cap ranges and result counts), or an answer that lacks a
+        block of the list, falls back to one ``eth_getLogs`` per changed block."""
         address = to_checksum_address(address)
-        topic = "0x" + "00" * 12 + address[2:].lower()
-        history: list[RegistryEvent] = []
-        previous = self.changed(address)
-        while previous:
-            block = previous
-            logs = self.chain.rpc(
-                "eth_getLogs",
-                [
-                    {
-                        "address": self.registry,
-                        "topics": [None, topic],
-                        "fromBlock": hex(block),
-                        "toBlock": hex(block),
-                    }
-                ],
-            )
-            if not logs:
-                raise BadInput(f"no registry logs in block {block} although previousChange points there")
-            events, previous = self._decode(logs, block)
-            history[:0] = events
+        head = self.changed(address)
+        if not head:
+            return []
+        try:
+            logs = self._logs(address, min(self.from_block, head), head)
+        except ChainError:  # the node refuses the range
+            return self.walk(address)
+        by_block: dict[int, list[dict[str, Any]]] = {}
+        for log in logs:
+            by_block.setdefault(int(log["blockNumber"], 16), []).append(log)
+        history = self._follow(head, by_block.get)
+        return self.walk(address) if history is None else history
+
+    def walk(self, address: str) -> list[RegistryEvent]:
+        """:meth:`change_log` the slow, sure way: one ``eth_getLogs`` per changed block."""
+        history = self._follow(self.changed(address), lambda block: self._logs(address, block, block))
+        if history is None:
+            raise BadInput("the registry's change list points to a block holding none of the identity's logs")
         return history
+
+    def _logs(self, address: str, from_block: int, to_block: int) -> list[dict[str, Any]]:
+        """The registry's ERC-1056 events of ``address`` in ``[from_block, to_block]``."""
+        topic = "0x" + "00" * 12 + to_checksum_address(address)[2:].lower()
+        query = {"address": self.registry, "topics": [EVENTS, topic], "fromBlock": hex(from_block),
+                 "toBlock": hex(to_block)}  # fmt: skip
+        return list(self.chain.rpc("eth_getLogs", [query]))
+
+    @classmethod
+    def _follow(cls, head: int, logs_at: Callable[[int], list[dict[str, Any]] | None]) -> list[RegistryEvent] | None:
+        """The events of the blocks on the list from ``head`` back, oldest first; None if a
+        block on it has no logs."""
+        chunks: list[list[RegistryEvent]] = []
+        block = head
+        while block:
+            logs = logs_at(block)
+            if not logs:
+                return None
+            events, block = cls._decode(logs, block)
+            chunks.append(events)
+        return [event for chunk in reversed(chunks) for event in chunk]
 
     @staticmethod
     def _decode(logs: list[dict[str, Any]], block: int) -> tuple[list[RegistryEvent], int]:
+        """One block's events of the identity, and the earliest earlier block they point to."""
         events: list[RegistryEvent] = []
         previous = 0
         for log in logs:
@@ -192,26 +263,12 @@ class DIDResolver:
             if layout is None:
                 continue
             name, fields, types = layout
-            values = abi_decode(types, bytes.fromhex(str(log["data"])[2:]))
+            values = _decode_data(types, bytes.fromhex(str(log["data"])[2:]))
             args = dict(zip(fields, values, strict=True))
-            pc = int(args["previousChange"])
+            pc = args["previousChange"]
             if 0 < pc < block and (previous == 0 or pc < previous):
                 previous = pc
-            skip = False
-            for f, t in zip(fields, types, strict=True):
-                v = args[f]
-                if t == "bytes32":
-                    s = _bytes32_to_string(v)
-                    if s is None:  # not a DID-spec event (the reference skips it too)
-                        skip = True
-                    args[f] = s
-                elif t == "bytes":
-                    args[f] = "0x" + bytes(v).hex()
-                elif t == "address":
-                    args[f] = to_checksum_address(v)
-                else:
-                    args[f] = int(v)
-            if not skip:
+            if None not in values:  # a bytes32 that is not UTF-8: not a DID-spec event (the reference skips it too)
                 events.append(RegistryEvent(name, int(log["blockNumber"], 16), args))
         return events, previous
 
