@@ -78,7 +78,7 @@ def issue_credential(
         status=status_entries(chain_id, registry.address, issuer.address, status_index),
         credential_id=credential_id,
     )
-    signed = sign_credential(vc, issuer, registry.domain, created if created is not None else valid_from)
+    signed = sign_credential(vc, issuer, chain_id, created if created is not None else valid_from)
     return IssuedCredential(signed, credential_hash(signed), status_index, secrets)
 
 
