@@ -22,12 +22,13 @@ those types do not cover, so no member of the credential is left out of the sign
 
 from __future__ import annotations
 
-import json
+import copy
 import re
 from collections.abc import Callable
 from typing import Any
 
 from coincurve import PrivateKey, PublicKey
+from sha3 import keccak_256  # safe-pysha3, the C keccak behind thekey.hashing
 
 from thekey.eip712 import SECP256K1_N
 from thekey.errors import BadInput
@@ -145,7 +146,7 @@ class _Codec:
             self.fields[name] = [(f["name"], f["type"]) for f in fields]
         self.typehash = {name: keccak(text=self._encode_type(name)) for name in self.fields}
         self.encoders = {name: [(n, self._encoder(t)) for n, t in fields] for name, fields in self.fields.items()}
-        self.domains: dict[str, bytes] = {}
+        self.domains: dict[tuple[Any, ...], bytes] = {}
 
     def _encode_type(self, primary: str) -> str:
         found: set[str] = set()
@@ -171,7 +172,7 @@ class _Codec:
             def array(value: Any) -> bytes:
                 if type(value) is not list or (length is not None and len(value) != length):
                     raise ProofError(f"a {ftype} member is not such an array")
-                return keccak(b"".join([inner(v) for v in value]))
+                return bytes(keccak_256(b"".join([inner(v) for v in value])).digest())
 
             return array
         if ftype in self.fields:
@@ -206,22 +207,38 @@ class _Codec:
                 parts.append(encode(value[member]))
         except KeyError as exc:
             raise ProofError(f"the EIP-712 type {name} has a member {exc.args[0]} the object lacks") from None
-        return keccak(b"".join(parts))
+        return bytes(keccak_256(b"".join(parts)).digest())
 
     def domain_separator(self, domain: Any) -> bytes:
         if "EIP712Domain" not in self.fields:
             raise ProofError("the proof's eip712.types has no EIP712Domain")
-        key = json.dumps(domain, sort_keys=True)
-        hit = self.domains.get(key)
+        try:
+            key = tuple((k, type(v), v) for k, v in domain.items())  # True is not 1
+            hit = self.domains.get(key)
+        except (AttributeError, TypeError):  # not a dict of hashable values: not cached
+            return self.hash_struct("EIP712Domain", domain)
         if hit is None:
+            if len(self.domains) >= 64:
+                self.domains.clear()
             hit = self.domains[key] = self.hash_struct("EIP712Domain", domain)
         return hit
 
 
+#: keccak of strings seen (a verifier meets the same contexts, types, issuers, status lists and
+#: proof options in credential after credential); bounded
+_STRING_HASHES: dict[str, bytes] = {}
+
+
 def _string(value: Any) -> bytes:
     if type(value) is not str:
-        raise ProofError(f"a string member holds {value!r}")
-    return keccak(value.encode())
+        raise ProofError(f"a string member holds {str(value)[:80]}")
+    hit = _STRING_HASHES.get(value)
+    if hit is not None:
+        return hit
+    if len(_STRING_HASHES) >= 1 << 16:
+        _STRING_HASHES.clear()
+    hit = _STRING_HASHES[value] = keccak_256(value.encode()).digest()
+    return hit
 
 
 def _bool(value: Any) -> bytes:
@@ -269,21 +286,28 @@ def _integer(unsigned: bool, bits: int) -> _Encoder:
     return encode
 
 
-_CODECS: dict[str, _Codec] = {}
+#: compiled codecs by the types' struct names; each entry keeps the types it was compiled from,
+#: compared in full (C-level ``==``) before use
+_CODECS: dict[tuple[str, ...], list[tuple[Any, _Codec]]] = {}
 
 
 def _codec(types: Any) -> _Codec:
     """The compiled codec of a ``types`` object (a verifier sees a few document shapes, many times)."""
-    try:
-        key = json.dumps(types, separators=(",", ":"))
-    except (TypeError, ValueError):
-        raise ProofError("the proof's eip712.types is not JSON") from None
-    codec = _CODECS.get(key)
-    if codec is None:
-        codec = _Codec(types)
-        if len(_CODECS) >= 1024:
-            _CODECS.clear()
-        _CODECS[key] = codec
+    if not isinstance(types, dict):
+        raise ProofError("the proof's eip712.types is not an object of struct types")
+    key = tuple(types)
+    entries = _CODECS.get(key)
+    if entries is not None:
+        for known, codec in entries:
+            if known == types:
+                return codec
+    codec = _Codec(types)
+    if len(_CODECS) >= 256:
+        _CODECS.clear()
+    entries = _CODECS.setdefault(key, [])
+    if len(entries) >= 16:
+        entries.clear()
+    entries.append((copy.deepcopy(types), codec))
     return codec
 
 
@@ -292,7 +316,9 @@ def typed_data_digest(types: Any, primary_type: str, domain: Any, message: Any) 
     codec = _codec(types)
     if type(primary_type) is not str or primary_type not in codec.fields or primary_type == "EIP712Domain":
         raise ProofError(f"the proof's primaryType {primary_type!r} is not one of its struct types")
-    return keccak(b"\x19\x01" + codec.domain_separator(domain) + codec.hash_struct(primary_type, message))
+    return bytes(
+        keccak_256(b"\x19\x01" + codec.domain_separator(domain) + codec.hash_struct(primary_type, message)).digest()
+    )
 
 
 # -- the proof ---------------------------------------------------------------------------------
