@@ -176,7 +176,7 @@ def test_verify__many_credentials_single_and_batch_in_one_eth_call(
     assert results[4].failed == {"status"}
 
 
-def test_verify__batch_member_with_wrong_proof_fails_anchor(env: Env) -> None:
+def test_verify__batch_member_with_wrong_proof_fails_anchor_and_signature(env: Env) -> None:
     now = env.chain.timestamp()
     indexes = next_status_indexes(env.registry, env.issuer.address, 3)
     items = [env.issue(index=i, valid_from=now, claims={"degree": f"BA {i}"}) for i in indexes]
@@ -184,7 +184,9 @@ def test_verify__batch_member_with_wrong_proof_fails_anchor(env: Env) -> None:
     vc = copy.deepcopy(items[0].credential)
     vc["proof"]["anchor"]["path"] = items[1].credential["proof"]["anchor"]["path"]
     result = verify_credential(env.registry, vc)
-    assert result.failed == {"anchor"} and "Merkle proof" in result.check("anchor").reason  # type: ignore[union-attr]
+    # the batch evidence is a signed proof member: swapping it breaks the signature as well
+    assert result.failed == {"anchor", "signature"} and "Merkle proof" in result.check("anchor").reason  # type: ignore[union-attr]
+    assert [c.ok for c in verify_credentials(env.registry, [i.credential for i in items])[0].checks if c.name == "signature"] == [True]
 
 
 def test_selective_disclosure__disclosed_claims_verify_altered_or_undisclosed_do_not(env: Env) -> None:
@@ -220,7 +222,7 @@ def test_selective_disclosure__salts_are_32_random_bytes_per_claim(env: Env) -> 
 def test_selective_disclosure__disclosed_claim_violating_schema_fails_schema(env: Env) -> None:
     from thekey.credentials import anchor_credential
 
-    item = env.issue(disclosable=True, claims={"degree": "BSc", "gpa": 7.0})
+    item = env.issue(disclosable=True, claims={"degree": "BSc", "gpa": 700})
     anchor_credential(env.registry, env.issuer, item)
     shown = disclose(secrets_from_json(item.secrets or []), ["gpa"])
     assert verify_credential(env.registry, item.credential, disclosed=shown).failed == {"schema"}

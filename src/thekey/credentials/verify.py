@@ -26,9 +26,9 @@ from thekey.credentials.canonical import credential_hash
 from thekey.credentials.disclosure import DisclosedClaim, verify_claim
 from thekey.credentials.issuance import batch_evidence
 from thekey.credentials.issuers import IssuerStatus
+from thekey.credentials.proof import ProofError, proof_parameters, recover_signer
 from thekey.credentials.schemas import Schema, document_hash, schema_id_of
 from thekey.credentials.status import StatusPointer, status_pointer
-from thekey.credentials.proof import ProofError, proof_parameters, recover_signer
 from thekey.credentials.vc import CredentialView, iso, type_hash, view
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
