@@ -3,6 +3,7 @@ eth-account's ``encode_typed_data``, signing, recovery, and tampering with any s
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from pathlib import Path
@@ -180,7 +181,10 @@ def test_digest__equals_eth_account_for_a_signed_credential_and_a_contract_domai
     assert typed_data_digest(e["types"], e["primaryType"], e["domain"], message) == _eth_account_digest(
         e["types"], e["primaryType"], e["domain"], message
     )
-    types = {**e["types"], "EIP712Domain": [*e["types"]["EIP712Domain"], {"name": "verifyingContract", "type": "address"}]}
+    types = {
+        **e["types"],
+        "EIP712Domain": [*e["types"]["EIP712Domain"], {"name": "verifyingContract", "type": "address"}],
+    }
     domain = {**e["domain"], "verifyingContract": "0x5FbDB2315678afecb367f032d93F642f64180aa3"}
     assert typed_data_digest(types, e["primaryType"], domain, message) == _eth_account_digest(
         types, e["primaryType"], domain, message
@@ -197,14 +201,16 @@ def test_proof__shape_and_recovery_by_eth_account() -> None:
     assert proof["verificationMethod"] == f"did:ethr:0x7a69:{ISSUER.address}#controller"
     assert proof["eip712"]["domain"] == {"name": "VerifiableCredential", "version": "1", "chainId": 31337}
     assert proof["eip712"]["primaryType"] == "VerifiableCredential"
-    assert list(proof["eip712"]["types"])[0] == "EIP712Domain"
+    assert next(iter(proof["eip712"]["types"])) == "EIP712Domain"
     assert recover_signer(signed) == ISSUER.address
     # an outside verifier: the message is the credential with proof minus proofValue and eip712
     e = proof["eip712"]
     message = {**{k: v for k, v in signed.items() if k != "proof"},
                "proof": {k: v for k, v in proof.items() if k not in ("proofValue", "eip712")}}  # fmt: skip
     full = {"types": e["types"], "primaryType": e["primaryType"], "domain": e["domain"], "message": message}
-    assert Account.recover_message(encode_typed_data(full_message=full), signature=proof["proofValue"]) == ISSUER.address
+    assert (
+        Account.recover_message(encode_typed_data(full_message=full), signature=proof["proofValue"]) == ISSUER.address
+    )
 
 
 def _set(doc: dict[str, Any], path: tuple[Any, ...], value: Any) -> dict[str, Any]:
@@ -248,10 +254,8 @@ _DELETE = object()
 )
 def test_proof__any_change_to_a_signed_member_fails(path: tuple[Any, ...], value: Any) -> None:
     tampered = _set(_signed(), path, value)
-    try:
+    with contextlib.suppress(ProofError):  # refused outright, or recovers someone else
         assert recover_signer(tampered) != ISSUER.address
-    except ProofError:
-        pass
 
 
 def test_proof__a_member_the_types_do_not_cover_is_refused() -> None:

@@ -237,7 +237,7 @@ def _string(value: Any) -> bytes:
         return hit
     if len(_STRING_HASHES) >= 1 << 16:
         _STRING_HASHES.clear()
-    hit = _STRING_HASHES[value] = keccak_256(value.encode()).digest()
+    hit = _STRING_HASHES[value] = bytes(keccak_256(value.encode()).digest())
     return hit
 
 
