@@ -146,6 +146,7 @@ class _Codec:
             self.fields[name] = [(f["name"], f["type"]) for f in fields]
         self.typehash = {name: keccak(text=self._encode_type(name)) for name in self.fields}
         self.encoders = {name: [(n, self._encoder(t)) for n, t in fields] for name, fields in self.fields.items()}
+        self.hashers = {name: self._hasher(name) for name in self.fields}
         self.domains: dict[tuple[Any, ...], bytes] = {}
 
     def _encode_type(self, primary: str) -> str:
@@ -176,7 +177,7 @@ class _Codec:
 
             return array
         if ftype in self.fields:
-            return lambda value: self.hash_struct(ftype, value)
+            return lambda value: self.hashers[ftype](value)
         if ftype == "string":
             return _string
         if ftype == "bool":
@@ -193,21 +194,28 @@ class _Codec:
             return _fixed_bytes(size_)
         raise ProofError(f"unknown EIP-712 type {ftype!r}")
 
+    def _hasher(self, name: str) -> _Encoder:
+        """``hashStruct`` of one struct type, as a closure over its type hash and member encoders."""
+        typehash, encoders = self.typehash[name], self.encoders[name]
+        count = len(encoders)
+
+        def hash_struct(value: Any) -> bytes:
+            if type(value) is not dict:
+                raise ProofError(f"a {name} member is not an object")
+            if len(value) != count:
+                extra = sorted(set(value) - {n for n, _ in encoders})
+                if extra:
+                    raise ProofError(f"the EIP-712 type {name} does not cover the member {extra[0]}")
+            try:
+                data = typehash + b"".join([encode(value[member]) for member, encode in encoders])
+            except KeyError as exc:
+                raise ProofError(f"the EIP-712 type {name} has a member {exc.args[0]} the object lacks") from None
+            return bytes(keccak_256(data).digest())
+
+        return hash_struct
+
     def hash_struct(self, name: str, value: Any) -> bytes:
-        if type(value) is not dict:
-            raise ProofError(f"a {name} member is not an object")
-        encoders = self.encoders[name]
-        if len(value) != len(encoders):
-            extra = sorted(set(value) - {n for n, _ in encoders})
-            if extra:
-                raise ProofError(f"the EIP-712 type {name} does not cover the member {extra[0]}")
-        parts = [self.typehash[name]]
-        try:
-            for member, encode in encoders:
-                parts.append(encode(value[member]))
-        except KeyError as exc:
-            raise ProofError(f"the EIP-712 type {name} has a member {exc.args[0]} the object lacks") from None
-        return bytes(keccak_256(b"".join(parts)).digest())
+        return self.hashers[name](value)
 
     def domain_separator(self, domain: Any) -> bytes:
         if "EIP712Domain" not in self.fields:
