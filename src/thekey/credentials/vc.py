@@ -1,4 +1,4 @@
-"""W3C Verifiable Credentials Data Model 2.0 documents and their EIP-712 proof.
+"""W3C Verifiable Credentials Data Model 2.0 documents and their EthereumEip712Signature2021 proof.
 
 A credential names its issuer and subject by ``did:ethr``, carries its claims in
 ``credentialSubject``, a ``credentialSchema`` (``urn:thekey:schema:0x<id>``, type ``JsonSchema``)
