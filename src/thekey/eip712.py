@@ -6,7 +6,6 @@ disagree with the contract about name, version, chain id or verifying contract.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -103,11 +102,6 @@ def digest(document: dict[str, Any]) -> bytes:
     return keccak(b"\x19" + msg.version + msg.header + msg.body)
 
 
-_ATOMIC = re.compile(
-    r"^(address|bool|bytes([1-9]|[12][0-9]|3[0-2])|u?int(8|16|24|32|40|48|56|64|72|80|88|96|104|112|120|128|136|144|152|160|168|176|184|192|200|208|216|224|232|240|248|256))$"
-)
-
-
 def domain_separator(domain: Domain) -> bytes:
     """``hashStruct(EIP712Domain)`` of a name/version/chainId/verifyingContract domain."""
     return _domain_separator(domain.name, domain.version, domain.chain_id, domain.verifying_contract)
@@ -121,45 +115,6 @@ def _domain_separator(name: str, version: str, chain_id: int, verifying_contract
         + keccak(text=version)
         + encode(["uint256", "address"], [chain_id, to_checksum_address(verifying_contract)])
     )
-
-
-#: typehashes of the flat structs seen, by (primary type, the types mapping's identity); the
-#: mapping is kept alongside so a different mapping that reuses an id cannot hit
-_FLAT_TYPEHASHES: dict[tuple[str, int], tuple[dict[str, list[tuple[str, str]]], bytes]] = {}
-
-
-def _flat_typehash(primary: str, types: dict[str, list[tuple[str, str]]]) -> bytes:
-    hit = _FLAT_TYPEHASHES.get((primary, id(types)))
-    if hit is not None and hit[0] is types:
-        return hit[1]
-    value = typehash(primary, types)
-    if len(_FLAT_TYPEHASHES) >= 256:  # callers pass a few constant mappings; never grow without bound
-        _FLAT_TYPEHASHES.clear()
-    _FLAT_TYPEHASHES[(primary, id(types))] = (types, value)
-    return value
-
-
-def flat_digest(
-    domain: Domain, primary: str, types: dict[str, list[tuple[str, str]]], message: dict[str, Any]
-) -> bytes:
-    """The EIP-712 digest of a struct whose fields are all ``string``, ``bytes`` or atomic types,
-    computed directly (``encode_typed_data`` re-parses the whole document on every call, which
-    dominates verifying thousands of credentials). Equals ``digest(typed_data(...))``; tested so."""
-    fields = types[primary]
-    parts = [_flat_typehash(primary, types)]
-    for name, ftype in fields:
-        value = message[name]
-        if ftype == "string":
-            parts.append(keccak(text=value))
-        elif ftype == "bytes":
-            parts.append(keccak(value))
-        elif ftype == "bytes32" and isinstance(value, bytes) and len(value) == 32:
-            parts.append(value)  # its own ABI encoding
-        elif _ATOMIC.match(ftype):
-            parts.append(encode([ftype], [value]))
-        else:
-            raise BadInput(f"flat_digest handles atomic fields only, not {ftype!r}")
-    return keccak(b"\x19\x01" + domain_separator(domain) + keccak(b"".join(parts)))
 
 
 def split_signature(signature: bytes) -> tuple[int, bytes, bytes]:

@@ -26,13 +26,13 @@ DEGREE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
         "degree": {"type": "string", "minLength": 2},
-        "gpa": {"type": "number", "minimum": 0, "maximum": 4},
+        "gpa": {"type": "integer", "minimum": 0, "maximum": 400},  # hundredths: EIP-712 has no fractions
         "year": {"type": "integer"},
     },
     "required": ["degree"],
     "additionalProperties": False,
 }
-CLAIMS = {"degree": "BSc Computer Science", "gpa": 3.7, "year": 2026}
+CLAIMS = {"degree": "BSc Computer Science", "gpa": 370, "year": 2026}
 YEAR = 365 * 86400
 
 

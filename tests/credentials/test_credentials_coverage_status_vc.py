@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from thekey.credentials import IssuedCredential
+from thekey.credentials.proof import ProofError, recover_signer
 from thekey.credentials.status import (
     ENTRIES_PER_WORD,
     MIN_LIST_BITS,
@@ -26,7 +27,7 @@ from thekey.credentials.status import (
     status_pointer,
     words_to_bits,
 )
-from thekey.credentials.vc import build_credential, proof_domain, proof_signer, view
+from thekey.credentials.vc import build_credential, view
 from thekey.credentials.verify import verify_credentials
 from thekey.errors import BadInput
 
@@ -140,12 +141,14 @@ def test_view__issuer_object_schema_list_and_refusals() -> None:
 
 def test_proof__missing_or_foreign_proofs_have_no_signer() -> None:
     vc = _vc()
-    assert proof_domain(vc) is None and proof_signer(vc) is None
+    with pytest.raises(ProofError, match=r"^no proof$"):
+        recover_signer(vc)
     vc["proof"] = {
         "type": "Ed25519Signature2020",
         "eip712": {"domain": {"name": "n", "version": "1", "chainId": 1, "verifyingContract": REG}},
     }
-    assert proof_domain(vc) is not None and proof_signer(vc) is None
+    with pytest.raises(ProofError, match=r"^unsupported proof type Ed25519Signature2020$"):
+        recover_signer(vc)
 
 
 def test_verify_batch__malformed_tampered_and_foreign_credentials_fail_by_name(

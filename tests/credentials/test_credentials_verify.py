@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from eth_utils import keccak
 
-from tests.support.signatures import other_chain
 from thekey.credentials import IssuedCredential, StatusAction, anchor_batch, verify_credential, verify_credentials
 from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
 from thekey.credentials.issuance import next_status_indexes
@@ -46,7 +45,7 @@ def test_verify__tampering_with_a_claim_fails_signature_and_anchor(
     env: Env, anchored: Callable[..., IssuedCredential]
 ) -> None:
     vc = copy.deepcopy(anchored().credential)
-    vc["credentialSubject"]["gpa"] = 4.0
+    vc["credentialSubject"]["gpa"] = 400
     assert _failed(env, vc) == {"signature", "anchor", "status"}
 
 
@@ -74,14 +73,14 @@ def test_verify__tampered_proof_fails_signature_only(env: Env, anchored: Callabl
     vc2 = copy.deepcopy(anchored(claims={"degree": "MSc"}).credential)
     vc2["proof"]["eip712"]["domain"]["chainId"] = 1
     result = verify_credential(env.registry, vc2)
-    assert result.failed == {"signature"} and "another domain" in (result.check("signature") or result.checks[0]).reason
+    assert result.failed == {"signature"} and "another chain" in (result.check("signature") or result.checks[0]).reason
 
 
 def test_verify__proof_by_another_key_or_for_another_chain_fails(env: Env, accounts: list) -> None:
     item = env.issue()
-    forged = sign_credential(item.credential, accounts[9], env.registry.domain, 0)
+    forged = sign_credential(item.credential, accounts[9], env.chain.chain_id, 0)
     assert "signature" in _failed(env, forged)
-    foreign = sign_credential(item.credential, env.issuer, other_chain(env.registry.domain), 0)
+    foreign = sign_credential(item.credential, env.issuer, 1, 0)
     assert "signature" in _failed(env, foreign)
 
 
@@ -100,7 +99,7 @@ def test_verify__tampered_schema_fails_schema_type_and_anchor(
 
 
 def test_verify__claims_violating_the_schema_fail_schema(env: Env, anchored: Callable[..., IssuedCredential]) -> None:
-    item = anchored(claims={"degree": "BSc", "gpa": 9.5})
+    item = anchored(claims={"degree": "BSc", "gpa": 950})
     result = verify_credential(env.registry, item.credential)
     assert result.failed == {"schema"} and "gpa" in (result.check("schema") or result.checks[0]).reason
 
@@ -177,7 +176,7 @@ def test_verify__many_credentials_single_and_batch_in_one_eth_call(
     assert results[4].failed == {"status"}
 
 
-def test_verify__batch_member_with_wrong_proof_fails_anchor(env: Env) -> None:
+def test_verify__batch_member_with_wrong_proof_fails_anchor_and_signature(env: Env) -> None:
     now = env.chain.timestamp()
     indexes = next_status_indexes(env.registry, env.issuer.address, 3)
     items = [env.issue(index=i, valid_from=now, claims={"degree": f"BA {i}"}) for i in indexes]
@@ -185,7 +184,10 @@ def test_verify__batch_member_with_wrong_proof_fails_anchor(env: Env) -> None:
     vc = copy.deepcopy(items[0].credential)
     vc["proof"]["anchor"]["path"] = items[1].credential["proof"]["anchor"]["path"]
     result = verify_credential(env.registry, vc)
-    assert result.failed == {"anchor"} and "Merkle proof" in result.check("anchor").reason  # type: ignore[union-attr]
+    # the batch evidence is a signed proof member: swapping it breaks the signature as well
+    assert result.failed == {"anchor", "signature"} and "Merkle proof" in result.check("anchor").reason  # type: ignore[union-attr]
+    untouched = verify_credentials(env.registry, [items[0].credential])[0]
+    assert untouched.check("signature").ok  # type: ignore[union-attr]
 
 
 def test_selective_disclosure__disclosed_claims_verify_altered_or_undisclosed_do_not(env: Env) -> None:
@@ -221,7 +223,7 @@ def test_selective_disclosure__salts_are_32_random_bytes_per_claim(env: Env) -> 
 def test_selective_disclosure__disclosed_claim_violating_schema_fails_schema(env: Env) -> None:
     from thekey.credentials import anchor_credential
 
-    item = env.issue(disclosable=True, claims={"degree": "BSc", "gpa": 7.0})
+    item = env.issue(disclosable=True, claims={"degree": "BSc", "gpa": 700})
     anchor_credential(env.registry, env.issuer, item)
     shown = disclose(secrets_from_json(item.secrets or []), ["gpa"])
     assert verify_credential(env.registry, item.credential, disclosed=shown).failed == {"schema"}

@@ -155,7 +155,7 @@ def test_verify__agrees_with_the_cli_on_valid_revoked_tampered_and_foreign(
     revoked_item = anchored()
     env.registry.revoke(env.issuer, revoked_item.hash, b"\x01" * 32)
     tampered = copy.deepcopy(valid)
-    tampered["credentialSubject"]["gpa"] = 4.0
+    tampered["credentialSubject"]["gpa"] = 400
     foreign = {"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"]}
     cases = {"valid": valid, "revoked": revoked_item.credential, "tampered": tampered, "foreign": foreign}
     for name, credential in cases.items():

@@ -1,10 +1,11 @@
 """Credentials: issuer and schema registries, anchoring, status lists, W3C VCs, verification.
 
 Modules: ``issuers`` / ``schemas`` / ``anchoring`` (typed clients of the CredentialRegistry
-contract), ``vc`` (VC 2.0 documents and their EIP-712 proof), ``canonical`` (RFC 8785 +
-keccak-256 hash), ``merkle`` (OpenZeppelin-compatible StandardMerkleTree), ``status`` (status
-entries and Bitstring Status List export), ``issuance`` (issue and anchor, singly or in
-batches), ``disclosure`` (selective disclosure), ``verify`` and ``store`` (SQLite).
+contract), ``vc`` (VC 2.0 documents), ``proof`` (their EthereumEip712Signature2021 proof: types
+generation, EIP-712 hashing, signing, recovery), ``canonical`` (RFC 8785 + keccak-256 hash),
+``merkle`` (OpenZeppelin-compatible StandardMerkleTree), ``status`` (status entries and Bitstring
+Status List export), ``issuance`` (issue and anchor, singly or in batches), ``disclosure``
+(selective disclosure), ``verify`` and ``store`` (SQLite).
 """
 
 from thekey.credentials.anchoring import Anchor, CredentialRegistry, Query, Report, StatusAction, Validity

@@ -13,6 +13,7 @@ from thekey.credentials.anchoring import BATCH_LEAF_ENCODING, CredentialRegistry
 from thekey.credentials.canonical import credential_hash
 from thekey.credentials.disclosure import claims_root, commit_claims
 from thekey.credentials.merkle import StandardMerkleTree
+from thekey.credentials.proof import UNSIGNED_PROOF_MEMBERS, proof_parameters, sign
 from thekey.credentials.status import allocate, status_entries, status_pointer
 from thekey.credentials.store import CredentialStore
 from thekey.credentials.vc import build_credential, sign_credential, view
@@ -78,7 +79,7 @@ def issue_credential(
         status=status_entries(chain_id, registry.address, issuer.address, status_index),
         credential_id=credential_id,
     )
-    signed = sign_credential(vc, issuer, registry.domain, created if created is not None else valid_from)
+    signed = sign_credential(vc, issuer, chain_id, created if created is not None else valid_from)
     return IssuedCredential(signed, credential_hash(signed), status_index, secrets)
 
 
@@ -105,18 +106,27 @@ def batch_window(items: Sequence[IssuedCredential]) -> tuple[bytes, int, int, in
     return v.schema_id, v.valid_from, v.valid_until or 0, indexes[0], indexes[-1] - indexes[0] + 1
 
 
-def with_batch_evidence(items: Sequence[IssuedCredential], tree: StandardMerkleTree) -> list[IssuedCredential]:
-    """Attach to each credential's proof the root and Merkle path that prove it is in the batch
-    (the proof object is outside the credential hash, so this changes no hash)."""
+def with_batch_evidence(
+    items: Sequence[IssuedCredential], tree: StandardMerkleTree, issuer: LocalAccount
+) -> list[IssuedCredential]:
+    """Each credential with the root and Merkle path that prove it is in the batch in its proof
+    (``proof.anchor``), re-signed by ``issuer``: the EthereumEip712Signature2021 proof covers
+    every proof member but ``proofValue``, so the evidence is signed too. The proof is outside
+    the credential hash, so this changes no hash. A one-credential batch has no path."""
     out = []
     for n, item in enumerate(items):
-        proof = dict(item.credential["proof"])
-        proof["anchor"] = {
+        if view(item.credential).issuer.address != issuer.address:
+            raise BadInput(f"a credential of the batch is not issued by {issuer.address}")
+        proof = item.credential["proof"]
+        options = {k: v for k, v in proof.items() if k not in UNSIGNED_PROOF_MEMBERS and k != "anchor"}
+        path = ["0x" + p.hex() for p in tree.proof(n)]
+        options["anchor"] = {
             "type": BATCH_EVIDENCE_TYPE,
             "root": "0x" + tree.root.hex(),
-            "path": ["0x" + p.hex() for p in tree.proof(n)],
+            **({"path": path} if path else {}),
         }
-        out.append(replace(item, credential={**item.credential, "proof": proof}))
+        chain_id = int(proof_parameters(item.credential)["domain"]["chainId"])
+        out.append(replace(item, credential=sign(item.credential, bytes(issuer.key), options, chain_id)))
     return out
 
 
@@ -128,7 +138,7 @@ def anchor_batch(
     schema_id, valid_from, valid_until, first, count = batch_window(items)
     tree = batch_tree(items)
     receipt = registry.anchor_batch(issuer, tree.root, schema_id, valid_from, valid_until, first, count)
-    return tree.root, receipt, with_batch_evidence(items, tree)
+    return tree.root, receipt, with_batch_evidence(items, tree, issuer)
 
 
 def batch_evidence(credential: dict[str, Any]) -> tuple[bytes, list[bytes]] | None:
@@ -139,7 +149,7 @@ def batch_evidence(credential: dict[str, Any]) -> tuple[bytes, list[bytes]] | No
         return None
     try:
         root = bytes.fromhex(str(anchor["root"]).removeprefix("0x"))
-        return root, [bytes.fromhex(str(p).removeprefix("0x")) for p in anchor["path"]]
+        return root, [bytes.fromhex(str(p).removeprefix("0x")) for p in anchor.get("path", [])]
     except (KeyError, TypeError, ValueError):
         raise BadInput("malformed batch evidence in the credential's proof") from None
 

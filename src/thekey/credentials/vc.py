@@ -1,13 +1,12 @@
-"""W3C Verifiable Credentials Data Model 2.0 documents and their EIP-712 proof.
+"""W3C Verifiable Credentials Data Model 2.0 documents and their EthereumEip712Signature2021 proof.
 
 A credential names its issuer and subject by ``did:ethr``, carries its claims in
 ``credentialSubject``, a ``credentialSchema`` (``urn:thekey:schema:0x<id>``, type ``JsonSchema``)
 and ``credentialStatus`` entries pointing at the issuer's on-chain status list.
 
-The proof, in the spirit of ``EthereumEip712Signature2021``, is the issuer's EIP-712 signature
-of ``Credential(string issuer,string subject,bytes32 schemaId,bytes32 credentialHash)`` under the
-CredentialRegistry's domain (name, version, chain id, verifying contract); the proof object
-embeds the domain and types, so any EIP-712 implementation can check it.
+The proof is a W3C CCG ``EthereumEip712Signature2021`` (``thekey.credentials.proof``): the
+issuer's EIP-712 signature of the whole credential, types generated from the document, the
+domain and types embedded in the proof, so Veramo (or any EIP-712 implementation) checks it.
 """
 
 from __future__ import annotations
@@ -17,27 +16,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from coincurve import PublicKey
 from eth_account.signers.local import LocalAccount
 
-from thekey.credentials.canonical import credential_hash, unsigned
-from thekey.eip712 import SECP256K1_N, Domain, flat_digest, sign_typed_data, typed_data
+from thekey.credentials.canonical import unsigned
+from thekey.credentials.proof import sign
 from thekey.errors import BadInput
-from thekey.hashing import keccak, to_checksum_address
+from thekey.hashing import keccak
 from thekey.identity.did import EthrDID, did_for, parse_did
 from thekey.parsing import parse_time
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-PROOF_TYPE = "EthereumEip712Signature2021"
-PROOF_PRIMARY_TYPE = "Credential"
-PROOF_TYPES: dict[str, list[tuple[str, str]]] = {
-    "Credential": [
-        ("issuer", "string"),
-        ("subject", "string"),
-        ("schemaId", "bytes32"),
-        ("credentialHash", "bytes32"),
-    ]
-}
 SCHEMA_URI_PREFIX = "urn:thekey:schema:"
 
 
@@ -130,73 +118,15 @@ def view(credential: dict[str, Any]) -> CredentialView:
         raise BadInput(f"not a TheKey verifiable credential: {exc!r}") from None
 
 
-# -- the EIP-712 proof ---------------------------------------------------------------------
+# -- the proof -------------------------------------------------------------------------------
 
 
-def _proof_message(credential: dict[str, Any], content_hash: bytes | None = None) -> dict[str, Any]:
-    v = view(credential)
-    return {
-        "issuer": str(credential["issuer"]),
-        "subject": v.subject,
-        "schemaId": v.schema_id,
-        "credentialHash": credential_hash(credential) if content_hash is None else content_hash,
-    }
-
-
-def proof_document(domain: Domain, credential: dict[str, Any]) -> dict[str, Any]:
-    """The EIP-712 document the issuer signs for ``credential``."""
-    return typed_data(domain, PROOF_PRIMARY_TYPE, PROOF_TYPES, _proof_message(credential))
-
-
-def sign_credential(credential: dict[str, Any], issuer: LocalAccount, domain: Domain, created: int) -> dict[str, Any]:
-    """The credential with the issuer's EIP-712 proof attached (``issuer`` signs as the VC's issuer)."""
-    doc = proof_document(domain, unsigned(credential))
-    signature = sign_typed_data(issuer, doc)
-    proof = {
-        "type": PROOF_TYPE,
+def sign_credential(credential: dict[str, Any], issuer: LocalAccount, chain_id: int, created: int) -> dict[str, Any]:
+    """The credential with the issuer's EthereumEip712Signature2021 proof over the whole document
+    (``issuer`` signs as the VC's issuer; the domain is Veramo's, for ``chain_id``)."""
+    options = {
         "created": iso(created),
         "proofPurpose": "assertionMethod",
-        "verificationMethod": f"{did_for(domain.chain_id, issuer.address)}#controller",
-        "proofValue": "0x" + signature.hex(),
-        "eip712": {
-            "domain": {**doc["domain"]},
-            "types": {k: v for k, v in doc["types"].items() if k != "EIP712Domain"},
-            "primaryType": PROOF_PRIMARY_TYPE,
-        },
+        "verificationMethod": f"{did_for(chain_id, issuer.address)}#controller",
     }
-    return {**unsigned(credential), "proof": proof}
-
-
-def proof_domain(credential: dict[str, Any]) -> Domain | None:
-    try:
-        d = credential["proof"]["eip712"]["domain"]
-        return Domain(str(d["name"]), str(d["version"]), int(d["chainId"]), str(d["verifyingContract"]))
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def proof_signer(credential: dict[str, Any], content_hash: bytes | None = None) -> str | None:
-    """The address that made the credential's proof over its current content, or None.
-
-    ``content_hash`` (the credential hash, when the caller has already computed it) saves
-    canonicalising the credential again.
-    """
-    proof = credential.get("proof")
-    domain = proof_domain(credential)
-    if not isinstance(proof, dict) or domain is None or proof.get("type") != PROOF_TYPE:
-        return None
-    try:
-        signature = bytes.fromhex(str(proof["proofValue"]).removeprefix("0x"))
-        if len(signature) != 65 or signature[64] not in (27, 28):
-            return None
-        if (
-            int.from_bytes(signature[32:64]) > SECP256K1_N // 2
-        ):  # malleable high-s: refused, as OpenZeppelin's ECDSA does
-            return None
-        message = _proof_message(unsigned(credential), content_hash)
-        digest = flat_digest(domain, PROOF_PRIMARY_TYPE, PROOF_TYPES, message)
-        recoverable = signature[:64] + bytes([signature[64] - 27])
-        public = PublicKey.from_signature_and_message(recoverable, digest, hasher=None).format(compressed=False)
-        return to_checksum_address(keccak(public[1:])[-20:])
-    except Exception:  # any malformed signature or document is simply "no valid signer"
-        return None
+    return sign(unsigned(credential), bytes(issuer.key), options, chain_id)

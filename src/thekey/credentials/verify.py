@@ -1,6 +1,7 @@
 """Verification: every check a verifier needs, each with a reason, chain reads batched.
 
-Checks (in this order): ``signature`` (EIP-712 proof by the issuer, for this registry's domain),
+Checks (in this order): ``signature`` (EthereumEip712Signature2021 proof of the whole credential by
+the issuer, for this registry's chain),
 ``issuer`` (registered, not removed, DID not deactivated — authorisation for the type at
 issuance is enforced by the contract when anchoring), ``type`` (the credential's ``type``
 contains the type the schema is registered for — the contract checked at anchor time that the
@@ -25,9 +26,10 @@ from thekey.credentials.canonical import credential_hash
 from thekey.credentials.disclosure import DisclosedClaim, verify_claim
 from thekey.credentials.issuance import batch_evidence
 from thekey.credentials.issuers import IssuerStatus
+from thekey.credentials.proof import ProofError, proof_parameters, recover_signer
 from thekey.credentials.schemas import Schema, document_hash, schema_id_of
 from thekey.credentials.status import StatusPointer, status_pointer
-from thekey.credentials.vc import CredentialView, iso, proof_domain, proof_signer, type_hash, view
+from thekey.credentials.vc import CredentialView, iso, type_hash, view
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
 from thekey.identity.did import parse_did
@@ -148,21 +150,21 @@ def _prepare(vc: dict[str, Any]) -> _Item:
 
 
 def _signature(registry: CredentialRegistry, item: _Item) -> Check:
-    domain = proof_domain(item.credential)
-    if domain is None:
-        return Check("signature", False, "no EIP-712 proof")
-    if domain != registry.domain:
-        return Check(
-            "signature",
-            False,
-            f"the proof is for another domain (chain {domain.chain_id}, contract {domain.verifying_contract})",
-        )
-    signer = proof_signer(item.credential, item.hash)
-    if signer is None:
-        return Check("signature", False, "the proof signature is malformed")
+    """The EthereumEip712Signature2021 proof over the whole credential, by the issuer's address,
+    for this registry's chain (and, when the domain names a contract, for this registry)."""
+    try:
+        domain = proof_parameters(item.credential)["domain"]
+        if domain.get("chainId") != registry.chain.chain_id:
+            return Check("signature", False, f"the proof is for another chain ({str(domain.get('chainId'))[:40]})")
+        contract = domain.get("verifyingContract")
+        if contract is not None and str(contract).lower() != str(registry.address).lower():
+            return Check("signature", False, f"the proof is for another contract ({str(contract)[:42]})")
+        signer = recover_signer(item.credential)
+    except ProofError as exc:
+        return Check("signature", False, str(exc))
     if signer != item.view.issuer.address:
         return Check("signature", False, f"signed by {signer}, not by the issuer {item.view.issuer.address}")
-    return Check("signature", True, f"EIP-712 proof by the issuer {signer}")
+    return Check("signature", True, f"EthereumEip712Signature2021 proof by the issuer {signer}")
 
 
 def _issuer(registry: CredentialRegistry, item: _Item, report: Report, cache: dict[str, IssuerStatus]) -> Check:
