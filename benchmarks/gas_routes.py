@@ -15,6 +15,7 @@ unlink clears the link; each checks one party's actor.
 from __future__ import annotations
 
 from benchmarks.floors import Floor, LogShape, event_topic, shapes_of
+from benchmarks.gas_consent import GRANTED
 from benchmarks.harness import Bench, Tx, row
 from benchmarks.model import GasRow
 
@@ -73,9 +74,7 @@ def run(bench: Bench) -> list[GasRow]:
     consent = consents.sign_grant(subject, GrantRequest(subject.address, org.address, lab, route_purpose), deadline)
     tx = bench.measured(routes.publish_with_consent(org, request(lab, b"\x04" * 32), consent))
     rows.append(row(SECTION, "publish with the subject's signed consent (both first)", tx,
-                    floor=Floor(new=3, logs=_logs(tx, event_topic(
-                        "ConsentGranted(bytes32,address,address,bytes32,bytes32,uint64,uint64,uint32,address)"),
-                        PUBLISHED, USED), **PUBLISH_READS)))  # fmt: skip
+                    floor=Floor(new=3, logs=_logs(tx, GRANTED, PUBLISHED, USED), **PUBLISH_READS)))  # fmt: skip
     link = account_key(b"s" * 32, "P-0042")
     tx = bench.send(f.linkAccount(org.address, link, subject.address), org)
     rows.append(row(SECTION, "link an account", tx, floor=Floor(new=2, logs=_logs(tx, LINKED, USED), **PUBLISH_READS)))

@@ -15,7 +15,7 @@ from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.consent.ids import describe
 from thekey.eip712 import Domain, sign_typed_data, typed_data
-from thekey.errors import BadInput, TheKeyError
+from thekey.errors import BadInput, ContractRevert, TheKeyError
 from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import did_for
 
@@ -390,10 +390,12 @@ class ConsentRegistry(ContractClient):
 
     def next_serial(self, key: ConsentKey) -> int:
         """The serial the tuple's next consent takes (1 for its first)."""
-        k = key.as_tuple()
-        if self._call("currentConsent", *k) == b"\x00" * 32:
-            return 1
-        return int(self._call("getConsent", k)[5]) + 1
+        try:
+            return int(self._call("getConsent", key.as_tuple())[5]) + 1
+        except ContractRevert as exc:
+            if exc.name == "ConsentNotGranted":  # the tuple has never been granted
+                return 1
+            raise
 
     def grant_by_sig(self, relayer: LocalAccount, signed: SignedGrant) -> ConsentReceipt:
         """Relay a signed grant (``relayer`` pays the gas)."""

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from typing import Any
 
 from coincurve import PrivateKey, PublicKey
-from sha3 import keccak_256  # safe-pysha3, the C keccak behind thekey.hashing
 
 from thekey.eip712 import SECP256K1_N
 from thekey.errors import BadInput
@@ -173,7 +172,7 @@ class _Codec:
             def array(value: Any) -> bytes:
                 if type(value) is not list or (length is not None and len(value) != length):
                     raise ProofError(f"a {ftype} member is not such an array")
-                return bytes(keccak_256(b"".join([inner(v) for v in value])).digest())
+                return keccak(b"".join([inner(v) for v in value]))
 
             return array
         if ftype in self.fields:
@@ -210,7 +209,7 @@ class _Codec:
                 data = typehash + b"".join([encode(value[member]) for member, encode in encoders])
             except KeyError as exc:
                 raise ProofError(f"the EIP-712 type {name} has a member {exc.args[0]} the object lacks") from None
-            return bytes(keccak_256(data).digest())
+            return keccak(data)
 
         return hash_struct
 
@@ -245,7 +244,7 @@ def _string(value: Any) -> bytes:
         return hit
     if len(_STRING_HASHES) >= 1 << 16:
         _STRING_HASHES.clear()
-    hit = _STRING_HASHES[value] = bytes(keccak_256(value.encode()).digest())
+    hit = _STRING_HASHES[value] = keccak(value.encode())
     return hit
 
 
@@ -324,9 +323,7 @@ def typed_data_digest(types: Any, primary_type: str, domain: Any, message: Any) 
     codec = _codec(types)
     if type(primary_type) is not str or primary_type not in codec.fields or primary_type == "EIP712Domain":
         raise ProofError(f"the proof's primaryType {primary_type!r} is not one of its struct types")
-    return bytes(
-        keccak_256(b"\x19\x01" + codec.domain_separator(domain) + codec.hash_struct(primary_type, message)).digest()
-    )
+    return keccak(b"\x19\x01" + codec.domain_separator(domain) + codec.hash_struct(primary_type, message))
 
 
 # -- the proof ---------------------------------------------------------------------------------
