@@ -58,7 +58,6 @@ class Env:
         valid_from: int | None = None,
         valid_until: int | None = -1,
         index: int | None = None,
-        disclosable: bool = False,
         issuer: LocalAccount | None = None,
         schema_id: bytes | None = None,
     ) -> IssuedCredential:
@@ -78,7 +77,6 @@ class Env:
             valid_from=vf,
             valid_until=vu,
             status_index=index,
-            disclosable=disclosable,
         )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from collections.abc import Callable
 from pathlib import Path
 
@@ -89,13 +90,19 @@ def test_cli__bad_input_is_one_line_and_exit_2(cli: Invoke, args: list[str], mes
     assert code == 2 and message in err and "Traceback" not in err + out
 
 
-def test_cli__issue_verify_suspend_batch_disclose_flow(
-    cli: Invoke, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_cli__issue_verify_suspend_batch_and_sd_jwt_presentation_flow(
+    cli: Invoke, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def ok(*args: str) -> dict:  # type: ignore[type-arg]
         code, out, err = cli(*args, "--json")
         assert code == 0, err
         return json.loads(out)  # type: ignore[no-any-return]
+
+    def offline(*args: str) -> Any:  # wallet commands need no node
+        code = main([*args])
+        out, err = capsys.readouterr()
+        assert code == 0, err
+        return json.loads(out)
 
     ok("issuer", "add", ISSUER, "--name", "Example University", "--type", "UniversityDegreeCredential")
     assert ok("issuer", "show", ISSUER)["status"] == "active"
@@ -167,34 +174,25 @@ def test_cli__issue_verify_suspend_batch_disclose_flow(
     assert ok("credential", "verify", str(files[0]))["valid"]
     status_list = ok("credential", "status-list", ISSUER)
     assert status_list["credentialSubject"]["encodedList"].startswith("u")
-    # selective disclosure
-    sd, shown = tmp_path / "sd.json", tmp_path / "shown.json"
-    ok(
-        "credential",
-        "issue",
-        "--subject",
-        HOLDER,
-        "--type",
-        "UniversityDegreeCredential",
-        "--schema",
-        sid,
-        "--claims",
-        '{"degree": "PhD", "gpa": 3.9}',
-        "--disclosable",
-        "--out",
-        str(sd),
-        "--account",
-        "1",
-    )
-    assert main(["credential", "disclose", str(sd), "--claim", "degree", "--out", str(shown)]) == 0
-    assert "disclosed degree" in capsys.readouterr().out
-    presentation = json.loads(shown.read_text())
-    assert [c["name"] for c in presentation["disclosed"]] == ["degree"] and "3.9" not in shown.read_text()
-    assert ok("credential", "verify", str(shown), "--holder", HOLDER)["valid"]
-    presentation["disclosed"][0]["value"] = "Professor"
-    shown.write_text(json.dumps(presentation))
-    code, out, _ = cli("credential", "verify", str(shown))
-    assert code == 1 and "FAIL disclosure" in out
+    # selective disclosure: an SD-JWT VC bound to the holder's key, kept in its wallet, presented
+    monkeypatch.setenv("THEKEY_WALLET_PASSPHRASE", "correct horse")
+    jwk = offline("wallet", "key", "--account", "3")
+    sd = tmp_path / "degree.sd-jwt"
+    issued = ok("credential", "issue", "--format", "sd-jwt", "--holder-jwk", json.dumps(jwk), "--subject", HOLDER,
+                "--type", "UniversityDegreeCredential", "--schema", sid, "--claims", '{"degree": "PhD", "gpa": 390}',
+                "--out", str(sd), "--account", "1")  # fmt: skip
+    assert ok("credential", "verify", str(sd))["valid"]
+    wallet = tmp_path / "wallet.json"
+    assert offline("wallet", "receive", str(sd), "--wallet", str(wallet), "--json")["id"] == issued["credentialHash"]
+    stored = wallet.read_text()  # encrypted at rest: neither the JWT nor a disclosure in clear
+    assert all(part not in stored for part in sd.read_text().strip().split("~") if part)
+    shown = tmp_path / "shown.sd-jwt"
+    offline("wallet", "present", issued["credentialHash"], "--disclose", "degree", "--nonce", "n-7", "--audience",
+       "did:web:employer.example", "--out", str(shown), "--wallet", str(wallet), "--account", "3", "--json")  # fmt: skip
+    verdict = ok("credential", "verify", str(shown), "--nonce", "n-7", "--audience", "did:web:employer.example")
+    assert verdict["valid"] and verdict["claims"] == {"degree": "PhD"}
+    code, out, _ = cli("credential", "verify", str(shown), "--nonce", "n-8", "--audience", "did:web:employer.example")
+    assert code == 1 and "FAIL nonce" in out
 
 
 def test_cli__privileged_issuer_commands_by_stranger_exit_1(cli: Invoke) -> None:

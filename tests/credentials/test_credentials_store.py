@@ -20,11 +20,10 @@ def test_store__put_get_find_and_index_high_water_mark(tmp_path: Path) -> None:
             issuer="0xAbC",
             subject="did:x",
             status_index=3,
-            secrets=[{"name": "a", "value": 1, "salt": "0x00"}],
         )
         store.put(h2, {"b": 2}, role="held", issuer="0xabc", subject="did:y", status_index=9)
         got = store.get(h1)
-        assert got is not None and got.credential == {"a": 1} and got.secrets and not got.anchored
+        assert got is not None and got.credential == {"a": 1} and not got.anchored
         assert store.max_status_index("0xABC") == 3  # only credentials this issuer issued count
         store.mark_anchored(h1, {"a": 1, "proof": {}})
         got = store.get(h1)

@@ -10,12 +10,11 @@ import pytest
 from eth_utils import keccak
 
 from thekey.credentials import IssuedCredential, StatusAction, anchor_batch, verify_credential, verify_credentials
-from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.vc import schema_uri, sign_credential
 from thekey.identity.did import did_for
 
-from .conftest import CLAIMS, Env
+from .conftest import Env
 
 REASON = keccak(text="verify")
 
@@ -188,42 +187,3 @@ def test_verify__batch_member_with_wrong_proof_fails_anchor_and_signature(env: E
     assert result.failed == {"anchor", "signature"} and "Merkle proof" in result.check("anchor").reason  # type: ignore[union-attr]
     untouched = verify_credentials(env.registry, [items[0].credential])[0]
     assert untouched.check("signature").ok  # type: ignore[union-attr]
-
-
-def test_selective_disclosure__disclosed_claims_verify_altered_or_undisclosed_do_not(env: Env) -> None:
-    item = env.issue(disclosable=True)
-    from thekey.credentials import anchor_credential
-
-    anchor_credential(env.registry, env.issuer, item)
-    assert set(item.credential["credentialSubject"]) == {"id", "claimsRoot"}  # no claim in clear
-    secrets = secrets_from_json(item.secrets or [])
-    shown = disclose(secrets, ["degree"])
-    result = verify_credential(env.registry, item.credential, disclosed=shown, holder=env.holder_did)
-    assert result.valid, result.failures
-    altered = [DisclosedClaim("degree", "PhD", shown[0].salt, shown[0].proof)]
-    assert verify_credential(env.registry, item.credential, disclosed=altered).failed == {"disclosure"}
-    # a claim the holder did not disclose cannot be asserted: no salt+proof of it verifies
-    invented = [DisclosedClaim("gpa", CLAIMS["gpa"], keccak(b"guess"), shown[0].proof)]
-    assert verify_credential(env.registry, item.credential, disclosed=invented).failed == {"disclosure"}
-    wrong_name = [DisclosedClaim("year", shown[0].value, shown[0].salt, shown[0].proof)]
-    assert "disclosure" in verify_credential(env.registry, item.credential, disclosed=wrong_name).failed
-    every = disclose(secrets, ["degree", "gpa", "year"])
-    assert verify_credential(env.registry, item.credential, disclosed=every).valid
-
-
-def test_selective_disclosure__salts_are_32_random_bytes_per_claim(env: Env) -> None:
-    a, b = env.issue(disclosable=True), env.issue(disclosable=True, index=5)
-    salts_a = {s["name"]: s["salt"] for s in a.secrets or []}
-    salts_b = {s["name"]: s["salt"] for s in b.secrets or []}
-    assert all(len(bytes.fromhex(s[2:])) == 32 for s in salts_a.values())
-    assert not set(salts_a.values()) & set(salts_b.values())
-    assert a.credential["credentialSubject"]["claimsRoot"] != b.credential["credentialSubject"]["claimsRoot"]
-
-
-def test_selective_disclosure__disclosed_claim_violating_schema_fails_schema(env: Env) -> None:
-    from thekey.credentials import anchor_credential
-
-    item = env.issue(disclosable=True, claims={"degree": "BSc", "gpa": 700})
-    anchor_credential(env.registry, env.issuer, item)
-    shown = disclose(secrets_from_json(item.secrets or []), ["gpa"])
-    assert verify_credential(env.registry, item.credential, disclosed=shown).failed == {"schema"}

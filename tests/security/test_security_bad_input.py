@@ -20,9 +20,10 @@ from hypothesis import strategies as st
 from tests.stateful.profiles import budget
 from thekey.chain import Chain
 from thekey.cli.main import app, main
-from thekey.credentials.disclosure import DisclosedClaim
+from thekey.credentials.sdjwt import parse_sd_jwt
 from thekey.credentials.status import parse_list_url
 from thekey.credentials.vc import view
+from thekey.credentials.wallet import read_credential
 from thekey.errors import BadInput, TheKeyError
 from thekey.identity.commitment import normalise_document, parse_pepper
 from thekey.identity.did import parse_did, parse_did_or_address
@@ -92,6 +93,8 @@ TEXT_PARSERS: list[Callable[..., Any]] = [
     parse_list_url,
     parse_reason,
     Policy.parse,
+    parse_sd_jwt,
+    read_credential,
 ]
 
 
@@ -107,8 +110,8 @@ def test_text_parsers__return_a_value_or_raise_a_typed_error(parser: Callable[..
 
 @pytest.mark.parametrize(
     "parser",
-    [Terms.from_json, Acceptance.from_json, DisclosedClaim.from_json, view],
-    ids=["escrow-terms", "escrow-acceptance", "disclosed-claim", "credential"],
+    [Terms.from_json, Acceptance.from_json, view, read_credential],
+    ids=["escrow-terms", "escrow-acceptance", "credential", "wallet-credential"],
 )
 @given(doc=st.dictionaries(st.text(max_size=20), json_values, max_size=8))
 @budget(60, 3000)

@@ -12,7 +12,6 @@ import typer
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console, open_client
 from thekey.credentials import CredentialRegistry, CredentialStore, StatusAction, anchor_credential, credential_hash
 from thekey.credentials.anchoring import Query
-from thekey.credentials.disclosure import DisclosedClaim, disclose, secrets_from_json
 from thekey.credentials.issuance import (
     IssuedCredential,
     anchor_batch,
@@ -20,7 +19,10 @@ from thekey.credentials.issuance import (
     issue_credential,
     next_status_indexes,
 )
+from thekey.credentials.jws import jwk_public_bytes
 from thekey.credentials.schemas import check_schema
+from thekey.credentials.sdjwt import SdJwt, anchor_sd_jwt, issue_sd_jwt, parse_sd_jwt
+from thekey.credentials.sdjwt_verify import verify_sd_jwt
 from thekey.credentials.status import PURPOSES, status_list_credential, status_pointer
 from thekey.credentials.vc import iso, type_hash, view
 from thekey.credentials.verify import verify_credential
@@ -39,7 +41,7 @@ schema_app = typer.Typer(
 credential_app = typer.Typer(
     rich_markup_mode=None,
     help="Verifiable credentials: issue, anchor (singly or as a batch), verify, revoke/suspend/reinstate, "
-    "status, selective disclosure.",
+    "status; W3C VC 2.0 or SD-JWT VC (selective disclosure).",
     no_args_is_help=True,
 )
 
@@ -101,14 +103,32 @@ def _read_json(path: Path) -> Any:
         raise BadInput(f"{path} is not JSON: {exc.msg} (line {exc.lineno})") from None
 
 
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _read_sd_jwt(path: Path) -> SdJwt | None:
+    """The SD-JWT VC in ``path`` (its JWT header is base64url JSON: ``eyJ…``), else None (JSON: a W3C credential)."""
+    text = _read_text(path).strip()
+    return parse_sd_jwt(text) if text.startswith("eyJ") else None
+
+
 def _read_credential(path: Path) -> dict[str, Any]:
     doc = _read_json(path)
-    if isinstance(doc, dict) and "credential" in doc:  # a presentation written by `credential disclose`
-        doc = doc["credential"]
     if not isinstance(doc, dict):
         raise BadInput(f"{path} is not a credential JSON object")
     view(doc)
     return doc
+
+
+def _write_text(path: Path, text: str) -> None:
+    try:
+        path.write_text(text + "\n")
+    except OSError as exc:
+        raise BadInput(f"cannot write {path}: {exc.strerror}") from None
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -309,7 +329,12 @@ def credential_issue(
     valid_from: str | None = typer.Option(None, "--valid-from", help="Start (UNIX or ISO 8601) [default: now]."),
     valid_for: str | None = typer.Option(None, "--valid-for", help="Duration from the start (e.g. 365d)."),
     valid_until: str | None = typer.Option(None, "--valid-until", help="End (UNIX or ISO 8601) [default: none]."),
-    disclosable: bool = typer.Option(False, "--disclosable", help="Commit to salted claims (selective disclosure)."),
+    fmt: str = typer.Option(
+        "vc", "--format", help="vc (W3C VC 2.0, EIP-712 proof) or sd-jwt (SD-JWT VC, every claim disclosable)."
+    ),
+    holder_jwk: str | None = typer.Option(
+        None, "--holder-jwk", help="sd-jwt: the holder's public JWK (JSON or @FILE; `thekey wallet key` prints it)."
+    ),
     anchor: bool = typer.Option(True, "--anchor/--no-anchor", help="Anchor now (or later, singly or in a batch)."),
     store_path: StoreOpt = None,
     rpc_url: RpcUrl = None,
@@ -318,7 +343,16 @@ def credential_issue(
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Issue a W3C VC 2.0 credential signed by you (EIP-712), stored locally, anchored by default."""
+    """Issue a credential signed by you, stored locally, anchored by default: a W3C VC 2.0 (EIP-712
+    proof) or an SD-JWT VC (ES256K, bound to --holder-jwk; the file holds every disclosure)."""
+    if fmt not in ("vc", "sd-jwt"):
+        raise BadInput(f"--format is vc or sd-jwt, not {fmt!r}")
+    jwk = None
+    if fmt == "sd-jwt":
+        if holder_jwk is None:
+            raise BadInput("an SD-JWT VC is bound to the holder's key: give --holder-jwk")
+        jwk = _read_json(Path(holder_jwk[1:])) if holder_jwk.startswith("@") else _parse_claims(holder_jwk)
+        jwk_public_bytes(jwk)
     if not subject.strip().startswith("did:"):
         raise BadInput(f"--subject is a did:ethr DID, not {subject!r}")
     who = _Who(subject)
@@ -338,36 +372,46 @@ def credential_issue(
     vu = vf + duration if duration is not None else end
     with CredentialStore(store_path) as store:
         index = next_status_indexes(reg, signer.address, 1, store)[0]
-        item = issue_credential(
-            reg,
-            signer,
-            subject=subject,
-            credential_type=ctype,
-            claims=raw,
-            schema_id=sid,
-            valid_from=vf,
-            valid_until=vu,
-            status_index=index,
-            disclosable=disclosable,
-        )
-        store.put(
-            item.hash,
-            item.credential,
-            role="issued",
-            issuer=signer.address,
-            subject=subject,
-            status_index=index,
-            secrets=item.secrets,
-        )
-        _write_json(out, item.credential)
-        data: dict[str, Any] = {"credentialHash": _hex(item.hash), "statusIndex": index, "file": str(out)}
+        if jwk is not None:
+            sd = issue_sd_jwt(reg, signer, holder_jwk=jwk, subject=subject, credential_type=ctype, claims=raw,
+                              schema_id=sid, valid_from=vf, valid_until=vu, status_index=index)  # fmt: skip
+            store.put(sd.hash, {"sdJwt": sd.jwt}, role="issued", issuer=signer.address, subject=subject,
+                      status_index=index)  # fmt: skip
+            _write_text(out, sd.compact())
+            item_hash = sd.hash
+            if anchor:
+                receipt = anchor_sd_jwt(reg, signer, sd)
+                store.mark_anchored(sd.hash)
+        else:
+            item = issue_credential(
+                reg,
+                signer,
+                subject=subject,
+                credential_type=ctype,
+                claims=raw,
+                schema_id=sid,
+                valid_from=vf,
+                valid_until=vu,
+                status_index=index,
+            )
+            store.put(item.hash, item.credential, role="issued", issuer=signer.address, subject=subject,
+                      status_index=index)  # fmt: skip
+            _write_json(out, item.credential)
+            item_hash = item.hash
+            if anchor:
+                receipt = anchor_credential(reg, signer, item)
+                store.mark_anchored(item.hash)
+        data: dict[str, Any] = {
+            "credentialHash": _hex(item_hash),
+            "statusIndex": index,
+            "file": str(out),
+            "format": fmt,
+        }
         if anchor:
-            receipt = anchor_credential(reg, signer, item)
-            store.mark_anchored(item.hash)
             data.update(txHash=receipt.tx_hash, gasUsed=receipt.gas_used)
     session.emit(
         data,
-        f"issued {_hex(item.hash)} (status index {index}) → {out}"
+        f"issued {_hex(item_hash)} (status index {index}) → {out}"
         + (f"; anchored in tx {data['txHash']}" if anchor else "; not anchored yet"),
     )
 
@@ -393,13 +437,17 @@ def credential_anchor(
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Anchor one issued credential singly (as its issuer)."""
-    item = _issued(_read_credential(file))
+    """Anchor one issued credential (W3C VC or SD-JWT VC) singly (as its issuer)."""
+    sd = _read_sd_jwt(file)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
-    receipt = anchor_credential(reg, session.signer(), item)
+    if sd is not None:
+        item_hash, receipt = sd.hash, anchor_sd_jwt(reg, session.signer(), sd)
+    else:
+        item = _issued(_read_credential(file))
+        item_hash, receipt = item.hash, anchor_credential(reg, session.signer(), item)
     with CredentialStore(store_path) as store:
-        store.mark_anchored(item.hash)
-    session.emit_tx(f"anchored {_hex(item.hash)}", receipt, {"credentialHash": _hex(item.hash)})
+        store.mark_anchored(item_hash)
+    session.emit_tx(f"anchored {_hex(item_hash)}", receipt, {"credentialHash": _hex(item_hash)})
 
 
 @credential_app.command("anchor-batch")
@@ -441,25 +489,39 @@ def _print_result(session: Session, result_json: dict[str, Any]) -> None:
 @credential_app.command("verify")
 def credential_verify(
     file: Annotated[
-        Path, typer.Argument(help="A credential, or a presentation from `credential disclose`.", dir_okay=False)
+        Path,
+        typer.Argument(
+            help="A W3C credential (JSON), or an SD-JWT VC or presentation (`wallet present`).", dir_okay=False
+        ),
     ],
-    holder: str | None = typer.Option(None, "--holder", help="The presenting holder's DID (must be the subject)."),
+    holder: str | None = typer.Option(None, "--holder", help="W3C: the presenting holder's DID (must be the subject)."),
+    nonce: str | None = typer.Option(None, "--nonce", help="SD-JWT: your challenge, which the KB-JWT must answer."),
+    audience: str | None = typer.Option(None, "--audience", help="SD-JWT: your identifier, the KB-JWT's aud."),
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Verify a credential; exit 0 only when every check passes (each failed check is printed)."""
-    doc = _read_json(file)
-    disclosed = None
-    if isinstance(doc, dict) and "credential" in doc:
-        disclosed = [DisclosedClaim.from_json(d) for d in doc.get("disclosed", [])]
-        doc = doc["credential"]
-    if not isinstance(doc, dict):
-        raise BadInput(f"{file} is not a credential JSON object")
+    """Verify a credential or SD-JWT presentation; exit 0 only when every check passes (each failed
+    check is printed). An SD-JWT presentation is checked for key binding with --nonce and --audience."""
+    sd = _read_sd_jwt(file)
+    if sd is not None:
+        if holder is not None:
+            raise BadInput("--holder is for W3C credentials; an SD-JWT presentation is bound by --nonce/--audience")
+        if (nonce is None) != (audience is None):
+            raise BadInput("give both --nonce and --audience to check the presentation's key binding")
+        session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
+        sd_result = verify_sd_jwt(reg, sd, nonce=nonce, audience=audience)
+        _print_result(session, sd_result.as_json())
+        if not sd_result.valid:
+            raise typer.Exit(1)
+        return
+    if nonce is not None or audience is not None:
+        raise BadInput("--nonce and --audience are for SD-JWT presentations")
+    doc = _read_credential(file)
     if holder is not None:
         parse_did(holder)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)
-    result = verify_credential(reg, doc, holder=holder, disclosed=disclosed)
+    result = verify_credential(reg, doc, holder=holder)
     _print_result(session, result.as_json())
     if not result.valid:
         raise typer.Exit(1)
@@ -598,23 +660,3 @@ def credential_status_list(
             iso(chain.timestamp()),
         )
     )
-
-
-@credential_app.command("disclose")
-def credential_disclose(
-    file: CredentialFile,
-    claims: Annotated[list[str], typer.Option("--claim", help="A claim to disclose; repeat.")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the presentation JSON.", dir_okay=False)],
-    store_path: StoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Write a presentation disclosing only the chosen claims of a selective-disclosure credential."""
-    vc = _read_credential(file)
-    with CredentialStore(store_path) as store:
-        stored = store.get(credential_hash(vc))
-    if stored is None or not stored.secrets:
-        raise BadInput("no claim secrets for this credential in the local store")
-    shown = disclose(secrets_from_json(stored.secrets), claims)
-    _write_json(out, {"credential": vc, "disclosed": [c.as_json() for c in shown]})
-    session = Session(json=json_out)
-    session.emit({"file": str(out), "disclosed": claims}, f"disclosed {', '.join(claims)} → {out}")

@@ -3,9 +3,10 @@
 Modules: ``issuers`` / ``schemas`` / ``anchoring`` (typed clients of the CredentialRegistry
 contract), ``vc`` (VC 2.0 documents), ``proof`` (their EthereumEip712Signature2021 proof: types
 generation, EIP-712 hashing, signing, recovery), ``canonical`` (RFC 8785 + keccak-256 hash),
-``merkle`` (OpenZeppelin-compatible StandardMerkleTree), ``status`` (status entries and Bitstring
-Status List export), ``issuance`` (issue and anchor, singly or in batches), ``disclosure``
-(selective disclosure), ``verify`` and ``store`` (SQLite).
+``merkle`` (OpenZeppelin-compatible StandardMerkleTree, for batch anchors), ``status`` (status
+entries and Bitstring Status List export), ``issuance`` (issue and anchor, singly or in batches),
+``verify`` and ``store`` (SQLite); selective disclosure is the SD-JWT VC format: ``jws`` (ES256K
+compact JWS), ``sdjwt`` (issue, present, parse) and ``sdjwt_verify``.
 """
 
 from thekey.credentials.anchoring import Anchor, CredentialRegistry, Query, Report, StatusAction, Validity

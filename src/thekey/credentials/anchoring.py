@@ -375,6 +375,10 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
             count = max(0, self.get_issuer(issuer).status_watermark // 128 - from_word)
         return [int(w) for w in self._call("statusWords", to_checksum_address(issuer), from_word, count)]
 
+    def identity_registry(self) -> str:
+        """The ERC-1056 registry whose identity owners and delegates control issuer DIDs."""
+        return str(self._call("identityRegistry"))
+
     def highest_status_index(self, issuer: str) -> int:
         """The highest status index any of ``issuer``'s anchors used (0 if none), from its events."""
         who = to_checksum_address(issuer)

@@ -11,7 +11,6 @@ from eth_account.signers.local import LocalAccount
 from thekey.chain.transactions import Receipt
 from thekey.credentials.anchoring import BATCH_LEAF_ENCODING, CredentialRegistry
 from thekey.credentials.canonical import credential_hash
-from thekey.credentials.disclosure import claims_root, commit_claims
 from thekey.credentials.merkle import StandardMerkleTree
 from thekey.credentials.proof import UNSIGNED_PROOF_MEMBERS, proof_parameters, sign
 from thekey.credentials.status import allocate, status_entries, status_pointer
@@ -28,7 +27,6 @@ class IssuedCredential:
     credential: dict[str, Any]
     hash: bytes
     status_index: int
-    secrets: list[dict[str, Any]] | None = None  # the salted claims of a selective-disclosure credential
 
 
 def next_status_indexes(
@@ -55,24 +53,17 @@ def issue_credential(
     valid_from: int,
     valid_until: int | None,
     status_index: int,
-    disclosable: bool = False,
     created: int | None = None,
     credential_id: str | None = None,
 ) -> IssuedCredential:
-    """Build and sign a credential (nothing is sent). With ``disclosable`` the subject carries only
-    a Merkle root over salted claims; the secrets come back in ``secrets``."""
+    """Build and sign a credential (nothing is sent). Selective disclosure is the SD-JWT VC
+    format (``thekey.credentials.sdjwt``)."""
     chain_id = registry.chain.chain_id
-    secrets = None
-    subject_claims: dict[str, Any] = dict(claims)
-    if disclosable:
-        committed = commit_claims(claims)
-        secrets = [s.as_json() for s in committed.values()]
-        subject_claims = {"claimsRoot": "0x" + claims_root(committed).hex()}
     vc = build_credential(
         issuer=did_for(chain_id, issuer.address),
         subject=subject,
         credential_type=credential_type,
-        claims=subject_claims,
+        claims=dict(claims),
         schema_id=schema_id,
         valid_from=valid_from,
         valid_until=valid_until,
@@ -80,7 +71,7 @@ def issue_credential(
         credential_id=credential_id,
     )
     signed = sign_credential(vc, issuer, chain_id, created if created is not None else valid_from)
-    return IssuedCredential(signed, credential_hash(signed), status_index, secrets)
+    return IssuedCredential(signed, credential_hash(signed), status_index)
 
 
 def anchor_credential(registry: CredentialRegistry, issuer: LocalAccount, issued: IssuedCredential) -> Receipt:

@@ -1,7 +1,8 @@
 """A local store of issued and held credentials: SQLite, keyed by credential hash.
 
-It keeps the full credential JSON, the claim secrets of selective-disclosure credentials, and
-which status indexes an issuer has handed out but not anchored yet (so issuing several
+It keeps the full credential JSON (a W3C VC, or ``{"sdJwt": <issuer-signed JWT>}`` for an SD-JWT
+VC: the issuer keeps no disclosure, the holder's wallet does) and which status indexes an issuer
+has handed out but not anchored yet (so issuing several
 credentials before anchoring them as a batch never reuses an index).
 """
 
@@ -26,11 +27,12 @@ CREATE TABLE IF NOT EXISTS credentials (
     subject TEXT NOT NULL,
     status_index INTEGER,
     document TEXT NOT NULL,
-    secrets TEXT,
     anchored INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS credentials_issuer ON credentials (issuer, status_index);
 """
+#: named, so a store written by an older version (with more columns) still reads and writes
+_COLUMNS = "hash, role, issuer, subject, status_index, document, anchored"
 
 
 def default_path() -> Path:
@@ -45,7 +47,6 @@ class StoredCredential:
     subject: str
     status_index: int | None
     credential: dict[str, Any]
-    secrets: list[dict[str, Any]] | None
     anchored: bool
 
 
@@ -80,7 +81,6 @@ class CredentialStore:
         issuer: str,
         subject: str,
         status_index: int | None = None,
-        secrets: list[dict[str, Any]] | None = None,
         anchored: bool = False,
     ) -> None:
         """Insert or replace the credential stored under ``credential_hash``."""
@@ -88,7 +88,7 @@ class CredentialStore:
             raise BadInput("role is 'issued' or 'held'")
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO credentials VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO credentials ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     "0x" + credential_hash.hex(),
                     role,
@@ -96,7 +96,6 @@ class CredentialStore:
                     subject,
                     status_index,
                     json.dumps(credential),
-                    None if secrets is None else json.dumps(secrets),
                     int(anchored),
                 ),
             )
@@ -111,11 +110,13 @@ class CredentialStore:
                 )
 
     def get(self, credential_hash: bytes) -> StoredCredential | None:
-        row = self._db.execute("SELECT * FROM credentials WHERE hash = ?", ("0x" + credential_hash.hex(),)).fetchone()
+        row = self._db.execute(
+            f"SELECT {_COLUMNS} FROM credentials WHERE hash = ?", ("0x" + credential_hash.hex(),)
+        ).fetchone()
         return None if row is None else _row(row)
 
     def find(self, *, issuer: str | None = None, subject: str | None = None) -> list[StoredCredential]:
-        sql, args = "SELECT * FROM credentials WHERE 1 = 1", list[str]()
+        sql, args = f"SELECT {_COLUMNS} FROM credentials WHERE 1 = 1", list[str]()
         if issuer is not None:
             sql, args = sql + " AND issuer = ?", [*args, issuer.lower()]
         if subject is not None:
@@ -134,14 +135,5 @@ class CredentialStore:
 
 
 def _row(row: tuple[Any, ...]) -> StoredCredential:
-    h, role, issuer, subject, index, document, secrets, anchored = row
-    return StoredCredential(
-        bytes.fromhex(h[2:]),
-        role,
-        issuer,
-        subject,
-        index,
-        json.loads(document),
-        None if secrets is None else json.loads(secrets),
-        bool(anchored),
-    )
+    h, role, issuer, subject, index, document, anchored = row
+    return StoredCredential(bytes.fromhex(h[2:]), role, issuer, subject, index, json.loads(document), bool(anchored))

@@ -8,9 +8,12 @@ contains the type the schema is registered for — the contract checked at ancho
 issuer held that type), ``anchor`` (hash anchored singly or by a Merkle proof in a batch, in the
 issuer's namespace, with the same schema, window and status entry), ``status`` (not
 revoked, not suspended), ``validity`` (validFrom ≤ now ≤ validUntil), ``schema`` (claims valid
-against the registered JSON Schema), ``holder`` (when a holder DID is given) and ``disclosure``
-(when disclosed claims are given). Verifying many credentials makes ONE ``eth_call``
+against the registered JSON Schema) and ``holder`` (when a holder DID is given). Verifying many
+credentials makes ONE ``eth_call``
 (``inspect``) for all anchors and statuses, plus one schema read and one log query per distinct schema.
+
+The checks on the anchor report, the issuer, the type, the validity window and the schema are
+shared with SD-JWT VCs (``thekey.credentials.sdjwt_verify``), which carry the same facts in other fields.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import jsonschema
 
 from thekey.credentials.anchoring import CredentialRegistry, Query, Report, Validity
 from thekey.credentials.canonical import credential_hash
-from thekey.credentials.disclosure import DisclosedClaim, verify_claim
 from thekey.credentials.issuance import batch_evidence
 from thekey.credentials.issuers import IssuerStatus
 from thekey.credentials.proof import ProofError, proof_parameters, recover_signer
@@ -32,7 +34,7 @@ from thekey.credentials.status import StatusPointer, status_pointer
 from thekey.credentials.vc import CredentialView, iso, type_hash, view
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
-from thekey.identity.did import parse_did
+from thekey.identity.did import EthrDID, parse_did
 
 
 @dataclass(frozen=True)
@@ -85,11 +87,8 @@ def verify_credential(
     *,
     holder: str | None = None,
     schemas: Mapping[bytes, dict[str, Any]] | None = None,
-    disclosed: Sequence[DisclosedClaim] | None = None,
 ) -> VerificationResult:
-    return verify_credentials(
-        registry, [credential], holder=holder, schemas=schemas, disclosed=None if disclosed is None else [disclosed]
-    )[0]
+    return verify_credentials(registry, [credential], holder=holder, schemas=schemas)[0]
 
 
 def verify_credentials(
@@ -98,7 +97,6 @@ def verify_credentials(
     *,
     holder: str | None = None,
     schemas: Mapping[bytes, dict[str, Any]] | None = None,
-    disclosed: Sequence[Sequence[DisclosedClaim] | None] | None = None,
 ) -> list[VerificationResult]:
     """Verify many credentials with one batched chain read."""
     results: list[VerificationResult | None] = [None] * len(credentials)
@@ -111,7 +109,7 @@ def verify_credentials(
     reports = registry.inspect([it.query for _, it in items])
     now = registry.chain.timestamp()
     docs: dict[bytes, dict[str, Any] | None] = dict(schemas or {})
-    compiled: dict[bytes, _CompiledSchema] = {}
+    compiled: dict[bytes, CompiledSchema] = {}
     records: dict[bytes, Schema] = {}
     issuers: dict[str, IssuerStatus] = {}
     for (n, item), report in zip(items, reports, strict=True):
@@ -119,20 +117,24 @@ def verify_credentials(
         if sid not in compiled:
             records[sid] = registry.get_schema(sid)
             doc = docs[sid] if sid in docs else registry.schema_document(sid)
-            compiled[sid] = _compile_schema(records[sid], doc)
+            compiled[sid] = compile_schema(records[sid], doc)
+        declared = item.credential.get("type")
+        subject = item.credential.get("credentialSubject", {})
         checks = [
             _signature(registry, item),
-            _issuer(registry, item, report, issuers),
-            _type(item, records[sid]),
-            _anchor(registry, item, report),
-            _status(report),
-            _validity(item, now),
-            _schema(item, compiled[sid], disclosed[n] if disclosed else None),
+            issuer_check(registry, item.view.issuer, report, issuers),
+            type_check(
+                [t for t in declared if isinstance(t, str)] if isinstance(declared, list) else [],
+                item.view.credential_type,
+                records[sid],
+            ),
+            anchor_check(registry, item.pointer, item.view, report, batched=item.query.root is not None),
+            status_check(report),
+            validity_check(item.view, now),
+            schema_check(compiled[sid], {k: v for k, v in subject.items() if k != "id"}),
         ]
         if holder is not None:
             checks.append(_holder(item, holder))
-        if disclosed is not None and disclosed[n] is not None:
-            checks.append(_disclosure(item, disclosed[n] or []))
         results[n] = VerificationResult(item.hash, tuple(checks))
     return [r for r in results if r is not None]
 
@@ -167,8 +169,8 @@ def _signature(registry: CredentialRegistry, item: _Item) -> Check:
     return Check("signature", True, f"EthereumEip712Signature2021 proof by the issuer {signer}")
 
 
-def _issuer(registry: CredentialRegistry, item: _Item, report: Report, cache: dict[str, IssuerStatus]) -> Check:
-    did = item.view.issuer
+def issuer_check(registry: CredentialRegistry, did: EthrDID, report: Report, cache: dict[str, IssuerStatus]) -> Check:
+    """Registered, not removed, DID not deactivated; suspended now is fine if anchored before."""
     if did.chain_id != registry.chain.chain_id:
         return Check("issuer", False, f"the issuer's DID is on chain {did.chain_id}, not {registry.chain.chain_id}")
     if report.validity in (Validity.NOT_ANCHORED, Validity.INVALID_PROOF) or report.issuer != did.address:
@@ -190,28 +192,28 @@ def _issuer(registry: CredentialRegistry, item: _Item, report: Report, cache: di
     return Check("issuer", True, "registered issuer, authorised when anchored")
 
 
-def _type(item: _Item, schema: Schema) -> Check:
-    """The credential's declared type must be the one its schema is registered for."""
+def type_check(names: Sequence[str], label: str, schema: Schema) -> Check:
+    """One of the credential's declared types (``names``) must be the one its schema is registered for."""
     if not schema.registered:
         return Check("type", False, "the schema is not registered, so its type is unknown")
-    declared = item.credential.get("type")
-    names = [t for t in declared if isinstance(t, str)] if isinstance(declared, list) else []
     if not any(type_hash(t) == schema.credential_type for t in names):
         return Check(
             "type",
             False,
-            f"the credential's type {item.view.credential_type} is not the schema's registered type "
-            f"(0x{schema.credential_type.hex()})",
+            f"the credential's type {label} is not the schema's registered type (0x{schema.credential_type.hex()})",
         )
-    return Check("type", True, f"{item.view.credential_type} is the schema's registered type")
+    return Check("type", True, f"{label} is the schema's registered type")
 
 
-def _anchor(registry: CredentialRegistry, item: _Item, report: Report) -> Check:
-    p, v = item.pointer, item.view
+def anchor_check(
+    registry: CredentialRegistry, p: StatusPointer, v: CredentialView, report: Report, *, batched: bool = False
+) -> Check:
+    """The anchor in the issuer's namespace agrees with the credential's issuer, schema, status
+    pointer and validity window."""
     if p.chain_id != registry.chain.chain_id or p.registry != to_checksum_address(registry.address):
-        return Check("anchor", False, "credentialStatus points at another registry")
+        return Check("anchor", False, "the status entry points at another registry")
     if report.validity == Validity.NOT_ANCHORED:
-        what = "batch root" if item.query.root else "credential hash"
+        what = "batch root" if batched else "credential hash"
         return Check("anchor", False, f"the {what} is not anchored")
     if report.validity == Validity.INVALID_PROOF:
         return Check("anchor", False, "the Merkle proof does not lead to the anchored batch root")
@@ -227,11 +229,11 @@ def _anchor(registry: CredentialRegistry, item: _Item, report: Report) -> Check:
     ]
     if mismatches:
         return Check("anchor", False, "the anchor disagrees with the credential: " + ", ".join(mismatches))
-    how = "in a batch (Merkle proof)" if item.query.root else "singly"
+    how = "in a batch (Merkle proof)" if batched else "singly"
     return Check("anchor", True, f"anchored {how} at {iso(report.anchored_at)}")
 
 
-def _status(report: Report) -> Check:
+def status_check(report: Report) -> Check:
     if not report.anchored_at:
         return Check("status", False, "no status: the credential is not anchored")
     if report.revoked:
@@ -241,8 +243,7 @@ def _status(report: Report) -> Check:
     return Check("status", True, "neither revoked nor suspended")
 
 
-def _validity(item: _Item, now: int) -> Check:
-    v = item.view
+def validity_check(v: CredentialView, now: int) -> Check:
     if now < v.valid_from:
         return Check("validity", False, f"not valid before {iso(v.valid_from)}")
     if v.valid_until is not None and now > v.valid_until:
@@ -251,7 +252,7 @@ def _validity(item: _Item, now: int) -> Check:
 
 
 @dataclass(frozen=True)
-class _CompiledSchema:
+class CompiledSchema:
     """A schema checked once per verification run: its problem, or its validator."""
 
     problem: str | None
@@ -259,31 +260,35 @@ class _CompiledSchema:
     validator: Any = None
 
 
-def _compile_schema(schema: Schema, document: dict[str, Any] | None) -> _CompiledSchema:
+def compile_schema(schema: Schema, document: dict[str, Any] | None) -> CompiledSchema:
     if document is None or not schema.registered:
-        return _CompiledSchema("the schema is not registered")
+        return CompiledSchema("the schema is not registered")
     if schema_id_of(schema.publisher, schema.credential_type, document_hash(document)) != schema.id:
-        return _CompiledSchema("the schema document does not hash to the credential's schema id")
+        return CompiledSchema("the schema document does not hash to the credential's schema id")
     cls = jsonschema.validators.validator_for(document)
     try:
         cls.check_schema(document)
     except jsonschema.SchemaError as exc:
-        return _CompiledSchema(f"the schema is not a valid JSON Schema: {exc.message}")
-    return _CompiledSchema(None, cls, cls(document))
+        return CompiledSchema(f"the schema is not a valid JSON Schema: {exc.message}")
+    return CompiledSchema(None, cls, cls(document))
 
 
-def _schema(item: _Item, schema: _CompiledSchema, disclosed: Sequence[DisclosedClaim] | None) -> Check:
+def schema_check(schema: CompiledSchema, claims: Mapping[str, Any], *, partial: bool = False) -> Check:
+    """``claims`` against the registered JSON Schema; ``partial`` (selective disclosure): each
+    disclosed claim against its property, and no claim the schema does not allow."""
     if schema.problem is not None:
         return Check("schema", False, schema.problem)
-    subject = item.credential.get("credentialSubject", {})
     try:
-        if "claimsRoot" in subject:  # selective disclosure: each disclosed claim against its property
-            props = schema.validator.schema.get("properties", {})
-            for claim in disclosed or []:
-                if claim.name in props:
-                    schema.cls(props[claim.name]).validate(claim.value)
+        if partial:
+            document = schema.validator.schema
+            props = document.get("properties", {})
+            for name, value in claims.items():
+                if name in props:
+                    schema.cls(props[name]).validate(value)
+                elif document.get("additionalProperties") is False:
+                    return Check("schema", False, f"the schema has no claim {name!r}")
         else:
-            schema.validator.validate({k: val for k, val in subject.items() if k != "id"})
+            schema.validator.validate(dict(claims))
     except jsonschema.ValidationError as exc:
         path = "/".join(str(p) for p in exc.absolute_path) or "(claims)"
         return Check("schema", False, f"claims do not match the schema at {path}: {exc.message}")
@@ -298,14 +303,3 @@ def _holder(item: _Item, holder: str) -> Check:
     if (h.chain_id, h.address) != (s.chain_id, s.address):
         return Check("holder", False, f"the subject is {item.view.subject}, not the holder {holder}")
     return Check("holder", True, "the holder is the subject")
-
-
-def _disclosure(item: _Item, claims: Sequence[DisclosedClaim]) -> Check:
-    root_hex = item.credential.get("credentialSubject", {}).get("claimsRoot")
-    if not isinstance(root_hex, str):
-        return Check("disclosure", False, "the credential has no claimsRoot")
-    root = bytes.fromhex(root_hex.removeprefix("0x"))
-    bad = [c.name for c in claims if not verify_claim(root, c)]
-    if bad:
-        return Check("disclosure", False, "claims not committed to by the credential: " + ", ".join(bad))
-    return Check("disclosure", True, f"{len(claims)} disclosed claim(s) match the committed root")
