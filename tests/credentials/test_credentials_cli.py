@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -187,8 +187,9 @@ def test_cli__issue_verify_suspend_batch_and_sd_jwt_presentation_flow(
     stored = wallet.read_text()  # encrypted at rest: neither the JWT nor a disclosure in clear
     assert all(part not in stored for part in sd.read_text().strip().split("~") if part)
     shown = tmp_path / "shown.sd-jwt"
-    offline("wallet", "present", issued["credentialHash"], "--disclose", "degree", "--nonce", "n-7", "--audience",
-       "did:web:employer.example", "--out", str(shown), "--wallet", str(wallet), "--account", "3", "--json")  # fmt: skip
+    offline("wallet", "present", issued["credentialHash"], "--disclose", "degree", "--nonce", "n-7",
+            "--audience", "did:web:employer.example", "--out", str(shown), "--wallet", str(wallet),
+            "--account", "3", "--json")  # fmt: skip
     verdict = ok("credential", "verify", str(shown), "--nonce", "n-7", "--audience", "did:web:employer.example")
     assert verdict["valid"] and verdict["claims"] == {"degree": "PhD"}
     code, out, _ = cli("credential", "verify", str(shown), "--nonce", "n-8", "--audience", "did:web:employer.example")
