@@ -25,6 +25,7 @@ PURPOSES: dict[str, str] = {
     "credit-assessment": "assess creditworthiness",
     "government-service": "deliver a public service the subject applied for",
     "audit": "audit a past verification or payment",
+    "employment-screening": "check a job candidate's qualifications (a background check at hiring)",
 }
 
 #: Data categories (consent scopes and route categories). "account-link" is the scope
