@@ -27,6 +27,7 @@ node_modules/.installed: package-lock.json
 demo: setup
 	@echo "demo: compiling the contracts, starting a local Anvil and running the verification flow step by step"
 	$(BIN)/thekey demo
+	$(BIN)/thekey demo --scenario graduate
 
 test: setup test-py test-ape
 
