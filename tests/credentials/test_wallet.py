@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from thekey.chain import Anvil
+from thekey.cli.common import Session
 from thekey.cli.main import main
 from thekey.credentials.sdjwt_verify import verify_sd_jwt
 from thekey.credentials.wallet import Wallet
+from thekey.deploy import Deployment
 from thekey.errors import BadInput
 from thekey.hashing import keccak
 
@@ -60,7 +63,12 @@ def test_wallet__status_reads_the_chain_and_refuses_presentations_and_w3c_presen
 
 
 def test_wallet__fresh_machine_with_only_the_exported_file_presents(
-    env: Env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    env: Env,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    anvil: Anvil,
+    deployment: Deployment,
 ) -> None:
     monkeypatch.setenv("THEKEY_WALLET_PASSPHRASE", PASS)
     # machine 1: the holder receives the issuer's file and exports its wallet
@@ -92,6 +100,13 @@ def test_wallet__fresh_machine_with_only_the_exported_file_presents(
     assert result.valid, result.failures
     assert result.claims == {"degree": CLAIMS["degree"], "year": CLAIMS["year"]}
     assert not (second / "no-store.sqlite").exists()
+    # `wallet status` checks it on chain: valid, then revoked (exit 1, the failed check printed)
+    monkeypatch.setattr(Session, "deployment", lambda self, chain=None: deployment)
+    capsys.readouterr()
+    assert main(["wallet", "status", listed["id"][:12], "--rpc-url", anvil.url]) == 0
+    env.registry.revoke(env.issuer, sd.hash, keccak(text="withdrawn"))
+    assert main(["wallet", "status", listed["id"], "--rpc-url", anvil.url]) == 1
+    assert "FAIL status: revoked" in capsys.readouterr().out
 
 
 def test_wallet_cli__bad_input_is_one_line_exit_2(

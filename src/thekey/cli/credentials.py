@@ -517,7 +517,9 @@ def credential_verify(
         return
     if nonce is not None or audience is not None:
         raise BadInput("--nonce and --audience are for SD-JWT presentations")
-    doc = _read_credential(file)
+    doc = _read_json(file)
+    if not isinstance(doc, dict):
+        raise BadInput(f"{file} is not a credential JSON object")
     if holder is not None:
         parse_did(holder)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, None, None, json_out)

@@ -37,7 +37,7 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.chain.transactions import Receipt
 from thekey.credentials.anchoring import CredentialRegistry
-from thekey.credentials.jws import b64url, b64url_decode, public_jwk, sign_compact, split_compact
+from thekey.credentials.jws import b64url, b64url_decode, jwk_public_bytes, public_jwk, sign_compact, split_compact
 from thekey.credentials.status import is_reserved
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
@@ -301,7 +301,9 @@ def present(
     missing = [n for n in wanted if n not in by_name]
     if missing:
         raise BadInput(f"no claim {missing[0]!r} in this credential (it has {', '.join(sorted(by_name))})")
-    if credential.payload.get("cnf", {}).get("jwk") != public_jwk(holder_key):
+    cnf = credential.payload.get("cnf")
+    bound = cnf.get("jwk") if isinstance(cnf, dict) else None
+    if bound is None or jwk_public_bytes(bound) != jwk_public_bytes(public_jwk(holder_key)):
         raise BadInput("this credential is bound to another key than the holder's")
     if not nonce or not audience:
         raise BadInput("a presentation needs the verifier's nonce and audience")
