@@ -81,7 +81,7 @@ def test_sdjwt__presentation_of_chosen_claims_verifies_every_check(env: Env) -> 
     assert result.claims == {"degree": CLAIMS["degree"], "year": CLAIMS["year"]}
     assert [c.name for c in result.checks] == [
         "signature", "disclosures", "issuer", "type", "anchor", "status", "validity", "schema",
-        "holder-binding", "audience", "nonce", "freshness",
+        "holder-binding", "subject", "audience", "nonce", "freshness",
     ]  # fmt: skip
     assert result.credential_hash == sd.hash and result.issuer == sd.payload["iss"]
 
@@ -144,6 +144,19 @@ def test_sdjwt__issuer_key_that_no_longer_controls_the_did_fails_signature(env: 
     EIDRegistry.from_deployment(deployment).change_owner(env.issuer, env.issuer.address, env.relayer.address)
     check = verify_sd_jwt(env.registry, sd.compact()).check("signature")
     assert check is not None and not check.ok and env.relayer.address in check.reason
+
+
+def test_sdjwt__holder_key_that_no_longer_controls_the_subject_did_fails_subject(env: Env, deployment: Any) -> None:
+    sd = issue(env)
+    text = shown(env, sd, ["degree"])
+    identities = EIDRegistry.from_deployment(deployment)
+    identities.change_owner(env.holder, env.holder.address, env.relayer.address)  # the subject rotated its key
+    result = verify_sd_jwt(env.registry, text, nonce="n-1", audience=VERIFIER)
+    check = result.check("subject")
+    assert result.failed == {"subject"} and check is not None and env.holder.address in check.reason
+    # the new controller may keep the old key as a signing delegate: then it presents again
+    identities.add_delegate(env.relayer, env.holder.address, "sigAuth", env.holder.address, 3_600)
+    assert verify_sd_jwt(env.registry, text, nonce="n-1", audience=VERIFIER).valid
 
 
 def test_sdjwt__not_anchored_or_signed_by_a_non_issuer_fails(env: Env) -> None:

@@ -8,8 +8,10 @@ and status index), ``status`` (the on-chain status list: not revoked, not suspen
 ``validity`` (``nbf`` ≤ chain time ≤ ``exp``), ``schema`` (each disclosed claim against the
 registered JSON Schema) — shared with W3C credentials (``thekey.credentials.verify``) — and, when
 the verifier gives its ``nonce`` and ``audience``, the key binding: ``holder-binding`` (a KB-JWT
-signed by the ``cnf.jwk`` key over exactly this presentation's ``sd_hash``), ``audience``,
-``nonce`` and ``freshness`` (``iat`` within ``max_age`` seconds of the verifier's clock).
+signed by the ``cnf.jwk`` key over exactly this presentation's ``sd_hash``), ``subject`` (that key
+is the ``sub`` DID's current controller: its ERC-1056 owner or a valid ``sigAuth`` delegate, so a
+subject who rotated its key away from a stolen one is not impersonated), ``audience``, ``nonce``
+and ``freshness`` (``iat`` within ``max_age`` seconds of the verifier's clock).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from thekey.credentials.anchoring import CredentialRegistry, Query
-from thekey.credentials.jws import jwk_public_bytes, signer_addresses, split_compact, verify_with_key
+from thekey.credentials.jws import jwk_address, jwk_public_bytes, signer_addresses, split_compact, verify_with_key
 from thekey.credentials.sdjwt import KB_TYP, SdJwt, digest, parse_sd_jwt, parse_status_uri, status_reference
 from thekey.credentials.status import StatusPointer
 from thekey.credentials.vc import CredentialView
@@ -88,6 +90,8 @@ def verify_sd_jwt(
         if not nonce or not audience:
             raise BadInput("a verifier checks the key binding with both its nonce and its audience")
         checks += _key_binding(sd, nonce, audience, time.time() if now is None else now, max_age)
+        if checks[-1].name == "freshness":  # the KB-JWT verified: is its key the subject's?
+            checks.insert(-3, _subject(registry, sd, view))
     return SdJwtVerification(sd.hash, tuple(checks), sd.claims, str(view.issuer), view.credential_type)
 
 
@@ -118,6 +122,22 @@ def _signature(registry: CredentialRegistry, sd: SdJwt, view: CredentialView) ->
     if controller not in signers:
         return Check("signature", False, f"not signed by the issuer DID's controller {controller}")
     return Check("signature", True, f"ES256K by the issuer DID's controller {controller}")
+
+
+def _subject(registry: CredentialRegistry, sd: SdJwt, view: CredentialView) -> Check:
+    try:
+        subject = parse_did(view.subject)
+    except BadInput:
+        return Check("subject", False, f"the subject {view.subject[:100]!r} is not a did:ethr DID")
+    if subject.chain_id != registry.chain.chain_id:
+        return Check("subject", False, f"the subject's DID is on chain {subject.chain_id}, not this one")
+    holder = jwk_address(sd.payload["cnf"]["jwk"])
+    identities = EIDRegistry(registry.chain, registry.identity_registry())
+    if identities.identity_owner(subject.address) == holder:
+        return Check("subject", True, "the holder key is the subject DID's controller")
+    if identities.valid_delegate(subject.address, "sigAuth", holder):
+        return Check("subject", True, "the holder key is a sigAuth delegate of the subject DID")
+    return Check("subject", False, f"the holder key {holder} does not control the subject DID now")
 
 
 def _disclosures(sd: SdJwt) -> Check:
