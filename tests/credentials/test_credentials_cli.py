@@ -194,6 +194,19 @@ def test_cli__issue_verify_suspend_batch_and_sd_jwt_presentation_flow(
     assert verdict["valid"] and verdict["claims"] == {"degree": "PhD"}
     code, out, _ = cli("credential", "verify", str(shown), "--nonce", "n-8", "--audience", "did:web:employer.example")
     assert code == 1 and "FAIL nonce" in out
+    # the SD-JWT file drives the issuer's status commands as a W3C file does
+    ok("credential", "revoke", str(sd), "--reason", "withdrawn", "--account", "1")
+    assert ok("credential", "status", str(sd))["validity"] == "revoked"
+    code, out, _ = cli("credential", "verify", str(shown), "--nonce", "n-7", "--audience", "did:web:employer.example")
+    assert code == 1 and "FAIL status: revoked" in out
+    later = tmp_path / "later.sd-jwt"
+    ok("credential", "issue", "--format", "sd-jwt", "--holder-jwk", json.dumps(jwk), "--subject", HOLDER, "--type",
+       "UniversityDegreeCredential", "--schema", sid, "--claims", '{"degree": "MSc"}', "--no-anchor",
+       "--out", str(later), "--account", "1")  # fmt: skip
+    code, out, _ = cli("credential", "verify", str(later))
+    assert code == 1 and "FAIL anchor" in out
+    ok("credential", "anchor", str(later), "--account", "1")
+    assert ok("credential", "verify", str(later))["valid"]
 
 
 def test_cli__privileged_issuer_commands_by_stranger_exit_1(cli: Invoke) -> None:

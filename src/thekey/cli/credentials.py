@@ -57,7 +57,7 @@ StoreOpt = Annotated[
     ),
 ]
 CredentialFile = Annotated[Path, typer.Argument(help="A credential JSON file.", dir_okay=False)]
-Target = Annotated[str, typer.Argument(help="A credential JSON file, or a credential hash (0x…).")]
+Target = Annotated[str, typer.Argument(help="A credential file (W3C JSON or SD-JWT VC), or a credential hash (0x…).")]
 IssuerOpt = Annotated[
     str | None,
     typer.Option(
@@ -529,11 +529,22 @@ def credential_verify(
         raise typer.Exit(1)
 
 
-def _issuer_of(vc: dict[str, Any] | None, issuer: str | None) -> _Who | None:
+def _target(target: str) -> tuple[bytes, str | None, dict[str, Any] | None]:
+    """(hash, the file's issuer, the W3C document) of a credential file (W3C or SD-JWT) or a bare hash."""
+    if target.startswith("0x") and not Path(target).exists():
+        return parse_bytes32(target), None, None
+    sd = _read_sd_jwt(Path(target))
+    if sd is not None:
+        return sd.hash, parse_did(str(sd.payload.get("iss", ""))).address, None
+    vc = _read_credential(Path(target))
+    return credential_hash(vc), view(vc).issuer.address, vc
+
+
+def _issuer_of(file_issuer: str | None, issuer: str | None) -> _Who | None:
     """The namespace of a credential: ``--issuer`` if given, else the credential file's issuer."""
     if issuer is not None:
         return _Who(issuer)
-    return None if vc is None else _Who(view(vc).issuer.address)
+    return None if file_issuer is None else _Who(file_issuer)
 
 
 def _status_change(
@@ -548,9 +559,8 @@ def _status_change(
     json_out: bool,
 ) -> None:
     code = _reason(reason)
-    vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
-    h = parse_bytes32(target) if vc is None else credential_hash(vc)
-    who = _issuer_of(vc, issuer)
+    h, file_issuer, vc = _target(target)
+    who = _issuer_of(file_issuer, issuer)
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     signer = session.signer()
     namespace = signer.address if who is None else who.on(session)
@@ -605,9 +615,8 @@ def credential_status(
     json_out: JsonOut = False,
 ) -> None:
     """The on-chain record and validity of a credential (file, or hash with --issuer)."""
-    vc = None if target.startswith("0x") and not Path(target).exists() else _read_credential(Path(target))
-    h = parse_bytes32(target) if vc is None else credential_hash(vc)
-    who = _issuer_of(vc, issuer)
+    h, file_issuer, vc = _target(target)
+    who = _issuer_of(file_issuer, issuer)
     if who is None:
         raise BadInput("a credential hash needs --issuer: anchors are kept per issuer")
     evidence = None if vc is None else batch_evidence(vc)
