@@ -100,6 +100,23 @@ def parse_duration(text: str) -> int:
     return int(m.group(1)) * _UNITS[m.group(2)]
 
 
+def format_duration(seconds: int) -> str:
+    """The inverse of :func:`parse_duration` for display: ``86400`` → ``"1d"``, ``5400`` → ``"1h30m"``."""
+    if seconds == 0:
+        return "0s"
+    parts, rest = [], seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)
+
+
+def iso_time(timestamp: int) -> str:
+    """UNIX seconds as ISO 8601 UTC (``2026-12-07T01:11:35Z``), the form every output uses."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def parse_time(text: str) -> int:
     """A UNIX timestamp from an integer or an ISO 8601 date/time (UTC when no zone is given)."""
     t = text.strip()

@@ -27,7 +27,7 @@ from thekey.consent.ids import PURPOSES, SCOPES, documented_purpose, documented_
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
 from thekey.identity.did import EthrDID, did_for, parse_did
-from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
+from thekey.parsing import iso_time, label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
 app = typer.Typer(
     rich_markup_mode=None, help="Consent records: grant, revoke, check, list, record uses.", no_args_is_help=True
@@ -409,7 +409,7 @@ def route_list(subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = No
         rows,
         "\n".join(
             f"{r['organisation']}  {r['category']}  "
-            + (f"digest {r['digest']}  updated {r['updatedAt']}" if r["live"] else _NOT_LIVE)
+            + (f"digest {r['digest']}  updated {iso_time(r['updatedAt'])}" if r["live"] else _NOT_LIVE)
             for r in rows
         )
         or "no routes",

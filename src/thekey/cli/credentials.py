@@ -22,10 +22,11 @@ from thekey.credentials.issuance import (
 )
 from thekey.credentials.schemas import check_schema
 from thekey.credentials.status import PURPOSES, status_list_credential, status_pointer
-from thekey.credentials.vc import iso, type_hash, view
+from thekey.credentials.vc import type_hash, view
 from thekey.credentials.verify import verify_credential
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did
+from thekey.parsing import iso_time as iso
 from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
 issuer_app = typer.Typer(

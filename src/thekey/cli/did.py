@@ -572,6 +572,54 @@ def rebind_accept(
     )
 
 
+@app.command("admit-registrar")
+def admit_registrar(
+    registrar: DidArg,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Admit REGISTRAR (a KYC'd user agent) to bind DIDs to documents (governance only)."""
+    _registrar_role(registrar, rpc_url, chain_id, account, keystore, json_out, admit=True)
+
+
+@app.command("remove-registrar")
+def remove_registrar(
+    registrar: DidArg,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Remove REGISTRAR: it binds nothing more; its bindings stay (governance only)."""
+    _registrar_role(registrar, rpc_url, chain_id, account, keystore, json_out, admit=False)
+
+
+def _registrar_role(
+    registrar: str,
+    rpc_url: str | None,
+    chain_id: int | None,
+    account: str | None,
+    keystore: Path | None,
+    json_out: bool,
+    *,
+    admit: bool,
+) -> None:
+    ident = _identity(registrar)
+    session = _session(rpc_url, chain_id, account, keystore, json_out)
+    ident = _on_chain(ident, session)
+    binding = session.client(IdentityBinding)
+    change = binding.admit_registrar if admit else binding.remove_registrar
+    session.emit_tx(
+        f"registrar {ident.address} {'admitted' if admit else 'removed'}",
+        change(session.signer(), ident.address),
+        {"registrar": str(ident)},
+    )
+
+
 @app.command()
 def lookup(
     did: Annotated[str | None, typer.Argument(help="A DID: list its commitments.")] = None,

@@ -15,7 +15,15 @@ import typer
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did_or_address
-from thekey.parsing import format_amount, label_hash, parse_amount, parse_duration, parse_time
+from thekey.parsing import (
+    format_amount,
+    format_duration,
+    iso_time,
+    label_hash,
+    parse_amount,
+    parse_duration,
+    parse_time,
+)
 from thekey.payments.escrow import (
     AgreementState,
     Escrow,
@@ -129,7 +137,7 @@ def create(
     window = parse_duration(dispute_window)
     deadline_at = parse_time(due) if due is not None else None
     offset = parse_duration(due_in)
-    session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, True)
+    session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, False)
     network = session.chain().chain_id
     parties = _on(named[0], network), _on(named[1], network), _on(named[2], network)
     plan = Plan.of(*shares, [(_on(p, network), bps) for p, bps in payees])
@@ -182,7 +190,7 @@ def sign(
     _write(file, draft_to_json(terms, acceptances))
     session.emit(
         {"role": role, **acceptance.to_json()},
-        f"signed {file} as the {role} (nonce {nonce}, valid until {acceptance.deadline})",
+        f"signed {file} as the {role} (nonce {nonce}, valid until {iso_time(acceptance.deadline)})",
     )
 
 
@@ -401,7 +409,8 @@ def show(
         lines = [
             _summary(state, now),
             f"  user {state.user}  arbiter {state.arbiter}",
-            f"  service deadline {state.service_deadline}, dispute window {state.dispute_window}s",
+            f"  service deadline {iso_time(state.service_deadline)}, "
+            f"dispute window {format_duration(state.dispute_window)}",
             f"  plan: verifier {terms.plan.shares[0]} bps → {format_amount(verifier)} TKY "
             f"(incl. dust {dust} wei); user {terms.plan.shares[1]} bps → {format_amount(user)} TKY",
             *(

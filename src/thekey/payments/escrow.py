@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -30,6 +29,7 @@ from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, ChainError
 from thekey.hashing import keccak, to_checksum_address
+from thekey.parsing import iso_time
 from thekey.token.tky import Permit, Token
 
 BPS = 10_000
@@ -278,18 +278,20 @@ class AgreementState:
             return f"proposed — waiting for the {' and the '.join(waiting)} to accept"
         if s is Status.ACTIVE:
             if now > self.service_deadline:
-                deadline = _iso(self.service_deadline)
+                deadline = iso_time(self.service_deadline)
                 return f"active — service deadline {deadline} passed: the provider may reclaim"
-            return f"active — the verifier must complete by {_iso(self.service_deadline)}"
+            return f"active — the verifier must complete by {iso_time(self.service_deadline)}"
         if s is Status.COMPLETED:
             until = self.dispute_until or 0
             if now < until:
-                return f"completed — dispute window open until {_iso(until)}; the provider may confirm"
+                return f"completed — dispute window open until {iso_time(until)}; the provider may confirm"
             return "completed — dispute window closed: anyone may settle"
         if s is Status.DISPUTED:
             until = self.disputed_at + ARBITRATION_PERIOD
             if now < until:
-                return f"disputed — the arbiter may rule until {_iso(until)}; after that anyone may settle by the plan"
+                return (
+                    f"disputed — the arbiter may rule until {iso_time(until)}; after that anyone may settle by the plan"
+                )
             return "disputed — the arbiter did not rule in time: anyone may settle by the plan"
         return {
             Status.SETTLED: "settled — paid out by the plan",
@@ -329,10 +331,6 @@ class Created:
     terms: Terms
     block_number: int
     tx_hash: str = field(repr=False)
-
-
-def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def acceptance_document(domain: Domain, terms: Terms, nonce: int, deadline: int) -> dict[str, Any]:
