@@ -140,7 +140,8 @@ def _issuer_action(
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     address = issuer.on(session)
     send = {"suspend": reg.suspend_issuer, "reinstate": reg.reinstate_issuer, "remove": reg.remove_issuer}[action]
-    session.emit_tx(f"issuer {address}: {action}", send(session.signer(), address, code), {"issuer": address})
+    done = {"suspend": "suspended", "reinstate": "reinstated", "remove": "removed for good"}[action]
+    session.emit_tx(f"issuer {address} {done}", send(session.signer(), address, code), {"issuer": address})
 
 
 @issuer_app.command("add")
