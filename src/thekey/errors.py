@@ -35,6 +35,10 @@ class ChainError(TheKeyError):
     """The node failed, disappeared, or answered something unexpected."""
 
 
+class NodeTimeout(ChainError):
+    """The node accepted the request but sent no answer within the RPC timeout (frozen, overloaded)."""
+
+
 class ChainIdMismatch(ChainError, BadInput):
     """The node's chain id differs from the one the caller expects; nothing was signed."""
 

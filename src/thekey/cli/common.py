@@ -15,9 +15,10 @@ from eth_account.signers.local import LocalAccount
 from rich.console import Console
 
 from thekey.chain import Anvil, Chain, Receipt, dev_accounts, signer_from_env
+from thekey.chain.keys import ManagedKey, find_key, list_keys
 from thekey.client import ContractClient
 from thekey.deploy import Deployment
-from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError
+from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError, NodeTimeout
 from thekey.parsing import parse_address
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
@@ -47,7 +48,8 @@ AccountOpt = Annotated[
     str | None,
     typer.Option(
         "--account", "-a",
-        help="Local chains only: the dev account to sign with, by index (0-19) or address [default: 0].",
+        help="The key to sign with: a managed key by alias or address (`thekey account list`), or on a "
+        "local chain a dev account by index (0-19) or address [default: dev account 0].",
     ),
 ]  # fmt: skip
 KeystoreOpt = Annotated[
@@ -84,7 +86,7 @@ class Session:
                 url = self.rpc_url or DEFAULT_RPC_URL
                 try:
                     self._chain = Chain.connect(url, expected_chain_id=self.chain_id)
-                except ChainIdMismatch:
+                except (ChainIdMismatch, NodeTimeout):
                     raise
                 except ChainError:
                     hint = "" if self.rpc_url else " (start one with `thekey node`, or pass --rpc-url)"
@@ -92,11 +94,24 @@ class Session:
         return self._chain
 
     def signer(self, chain: Chain | None = None) -> LocalAccount:
-        chain = chain or self.chain()
-        if self.keystore is not None or os.environ.get("THEKEY_PRIVATE_KEY"):
+        """The one key the options name: --keystore, THEKEY_PRIVATE_KEY, --account (a managed key,
+        or a dev account on a local chain), else dev account 0 on a local chain. Two at once: an error."""
+        env_key = os.environ.get("THEKEY_PRIVATE_KEY")
+        named = [n for n, v in (("--keystore", self.keystore), ("THEKEY_PRIVATE_KEY", env_key),
+                                ("--account", self.account)) if v]  # fmt: skip
+        if len(named) > 1:
+            raise BadInput(f"{' and '.join(named)} both name a signing key: give only one")
+        if self.keystore is not None or env_key:
             return signer_from_env(self.keystore)
+        managed = managed_key(self.account)
+        if managed is not None:
+            return managed.unlock()
+        chain = chain or self.chain()
         if not chain.is_local:
-            raise ConfigError("no signing key for a non-local chain: set THEKEY_PRIVATE_KEY or pass --keystore FILE")
+            raise ConfigError(
+                "no signing key for a non-local chain: pass --account ALIAS (a managed key), --keystore FILE, "
+                "or set THEKEY_PRIVATE_KEY"
+            )
         return dev_account(self.account)
 
     def deployment(self, chain: Chain | None = None) -> Deployment:
@@ -124,6 +139,17 @@ class Session:
             console.print(human, highlight=False)
         else:
             human()
+
+
+def managed_key(selector: str | None) -> ManagedKey | None:
+    """The managed key ``--account`` names: an alias, or an address one of them holds; None for a
+    dev-account index or an address no managed key holds."""
+    if selector is None or selector.isdigit():
+        return None
+    if selector.lower().startswith("0x"):
+        address = parse_address(selector)
+        return next((k for k in list_keys() if k.address == address), None)
+    return find_key(selector)
 
 
 def dev_account(selector: str | None) -> LocalAccount:

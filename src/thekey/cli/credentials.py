@@ -26,7 +26,7 @@ from thekey.credentials.vc import iso, type_hash, view
 from thekey.credentials.verify import verify_credential
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did
-from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
+from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time, read_text
 
 issuer_app = typer.Typer(
     rich_markup_mode=None,
@@ -93,10 +93,9 @@ def _reason(text: str) -> bytes:
 
 
 def _read_json(path: Path) -> Any:
+    text = read_text(path)
     try:
-        return json.loads(path.read_text())
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{path} is not JSON: {exc.msg} (line {exc.lineno})") from None
 

@@ -15,7 +15,7 @@ import typer
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did_or_address
-from thekey.parsing import format_amount, label_hash, parse_amount, parse_duration, parse_time
+from thekey.parsing import format_amount, label_hash, parse_amount, parse_duration, parse_time, read_text
 from thekey.payments.escrow import (
     AgreementState,
     Escrow,
@@ -69,11 +69,7 @@ def _bps(text: str, what: str) -> int:
 
 
 def _read_draft(file: Path) -> tuple[Terms, dict[str, Any]]:
-    try:
-        text = file.read_text()
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    return draft_from_json(text)
+    return draft_from_json(read_text(file))
 
 
 def _write(path: Path, text: str) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
 import typer
 
 from thekey import __version__
-from thekey.cli import audit, build, chain, demo, nonce, serve, token
+from thekey.chain.connection import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT_ENV
+from thekey.cli import account, audit, build, chain, demo, nonce, serve, token
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
@@ -38,12 +40,24 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    rpc_timeout: float | None = typer.Option(
+        None,
+        "--rpc-timeout",
+        min=0.1,
+        max=86_399,
+        help=f"Seconds to wait for any one answer of the node [default: {DEFAULT_RPC_TIMEOUT:g}, "
+        f"or {RPC_TIMEOUT_ENV}].",
+        show_default=False,
+    ),
 ) -> None:
     """TheKey command line."""
+    if rpc_timeout is not None:  # read by every connection this command makes
+        os.environ[RPC_TIMEOUT_ENV] = f"{rpc_timeout:g}"
 
 
 build.register(app)
 chain.register(app)
+app.add_typer(account.app, name="account")
 app.add_typer(token.app, name="token")
 app.add_typer(did_cli.app, name="did")
 app.add_typer(consent_cli.app, name="consent")
