@@ -77,7 +77,9 @@ def test_import__raw_key_from_a_named_env_var_is_stored_encrypted_and_never_prin
     monkeypatch.setenv("MY_KEY", secret)
     monkeypatch.setenv("MY_PASSWORD", PASSWORD)
     _no_prompt(monkeypatch)
-    code, out, err = cli("account", "import", "ops", "--secret-env", "MY_KEY", "--password-env", "MY_PASSWORD", "--json")
+    code, out, err = cli(
+        "account", "import", "ops", "--secret-env", "MY_KEY", "--password-env", "MY_PASSWORD", "--json"
+    )  # fmt: skip
     assert code == 0, err
     assert json.loads(out)["address"] == accounts[5].address
     stored = keys / "ops.json"
@@ -178,7 +180,7 @@ def test_list__reads_keystores_written_by_ape_itself(
     assert listed == {("mine", accounts[7].address, "thekey"), ("apekey", accounts[6].address, "ape")}
     assert find_key("apekey").unlock(PASSWORD).address == accounts[6].address
     code, out, _ = cli("account", "list")  # the table names both
-    assert "apekey" in out and accounts[6].address in out and "mine" in out
+    assert code == 0 and "apekey" in out and accounts[6].address in out and "mine" in out
 
 
 def test_list__skips_files_that_are_not_keystores(folders: tuple[Path, Path], accounts: list[LocalAccount]) -> None:

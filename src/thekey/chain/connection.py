@@ -306,6 +306,12 @@ class Chain:
             self.rpc("eth_getBlockByNumber", [block if isinstance(block, str) else hex(block), False])["timestamp"], 16
         )
 
+    def now(self) -> int:
+        """The time a deadline or a validity counts from: the wall clock, or the latest block's
+        timestamp when the node is ahead of it (a development chain moved forward). An idle dev
+        chain's latest block can be hours old; counting from it would make signatures born expired."""
+        return max(int(time.time()), self.timestamp())
+
     def block_number(self) -> int:
         return int(self.rpc("eth_blockNumber"), 16)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError, No
 from thekey.parsing import parse_address
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+#: seconds the node's latest block may lag the clock before commands say so
+CLOCK_LAG_NOTE = 60
 C = TypeVar("C", bound=ContractClient)
 
 # Off a terminal (logs, pipes) rich would assume 80 columns and cut table cells ("0x5FbDB…"):
@@ -113,6 +116,19 @@ class Session:
                 "or set THEKEY_PRIVATE_KEY"
             )
         return dev_account(self.account)
+
+    def now(self) -> int:
+        """What deadlines and ``--valid-for`` count from: :meth:`Chain.now` (the later of the wall
+        clock and the node's latest block), with a note on stderr when the node is far behind."""
+        chain = self.chain()
+        block_time, wall = chain.timestamp(), int(time.time())
+        if wall - block_time > CLOCK_LAG_NOTE:
+            err_console.print(
+                f"note: the node's latest block is {wall - block_time} s behind the clock (an idle dev chain?); "
+                "deadlines count from the clock",
+                highlight=False,
+            )
+        return max(wall, block_time)
 
     def deployment(self, chain: Chain | None = None) -> Deployment:
         return Deployment.load(chain or self.chain())

@@ -333,7 +333,7 @@ def credential_issue(
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     who.on(session)  # a subject DID of another chain is refused, as `consent check` refuses it
     signer = session.signer()
-    vf = start if start is not None else session.chain().timestamp()
+    vf = start if start is not None else session.now()
     vu = vf + duration if duration is not None else end
     with CredentialStore(store_path) as store:
         index = next_status_indexes(reg, signer.address, 1, store)[0]

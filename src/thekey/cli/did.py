@@ -112,7 +112,7 @@ def _change(
     registry = session.client(EIDRegistry)
     signer = session.signer()
     if sign_only:
-        deadline = session.chain().timestamp() + sig_valid_for
+        deadline = session.now() + sig_valid_for
         owner = registry.identity_owner(did.address)
         if owner == ZERO_ADDRESS:
             raise BadInput(f"{did} is deactivated: it can no longer change")
@@ -538,7 +538,7 @@ def rebind(
     src, dst = _on_chain(src, session), _on_chain(dst, session)
     binding = session.client(IdentityBinding)
     if sign_only:
-        deadline = session.chain().timestamp() + life
+        deadline = session.now() + life
         session.emit(binding.sign_rebind(session.signer(), src.address, dst.address, code, deadline).document())
         return
     session.emit_tx(f"{src} rebound to {dst}", binding.rebind(session.signer(), src.address, dst.address, code))

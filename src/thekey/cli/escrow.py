@@ -130,7 +130,7 @@ def create(
     parties = _on(named[0], network), _on(named[1], network), _on(named[2], network)
     plan = Plan.of(*shares, [(_on(p, network), bps) for p, bps in payees])
     provider = session.signer().address
-    deadline = deadline_at if deadline_at is not None else session.chain().timestamp() + offset
+    deadline = deadline_at if deadline_at is not None else session.now() + offset
     draft = Terms(provider, *parties, wei, deadline, window, terms_hash, plan)
     draft.check()
     text = draft_to_json(draft, {})
@@ -173,7 +173,7 @@ def sign(
         if nonce_opt is not None
         else (escrow.nonce_of(signer.address) + sum(1 for r in acceptances if r != role and r in roles))
     )
-    acceptance = escrow.sign_acceptance(signer, terms, session.chain().timestamp() + duration, nonce=nonce)
+    acceptance = escrow.sign_acceptance(signer, terms, session.now() + duration, nonce=nonce)
     acceptances[role] = acceptance
     _write(file, draft_to_json(terms, acceptances))
     session.emit(

@@ -498,7 +498,7 @@ class Escrow(ContractClient):
     ) -> tuple[int, Receipt]:
         """Sign a permit for exactly the price (valid one hour by default) and create-and-fund."""
         token = Token(self.chain, self.token_address())
-        deadline = permit_deadline if permit_deadline is not None else self.chain.timestamp() + 3600
+        deadline = permit_deadline if permit_deadline is not None else self.chain.now() + 3600
         permit = token.sign_permit(provider, self.address, terms.price, deadline)
         return self.create_with_permit(provider, terms, permit, verifier_acceptance, user_acceptance)
 
