@@ -25,7 +25,15 @@ from thekey.build.artifacts import Artifacts, load_artifacts
 from thekey.chain.revert import ErrorDecoder
 from thekey.chain.transactions import NonceManager, Receipt
 from thekey.config import LOCAL_CHAIN_ID
-from thekey.errors import BadInput, ChainError, ChainIdMismatch, ContractRevert, NodeTimeout, TransactionTimeout
+from thekey.errors import (
+    BadInput,
+    ChainError,
+    ChainIdMismatch,
+    ContractRevert,
+    InsufficientFunds,
+    NodeTimeout,
+    TransactionTimeout,
+)
 from thekey.hashing import keccak, to_checksum_address
 
 GAS_MARGIN = 1.25
@@ -161,9 +169,7 @@ class Chain:
                 raise self.decoder.decode(data or b"")
             message = str(error.get("message", error))
             if "insufficient funds" in message.lower():
-                raise ChainError(
-                    f"the sending account has too little ETH to pay for gas: fund it first ({method}: {message})"
-                )
+                raise InsufficientFunds(f"{method}: {message}")
             raise ChainError(f"{method}: {message}")
         return response["result"]
 
@@ -212,6 +218,16 @@ class Chain:
 
         Estimation runs first, so a call that would revert raises ContractRevert and uses no nonce.
         """
+        try:
+            return self._sign(tx, sender)
+        except InsufficientFunds as exc:
+            raise InsufficientFunds(
+                f"the sending account {sender.address} has too little ETH to pay for gas: fund it first ({exc})",
+                account=sender.address,
+                local=self.is_local,
+            ) from None
+
+    def _sign(self, tx: TxParams, sender: LocalAccount) -> tuple[bytes, str]:
         fields: dict[str, Any] = dict(tx)
         fields.setdefault("value", 0)
         fields["from"] = sender.address

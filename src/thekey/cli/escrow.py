@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
-from thekey.errors import BadInput
+from thekey.errors import BadInput, ContractRevert
 from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.parsing import format_amount, label_hash, parse_amount, parse_duration, parse_time, read_text
 from thekey.payments.escrow import (
@@ -200,10 +200,21 @@ def fund(
     if signer.address != terms.provider:
         raise BadInput(f"the draft's provider is {terms.provider}; you sign as {signer.address}")
     va, ua = acceptances.get("verifier"), acceptances.get("user")
-    if allowance:
-        agreement_id, receipt = escrow.create(signer, terms, va, ua)
-    else:
-        agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
+    try:
+        if allowance:
+            agreement_id, receipt = escrow.create(signer, terms, va, ua)
+        else:
+            agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
+    except ContractRevert as exc:
+        # a relayed acceptance's nonce is spent: most likely this very draft was funded before
+        before = escrow.created_with(terms) if exc.name == "InvalidAccountNonce" else []
+        if not before:
+            raise
+        state = escrow.agreement(before[-1].id, terms)
+        raise BadInput(
+            f"{file} was already funded: agreement {state.id} ({state.status.label}, tx {before[-1].tx_hash}); "
+            f"nothing was sent — see `thekey escrow show {state.id}`"
+        ) from None
     status = escrow.agreement(agreement_id).status.label
     session.emit_tx(
         f"agreement {agreement_id} funded with {format_amount(terms.price)} TKY ({status})",
