@@ -333,8 +333,11 @@ def credential_issue(
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     who.on(session)  # a subject DID of another chain is refused, as `consent check` refuses it
     signer = session.signer()
-    vf = start if start is not None else session.now()
-    vu = vf + duration if duration is not None else end
+    # valid from the earlier of the node's clock and the wall clock (a verifier may read either);
+    # --valid-for counts from the later, so the credential is never born expired
+    now = session.now() if start is None else start
+    vf = start if start is not None else min(session.chain().timestamp(), now)
+    vu = now + duration if duration is not None else end
     with CredentialStore(store_path) as store:
         index = next_status_indexes(reg, signer.address, 1, store)[0]
         item = issue_credential(
