@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from eth_utils import is_checksum_address, is_hex_address
 
@@ -132,3 +133,13 @@ def parse_time(text: str) -> int:
     if ts < 0:
         raise BadInput(f"time before 1970: {text!r}")
     return ts
+
+
+def read_text(path: Path | str) -> str:
+    """The UTF-8 text of a file the user named; BadInput when it cannot be read or is not text."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None

@@ -122,7 +122,7 @@ def grant(
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     chain = session.chain()
     signer = session.signer()
-    now = chain.timestamp()
+    now = session.now()
     if length:
         end = (start or now) + length
     req = GrantRequest(
@@ -205,7 +205,7 @@ def revoke(
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     signer = session.signer()
     if sign_only:
-        session.emit(consents.sign_revoke(signer, cid, session.chain().timestamp() + sig_life).document())
+        session.emit(consents.sign_revoke(signer, cid, session.now() + sig_life).document())
         return
     session.emit_tx(f"consent {consent_id} revoked", consents.revoke(signer, cid), {"consentId": _hex(cid)})
 
@@ -370,7 +370,7 @@ def publish(
         now if at is None else at,
     )
     if sign_only:
-        session.emit(routes.sign_publish(signer, req, now + sig_life).document())
+        session.emit(routes.sign_publish(signer, req, session.now() + sig_life).document())
         return
     rid = routes.route_id(req.subject, req.organisation, cat)
     session.emit_tx(

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
-from thekey.errors import BadInput
+from thekey.errors import BadInput, ContractRevert
 from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.parsing import (
     format_amount,
@@ -23,6 +23,7 @@ from thekey.parsing import (
     parse_amount,
     parse_duration,
     parse_time,
+    read_text,
 )
 from thekey.payments.escrow import (
     AgreementState,
@@ -77,11 +78,7 @@ def _bps(text: str, what: str) -> int:
 
 
 def _read_draft(file: Path) -> tuple[Terms, dict[str, Any]]:
-    try:
-        text = file.read_text()
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    return draft_from_json(text)
+    return draft_from_json(read_text(file))
 
 
 def _write(path: Path, text: str) -> None:
@@ -142,7 +139,7 @@ def create(
     parties = _on(named[0], network), _on(named[1], network), _on(named[2], network)
     plan = Plan.of(*shares, [(_on(p, network), bps) for p, bps in payees])
     provider = session.signer().address
-    deadline = deadline_at if deadline_at is not None else session.chain().timestamp() + offset
+    deadline = deadline_at if deadline_at is not None else session.now() + offset
     draft = Terms(provider, *parties, wei, deadline, window, terms_hash, plan)
     draft.check()
     text = draft_to_json(draft, {})
@@ -185,7 +182,7 @@ def sign(
         if nonce_opt is not None
         else (escrow.nonce_of(signer.address) + sum(1 for r in acceptances if r != role and r in roles))
     )
-    acceptance = escrow.sign_acceptance(signer, terms, session.chain().timestamp() + duration, nonce=nonce)
+    acceptance = escrow.sign_acceptance(signer, terms, session.now() + duration, nonce=nonce)
     acceptances[role] = acceptance
     _write(file, draft_to_json(terms, acceptances))
     session.emit(
@@ -212,10 +209,21 @@ def fund(
     if signer.address != terms.provider:
         raise BadInput(f"the draft's provider is {terms.provider}; you sign as {signer.address}")
     va, ua = acceptances.get("verifier"), acceptances.get("user")
-    if allowance:
-        agreement_id, receipt = escrow.create(signer, terms, va, ua)
-    else:
-        agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
+    try:
+        if allowance:
+            agreement_id, receipt = escrow.create(signer, terms, va, ua)
+        else:
+            agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
+    except ContractRevert as exc:
+        # a relayed acceptance's nonce is spent: most likely this very draft was funded before
+        before = escrow.created_with(terms) if exc.name == "InvalidAccountNonce" else []
+        if not before:
+            raise
+        state = escrow.agreement(before[-1].id, terms)
+        raise BadInput(
+            f"{file} was already funded: agreement {state.id} ({state.status.label}, tx {before[-1].tx_hash}); "
+            f"nothing was sent — see `thekey escrow show {state.id}`"
+        ) from None
     status = escrow.agreement(agreement_id).status.label
     session.emit_tx(
         f"agreement {agreement_id} funded with {format_amount(terms.price)} TKY ({status})",

@@ -406,9 +406,18 @@ class Escrow(ContractClient):
         return found
 
     def _find_created(self, agreement_id: int) -> Created | None:
+        found = self._created_logs({"id": agreement_id})
+        return found[-1] if found else None
+
+    def created_with(self, terms: Terms) -> list[Created]:
+        """Every agreement created with exactly ``terms`` (a draft funded before shows up here)."""
+        found = self._created_logs({"provider": terms.provider, "verifier": terms.verifier})
+        return [c for c in found if c.terms == terms]
+
+    def _created_logs(self, filters: dict[str, Any]) -> list[Created]:
         try:
             logs = self.contract.events.AgreementCreated().get_logs(
-                from_block=0, to_block="latest", argument_filters={"id": agreement_id}
+                from_block=0, to_block="latest", argument_filters=filters
             )
         except (OSError, ValueError) as exc:
             raise ChainError(f"reading AgreementCreated logs failed: {exc}") from exc
@@ -419,9 +428,10 @@ class Escrow(ContractClient):
             if self.chain.rpc("eth_getBlockByNumber", [hex(log["blockNumber"]), False])["hash"]
             == "0x" + bytes(log["blockHash"]).hex()
         ]  # fmt: skip
-        if not canonical:
-            return None
-        log = canonical[-1]
+        return [self._created_from_log(log) for log in canonical]
+
+    @staticmethod
+    def _created_from_log(log: Any) -> Created:
         a = log["args"]
         terms = Terms(
             a["provider"],
@@ -434,7 +444,7 @@ class Escrow(ContractClient):
             bytes(a["termsHash"]),
             Plan(tuple(to_checksum_address(p) for p in a["payees"]), tuple(int(s) for s in a["shares"])),
         )
-        return Created(agreement_id, terms, int(log["blockNumber"]), log["transactionHash"].to_0x_hex())
+        return Created(int(a["id"]), terms, int(log["blockNumber"]), log["transactionHash"].to_0x_hex())
 
     # -- acceptances ----------------------------------------------------------------------
     def sign_acceptance(
@@ -496,7 +506,7 @@ class Escrow(ContractClient):
     ) -> tuple[int, Receipt]:
         """Sign a permit for exactly the price (valid one hour by default) and create-and-fund."""
         token = Token(self.chain, self.token_address())
-        deadline = permit_deadline if permit_deadline is not None else self.chain.timestamp() + 3600
+        deadline = permit_deadline if permit_deadline is not None else self.chain.now() + 3600
         permit = token.sign_permit(provider, self.address, terms.price, deadline)
         return self.create_with_permit(provider, terms, permit, verifier_acceptance, user_acceptance)
 
