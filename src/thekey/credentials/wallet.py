@@ -156,7 +156,7 @@ class Wallet:
         _write_private(self.path, seal(self._items.values(), self._passphrase))
 
     def credentials(self) -> list[HeldCredential]:
-        return sorted(self._items.values(), key=lambda c: (c.received_at, c.id))
+        return sorted(self._items.values(), key=lambda c: c.received_at)  # stable: then in order received
 
     def get(self, ref: str) -> HeldCredential:
         """The credential whose id is ``ref`` or starts with it (a unique prefix, 0x… of 6+ digits)."""
