@@ -99,16 +99,9 @@ class Session:
     def signer(self, chain: Chain | None = None) -> LocalAccount:
         """The one key the options name: --keystore, THEKEY_PRIVATE_KEY, --account (a managed key,
         or a dev account on a local chain), else dev account 0 on a local chain. Two at once: an error."""
-        env_key = os.environ.get("THEKEY_PRIVATE_KEY")
-        named = [n for n, v in (("--keystore", self.keystore), ("THEKEY_PRIVATE_KEY", env_key),
-                                ("--account", self.account)) if v]  # fmt: skip
-        if len(named) > 1:
-            raise BadInput(f"{' and '.join(named)} both name a signing key: give only one")
-        if self.keystore is not None or env_key:
-            return signer_from_env(self.keystore)
-        managed = managed_key(self.account)
-        if managed is not None:
-            return managed.unlock()
+        named = named_key(self.account, self.keystore)
+        if named is not None:
+            return named
         chain = chain or self.chain()
         if not chain.is_local:
             raise ConfigError(
@@ -155,6 +148,19 @@ class Session:
             console.print(human, highlight=False)
         else:
             human()
+
+
+def named_key(account: str | None, keystore: Path | None) -> LocalAccount | None:
+    """The key --keystore, THEKEY_PRIVATE_KEY or a managed --account names (no chain needed); None
+    when none does (a dev account, or no option). Two at once: an error."""
+    env_key = os.environ.get("THEKEY_PRIVATE_KEY")
+    named = [n for n, v in (("--keystore", keystore), ("THEKEY_PRIVATE_KEY", env_key), ("--account", account)) if v]
+    if len(named) > 1:
+        raise BadInput(f"{' and '.join(named)} both name a signing key: give only one")
+    if keystore is not None or env_key:
+        return signer_from_env(keystore)
+    managed = managed_key(account)
+    return None if managed is None else managed.unlock()
 
 
 def managed_key(selector: str | None) -> ManagedKey | None:

@@ -16,7 +16,6 @@ from typing import Annotated
 import typer
 from eth_account.signers.local import LocalAccount
 
-from thekey.chain import signer_from_env
 from thekey.cli.common import (
     AccountOpt,
     ChainId,
@@ -26,6 +25,7 @@ from thekey.cli.common import (
     Session,
     console,
     dev_account,
+    named_key,
     open_client,
 )
 from thekey.credentials import CredentialRegistry
@@ -74,10 +74,8 @@ def _read(path: Path) -> str:
 
 
 def _holder(account: str | None, keystore: Path | None) -> LocalAccount:
-    """Your key, offline: --keystore or THEKEY_PRIVATE_KEY, else a local dev account."""
-    if keystore is not None or os.environ.get("THEKEY_PRIVATE_KEY"):
-        return signer_from_env(keystore)
-    return dev_account(account)
+    """Your key, offline: --keystore, THEKEY_PRIVATE_KEY or a managed key, else a local dev account."""
+    return named_key(account, keystore) or dev_account(account)
 
 
 @app.command("key")
