@@ -185,5 +185,5 @@ def _key_binding(sd: SdJwt, nonce: str, audience: str, now: float, max_age: int)
     elif now - iat > max_age:
         checks.append(Check("freshness", False, f"the KB-JWT is {int(now - iat)} s old (at most {max_age} s)"))
     else:
-        checks.append(Check("freshness", True, f"made {max(0, int(now - iat))} s ago"))
+        checks.append(Check("freshness", True, f"made within the last {max_age} s"))
     return checks
