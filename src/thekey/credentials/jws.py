@@ -6,7 +6,7 @@ token has one signature only. Keys travel as JWKs ``{"kty": "EC", "crv": "secp25
 
 Two ways to check a signature: against a public key (a holder's ``cnf.jwk``), or against an
 Ethereum address (a ``did:ethr`` controller, whose key the chain knows only as an address): the
-public key is recovered from the signature and its address compared, as for
+public key is recovered from the signature (libsecp256k1, through coincurve) and its address compared, as for
 ``EcdsaSecp256k1RecoveryMethod2020``.
 """
 
@@ -17,15 +17,12 @@ import hashlib
 import json
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
+import coincurve
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from eth_keys import keys
-from eth_keys.exceptions import BadSignature
 
 from thekey.errors import BadInput
-from thekey.hashing import to_checksum_address
+from thekey.hashing import keccak, to_checksum_address
 
 ALG = "ES256K"
 #: the order of secp256k1's group
@@ -74,15 +71,20 @@ def jwk_public_bytes(jwk: Any) -> bytes:
     if len(x) != 32 or len(y) != 32:
         raise BadInput("a secp256k1 JWK's x and y are 32 bytes each")
     try:
-        keys.PublicKey(x + y)  # on the curve
-    except Exception:
+        coincurve.PublicKey(b"\x04" + x + y)  # on the curve
+    except ValueError:
         raise BadInput("the JWK is not a point of secp256k1") from None
     return x + y
 
 
+def address_of(public: bytes) -> str:
+    """The Ethereum address of a 64-byte ``x || y`` public key."""
+    return str(to_checksum_address(keccak(public)[-20:]))
+
+
 def jwk_address(jwk: Any) -> str:
     """The Ethereum address of a secp256k1 public JWK."""
-    return str(keys.PublicKey(jwk_public_bytes(jwk)).to_checksum_address())
+    return address_of(jwk_public_bytes(jwk))
 
 
 def sign_compact(header: dict[str, Any], payload: dict[str, Any], private_key: bytes) -> str:
@@ -118,32 +120,26 @@ def verify_with_key(signing_input: str, signature: bytes, public: bytes) -> bool
     """True when ``signature`` is a valid low-S ES256K signature by the 64-byte public key."""
     try:
         r, s = _rs(signature)
-    except BadInput:
+        key = coincurve.PublicKey(b"\x04" + public)
+    except (BadInput, ValueError):
         return False
-    key = ec.EllipticCurvePublicNumbers(
-        int.from_bytes(public[:32], "big"), int.from_bytes(public[32:], "big"), ec.SECP256K1()
-    ).public_key()
-    try:
-        key.verify(encode_dss_signature(r, s), signing_input.encode(), ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        return False
-    return True
+    return bool(key.verify(encode_dss_signature(r, s), signing_input.encode()))  # SHA-256, libsecp256k1
 
 
 def signer_addresses(signing_input: str, signature: bytes) -> set[str]:
     """The addresses whose keys this low-S ES256K signature verifies under (at most two: the
-    signature carries no recovery id). Empty for a malformed signature."""
+    signature carries no recovery id; a key recovered from a signature verifies it by
+    construction). Empty for a malformed signature."""
     try:
-        r, s = _rs(signature)
+        _rs(signature)
     except BadInput:
         return set()
     digest = hashlib.sha256(signing_input.encode()).digest()
     out: set[str] = set()
     for v in (0, 1):
         try:
-            public = keys.Signature(vrs=(v, r, s)).recover_public_key_from_msg_hash(digest)
-        except (BadSignature, ValueError):
+            public = coincurve.PublicKey.from_signature_and_message(signature + bytes([v]), digest, hasher=None)
+        except ValueError:
             continue
-        if verify_with_key(signing_input, signature, public.to_bytes()):
-            out.add(to_checksum_address(public.to_checksum_address()))
+        out.add(address_of(public.format(compressed=False)[1:]))
     return out
