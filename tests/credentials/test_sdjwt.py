@@ -26,7 +26,7 @@ from thekey.errors import BadInput
 from thekey.hashing import keccak
 from thekey.identity.registry import EIDRegistry
 
-from .conftest import CLAIMS, DEGREE, YEAR, Env
+from .conftest import CLAIMS, DEGREE, DEGREE_SCHEMA, YEAR, Env
 
 VERIFIER = "https://employer.example/verifier"
 REASON = keccak(text="degree withdrawn")
@@ -209,3 +209,11 @@ def test_sdjwt__malformed_input_is_one_format_failure(env: Env, text: str) -> No
 def test_sdjwt__reserved_claim_names_cannot_be_disclosed(env: Env) -> None:
     with pytest.raises(BadInput, match="reserved"):
         issue(env, anchor=False, claims={"iss": "did:ethr:0x7a69:0x0000000000000000000000000000000000000001"})
+
+
+def test_sdjwt__a_known_schema_document_is_used_but_checked_against_the_on_chain_id(env: Env) -> None:
+    sd = issue(env)
+    assert verify_sd_jwt(env.registry, sd.compact(), schemas={env.schema_id: DEGREE_SCHEMA}).valid
+    other = {**DEGREE_SCHEMA, "title": "a look-alike"}
+    result = verify_sd_jwt(env.registry, sd.compact(), schemas={env.schema_id: other})
+    assert result.failed == {"schema"} and "does not hash" in (result.check("schema") or result.checks[0]).reason

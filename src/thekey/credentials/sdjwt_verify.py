@@ -17,6 +17,7 @@ and ``freshness`` (``iat`` within ``max_age`` seconds of the verifier's clock).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,9 +66,12 @@ def verify_sd_jwt(
     audience: str | None = None,
     now: float | None = None,
     max_age: int = MAX_AGE,
+    schemas: Mapping[bytes, dict[str, Any]] | None = None,
 ) -> SdJwtVerification:
     """Verify an SD-JWT VC. With ``nonce`` and ``audience`` (a verifier's presentation check) a
-    KB-JWT is required and checked; without them (the issuer's or holder's own check) it is not."""
+    KB-JWT is required and checked; without them (the issuer's or holder's own check) it is not.
+    ``schemas`` (schema id → document, as for ``verify_credentials``) saves reading a known
+    schema document from the chain's logs; it is still checked against the on-chain id."""
     try:
         sd = presentation if isinstance(presentation, SdJwt) else parse_sd_jwt(presentation)
         view, pointer = _view(sd)
@@ -75,7 +79,8 @@ def verify_sd_jwt(
         return SdJwtVerification(None, (Check("format", False, str(exc)),))
     report = registry.inspect([Query(view.issuer.address, sd.hash)])[0]
     schema = registry.get_schema(view.schema_id)
-    compiled = compile_schema(schema, registry.schema_document(view.schema_id))
+    known = (schemas or {}).get(view.schema_id)
+    compiled = compile_schema(schema, known if known is not None else registry.schema_document(view.schema_id))
     checks = [
         _signature(registry, sd, view),
         _disclosures(sd),
