@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -375,8 +376,9 @@ class CredentialRegistry(IssuerRegistry, SchemaRegistry):
             count = max(0, self.get_issuer(issuer).status_watermark // 128 - from_word)
         return [int(w) for w in self._call("statusWords", to_checksum_address(issuer), from_word, count)]
 
+    @cached_property
     def identity_registry(self) -> str:
-        """The ERC-1056 registry whose identity owners and delegates control issuer DIDs."""
+        """The ERC-1056 registry whose identity owners and delegates control issuer DIDs (fixed at deployment)."""
         return str(self._call("identityRegistry"))
 
     def highest_status_index(self, issuer: str) -> int:

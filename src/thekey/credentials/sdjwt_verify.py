@@ -81,8 +81,9 @@ def verify_sd_jwt(
     schema = registry.get_schema(view.schema_id)
     known = (schemas or {}).get(view.schema_id)
     compiled = compile_schema(schema, known if known is not None else registry.schema_document(view.schema_id))
+    identities = EIDRegistry(registry.chain, registry.identity_registry)
     checks = [
-        _signature(registry, sd, view),
+        _signature(identities, sd, view),
         _disclosures(sd),
         issuer_check(registry, view.issuer, report, {}),
         type_check([view.credential_type], view.credential_type, schema),
@@ -96,7 +97,7 @@ def verify_sd_jwt(
             raise BadInput("a verifier checks the key binding with both its nonce and its audience")
         checks += _key_binding(sd, nonce, audience, time.time() if now is None else now, max_age)
         if checks[-1].name == "freshness":  # the KB-JWT verified: is its key the subject's?
-            checks.insert(-3, _subject(registry, sd, view))
+            checks.insert(-3, _subject(identities, sd, view))
     return SdJwtVerification(sd.hash, tuple(checks), sd.claims, str(view.issuer), view.credential_type)
 
 
@@ -118,10 +119,9 @@ def _view(sd: SdJwt) -> tuple[CredentialView, StatusPointer]:
     return view, StatusPointer(chain_id, registry, list_issuer, index)
 
 
-def _signature(registry: CredentialRegistry, sd: SdJwt, view: CredentialView) -> Check:
-    if view.issuer.chain_id != registry.chain.chain_id:
+def _signature(identities: EIDRegistry, sd: SdJwt, view: CredentialView) -> Check:
+    if view.issuer.chain_id != identities.chain.chain_id:
         return Check("signature", False, f"the issuer's DID is on chain {view.issuer.chain_id}, not this one")
-    identities = EIDRegistry(registry.chain, registry.identity_registry())
     controller = identities.identity_owner(view.issuer.address)
     signers = signer_addresses(sd.signing_input, sd.signature)
     if controller not in signers:
@@ -129,15 +129,14 @@ def _signature(registry: CredentialRegistry, sd: SdJwt, view: CredentialView) ->
     return Check("signature", True, f"ES256K by the issuer DID's controller {controller}")
 
 
-def _subject(registry: CredentialRegistry, sd: SdJwt, view: CredentialView) -> Check:
+def _subject(identities: EIDRegistry, sd: SdJwt, view: CredentialView) -> Check:
     try:
         subject = parse_did(view.subject)
     except BadInput:
         return Check("subject", False, f"the subject {view.subject[:100]!r} is not a did:ethr DID")
-    if subject.chain_id != registry.chain.chain_id:
+    if subject.chain_id != identities.chain.chain_id:
         return Check("subject", False, f"the subject's DID is on chain {subject.chain_id}, not this one")
     holder = jwk_address(sd.payload["cnf"]["jwk"])
-    identities = EIDRegistry(registry.chain, registry.identity_registry())
     if identities.identity_owner(subject.address) == holder:
         return Check("subject", True, "the holder key is the subject DID's controller")
     if identities.valid_delegate(subject.address, "sigAuth", holder):
