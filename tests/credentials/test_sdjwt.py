@@ -127,6 +127,12 @@ def test_sdjwt__altered_or_invented_disclosure_fails_disclosures(env: Env) -> No
     assert result.failed == {"disclosures"} and "degree" in (result.check("disclosures") or result.checks[0]).reason
     twice = sd.jwt + "~" + sd.disclosures[0].encoded + "~" + sd.disclosures[0].encoded + "~"
     assert verify_sd_jwt(env.registry, twice).failed == {"disclosures"}
+    # an issuer-signed _sd that lists a digest twice is refused too (RFC 9901), whoever signed it
+    _, payload, _, _ = split_compact(sd.jwt)
+    payload["_sd"] = payload["_sd"] + payload["_sd"][:1]
+    doubled = sign_compact(sd.header, payload, bytes(env.issuer.key)) + "~"
+    check = verify_sd_jwt(env.registry, doubled).check("disclosures")
+    assert check is not None and check.reason == "a digest appears twice in _sd"
 
 
 def test_sdjwt__payload_altered_breaks_signature_and_anchor(env: Env) -> None:

@@ -148,6 +148,8 @@ def _disclosures(sd: SdJwt) -> Check:
     listed = sd.payload.get("_sd")
     if not isinstance(listed, list):
         return Check("disclosures", False, "the SD-JWT has no _sd digests")
+    if len(set(map(str, listed))) != len(listed):
+        return Check("disclosures", False, "a digest appears twice in _sd")
     digests = [d.digest for d in sd.disclosures]
     if len(set(digests)) != len(digests) or len({d.name for d in sd.disclosures}) != len(digests):
         return Check("disclosures", False, "a claim is disclosed twice")
