@@ -5,13 +5,18 @@ present; after the DID changes owner the old key no longer can."""
 from __future__ import annotations
 
 import copy
+import json
+import shutil
+import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
 
+from thekey.chain.anvil import Anvil
 from thekey.credentials import IssuedCredential
 from thekey.credentials.presentation import (
     ChallengeTracker,
@@ -27,6 +32,7 @@ from thekey.identity.registry import EIDRegistry
 
 from .conftest import Env
 
+ROOT = Path(__file__).parents[2]
 VERIFIER = "https://employer.example"
 DAY = 86400
 
@@ -268,3 +274,30 @@ def test_challenge_tracker__persists_in_its_file_and_forgets_expired_challenges(
     path.write_text("[1, 2]")
     with pytest.raises(BadInput, match="not a challenge file"):
         ChallengeTracker(path=path)
+
+
+def test_veramo__verifies_our_presentations_and_refuses_tampered_ones(
+    anvil: Anvil, deployment: Deployment, env: Env, identities: EIDRegistry, degree: IssuedCredential,
+    accounts: list[LocalAccount],
+) -> None:  # fmt: skip
+    """Veramo's ``verifyPresentation`` (the reference EthereumEip712Signature2021 verifier) accepts
+    a presentation by the holder's owner key and by its sigAuth delegate, and refuses one whose
+    challenge was changed."""
+    if shutil.which("node") is None or not (ROOT / "node_modules" / "@veramo" / "credential-eip712").is_dir():
+        pytest.skip("Node.js or @veramo/credential-eip712 is not installed (npm ci)")
+    phone = accounts[7]
+    identities.add_delegate(env.holder, env.holder.address, "sigAuth", phone.address, DAY)
+    by_owner = _present(env, degree.credential, "c")
+    by_phone = _present(env, degree.credential, "c", signer=phone, holder=env.holder_did)
+    tampered = copy.deepcopy(by_owner)
+    tampered["proof"]["challenge"] = "another"
+    config = {"rpcUrl": anvil.url, "registry": deployment.address("identity"), "chainId": env.chain.chain_id}
+    out = subprocess.run(
+        [shutil.which("node") or "node", str(ROOT / "tests" / "support" / "veramo_presentation.mjs"),
+         json.dumps({**config, "verify": [by_owner, by_phone, tampered]})],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    results = json.loads(out.stdout)
+    assert [r["verified"] for r in results] == [True, True, False], results
+    assert "invalid_signature" in results[2]["error"]

@@ -46,6 +46,7 @@ from thekey.credentials.vc import VC_CONTEXT, iso
 from thekey.credentials.verify import Check, VerificationResult, verify_credentials
 from thekey.errors import BadInput
 from thekey.identity.did import did_for, parse_did
+from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import ZERO_ADDRESS, EIDRegistry
 from thekey.parsing import parse_time
 
@@ -128,6 +129,18 @@ def create_presentation(
         "domain": domain,
     }
     return sign(document, bytes(signer.key), options, chain_id, PRESENTATION_TYPE)
+
+
+def authentication_key_id(resolver: DIDResolver, holder: str, signer: str) -> str:
+    """The id of ``signer``'s key among the holder DID document's ``authentication`` keys (the
+    owner's ``#controller`` or a sigAuth delegate's ``#delegate-N``); BadInput when it has none."""
+    document = resolver.resolve(holder).did_document or {}
+    listed = set(document.get("authentication", []))
+    for method in document.get("verificationMethod", []):
+        account = str(method.get("blockchainAccountId", ""))
+        if method.get("id") in listed and account.rpartition(":")[2].lower() == signer.lower():
+            return str(method["id"])
+    raise BadInput(f"{signer} is not an authentication key of {holder} (neither its owner nor a sigAuth delegate)")
 
 
 # -- the verifier's memory of its challenges -------------------------------------------------------
