@@ -544,6 +544,8 @@ class GovernmentTranscript:
     actors: dict[str, str]
     steps: list[StepReport] = field(default_factory=list)
     cases: dict[str, str] = field(default_factory=dict)
+    #: the run's parties and off-chain state (secrets, records), for inspection
+    service: GovernmentService | None = field(default=None, repr=False)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -564,7 +566,7 @@ def run_government(
     phase = on_phase or (lambda _p: None)
     parties = Parties.from_accounts(accounts)
     service = GovernmentService(deployment, parties, on_step=on_step)
-    out = GovernmentTranscript(deployment.chain.chain_id, deployment.addresses, parties.names())
+    out = GovernmentTranscript(deployment.chain.chain_id, deployment.addresses, parties.names(), service=service)
     with service.endpoint.serve() as url:
         service.url = url
         phase("Enrolment and account links")
