@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from thekey.credentials import IssuedCredential
 from thekey.credentials.presentation import (
     ChallengeTracker,
     PresentationResult,
+    authentication_key_id,
     create_presentation,
     envelope,
     unenvelope,
@@ -28,6 +30,7 @@ from thekey.credentials.presentation import (
 )
 from thekey.deploy import Deployment
 from thekey.errors import BadInput
+from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import EIDRegistry
 
 from .conftest import Env
@@ -95,6 +98,18 @@ def test_presentation__the_holders_presentation_verifies_once_against_the_verifi
     assert "already answered: a replayed presentation" in replay.check("challenge").reason  # type: ignore[union-attr]
 
 
+def test_presentation__two_verifications_racing_on_one_challenge_accept_exactly_one(
+    env: Env, identities: EIDRegistry, degree: IssuedCredential
+) -> None:
+    tracker = ChallengeTracker()
+    challenge = tracker.issue()
+    vp = _present(env, degree.credential, challenge)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: _verify(env, identities, vp, challenge, challenges=tracker), range(4)))
+    assert sorted(r.valid for r in results) == [False, False, False, True]
+    assert all(r.failed == {"challenge"} for r in results if not r.valid)
+
+
 def test_presentation__retargeted_to_another_verifier_fails_on_domain_and_challenge(
     env: Env, identities: EIDRegistry, degree: IssuedCredential
 ) -> None:
@@ -142,7 +157,7 @@ def test_presentation__by_a_third_party_fails_on_holder(
 
 
 def test_presentation__a_valid_sigauth_delegate_presents_for_the_holder(
-    env: Env, identities: EIDRegistry, degree: IssuedCredential, accounts: list[LocalAccount]
+    env: Env, identities: EIDRegistry, degree: IssuedCredential, accounts: list[LocalAccount], deployment: Deployment
 ) -> None:
     phone = accounts[7]
     identities.add_delegate(env.holder, env.holder.address, "sigAuth", phone.address, DAY)
@@ -157,10 +172,25 @@ def test_presentation__a_valid_sigauth_delegate_presents_for_the_holder(
     result = _verify(env, identities, vp, "c")
     assert result.valid, result.failures
     assert "a valid sigAuth delegate" in result.check("holder").reason  # type: ignore[union-attr]
+    resolver = DIDResolver.from_deployment(deployment)
+    assert authentication_key_id(resolver, env.holder_did, phone.address) == env.holder_did + "#delegate-1"
+    assert authentication_key_id(resolver, env.holder_did, env.holder.address) == env.holder_did + "#controller"
+    as_owner = _present(env, degree.credential, "c", signer=phone, holder=env.holder_did)  # names #controller
+    assert (
+        "but the verificationMethod names #controller" in _verify(env, identities, as_owner, "c").check("holder").reason
+    )  # type: ignore[union-attr]
     # a delegate of another type (veriKey: keys that issue) does not authenticate for the holder
     other = accounts[8]
     identities.add_delegate(env.holder, env.holder.address, "veriKey", other.address, DAY)
-    wrong = _verify(env, identities, _present(env, degree.credential, "c", signer=other, holder=env.holder_did), "c")
+    as_verikey = _present(
+        env,
+        degree.credential,
+        "c",
+        signer=other,
+        holder=env.holder_did,
+        verification_method=env.holder_did + "#delegate-2",
+    )
+    wrong = _verify(env, identities, as_verikey, "c")
     assert wrong.failed == {"holder"}
     # and a revoked delegate no longer does
     identities.revoke_delegate(env.holder, env.holder.address, "sigAuth", phone.address)

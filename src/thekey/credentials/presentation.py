@@ -191,13 +191,16 @@ class ChallengeTracker:
             return "used"
         return "expired" if int(self.clock()) > found[0] else "live"
 
-    def consume(self, challenge: str) -> None:
-        """Mark a live challenge used (a presentation answered it)."""
+    def consume(self, challenge: str) -> bool:
+        """Mark a live challenge used, atomically; False when it was not live (so of two
+        presentations answering one challenge at once, one wins)."""
         with self._lock:
             found = self._issued.get(challenge)
-            if found is not None:
-                self._issued[challenge] = (found[0], True)
-                self._save()
+            if found is None or found[1] or int(self.clock()) > found[0]:
+                return False
+            self._issued[challenge] = (found[0], True)
+            self._save()
+            return True
 
     def _save(self) -> None:
         if self.path is None:
@@ -293,8 +296,8 @@ def verify_presentation(
     ]
     results = tuple(verify_credentials(registry, parsed.credentials, holder=parsed.holder, schemas=schemas))
     checks.append(_credentials(results))
-    if challenges is not None and all(c.ok for c in checks[:4]):
-        challenges.consume(challenge)
+    if challenges is not None and all(c.ok for c in checks[:4]) and not challenges.consume(challenge):
+        checks[2] = Check("challenge", False, _REPLAYED)
     return PresentationResult(None, tuple(checks), parsed.holder, signer, results)
 
 
@@ -326,9 +329,14 @@ def _holder(registry: CredentialRegistry, identities: EIDRegistry, parsed: _Pars
     owner = identities.identity_owner(did.address)
     if owner == ZERO_ADDRESS:
         return Check("holder", False, "the holder's DID is deactivated")
+    fragment = method.partition("#")[2]
     if signer == owner:
+        if fragment not in ("controller", "controllerKey"):
+            return Check("holder", False, f"signed by the owner, but the verificationMethod names #{fragment[:40]}")
         return Check("holder", True, f"signed by the holder DID's current owner {signer}")
     if identities.valid_delegate(did.address, HOLDER_DELEGATE_TYPE, signer):
+        if not fragment.startswith("delegate-"):
+            return Check("holder", False, f"signed by a delegate, but the verificationMethod names #{fragment[:40]}")
         return Check("holder", True, f"signed by {signer}, a valid {HOLDER_DELEGATE_TYPE} delegate of the holder DID")
     return Check(
         "holder",
@@ -336,6 +344,9 @@ def _holder(registry: CredentialRegistry, identities: EIDRegistry, parsed: _Pars
         f"signed by {signer}, which does not control the holder DID (its owner is {owner}; "
         f"not a valid {HOLDER_DELEGATE_TYPE} delegate): another key signed it, or the document was changed",
     )
+
+
+_REPLAYED = "this challenge was already answered: a replayed presentation"
 
 
 def _challenge(parsed: _Parsed, expected: str, tracker: ChallengeTracker | None) -> Check:
@@ -348,7 +359,7 @@ def _challenge(parsed: _Parsed, expected: str, tracker: ChallengeTracker | None)
         return Check("challenge", True, "the verifier's challenge (replays not tracked)")
     state = tracker.state(given)
     if state == "used":
-        return Check("challenge", False, "this challenge was already answered: a replayed presentation")
+        return Check("challenge", False, _REPLAYED)
     if state == "expired":
         return Check("challenge", False, "this challenge expired before it was answered")
     if state == "unknown":
