@@ -165,3 +165,19 @@ def test_demo_cli__scenario_government_prints_each_step_on_and_off_chain(
     assert out.rstrip().endswith("government scenario finished: every fetch ended as the story says")
     code = main(["demo", "--scenario", "nope", "--rpc-url", anvil.url])
     assert code == 2 and "unknown --scenario 'nope'" in capsys.readouterr().err
+
+
+def test_endpoint__refuses_an_authorisation_past_its_validity_even_with_a_recorded_use(
+    service: GovernmentService,
+) -> None:
+    subject, _ = _found(service)
+    service.authorise(subject)
+    cid = service.consents.current_consent(subject, service.social.address, service.scope, service.purpose)
+    assert cid is not None
+    service.consents.record_use(service.social.account, cid, b"\x02" * 32)
+    service.chain.set_next_block_timestamp(service.consents.get(cid).valid_until + 1)
+    service.chain.mine()
+    request = DataRequest(service.tax.address, service.social.address, subject, service.scope, service.purpose, cid,
+                          int(time.time()), b"\x09" * 32)  # fmt: skip
+    with pytest.raises(DataRefused, match="outside its validity window"):
+        fetch_record(service.url, service.routes, service.social.account, request)

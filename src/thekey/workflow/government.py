@@ -220,7 +220,7 @@ class DataEndpoint:
         self.routes = routes
         self.records: dict[str, tuple[bytes, bytes]] = {}  # subject address → (record, salt)
         self._served: dict[bytes, int] = {}
-        self._nonces: set[bytes] = set()
+        self._nonces: dict[bytes, int] = {}  # nonce → issuedAt, forgotten once stale anyway
         self._lock = threading.Lock()
 
     def hold(self, subject: str, record: bytes, salt: bytes) -> None:
@@ -235,7 +235,8 @@ class DataEndpoint:
             return _problem(400, "Bad request", "the body is {request: DataRequest, signature: 0x…}")
         if request.holder != self.department.address:
             return _problem(400, "Bad request", "the request is addressed to another data holder")
-        if abs(int(time.time()) - request.issued_at) > REQUEST_SKEW:
+        now = int(time.time())
+        if abs(now - request.issued_at) > REQUEST_SKEW:
             return _problem(403, "Stale request", "the request was not issued within the last two minutes")
         try:
             signer = request_signer(self.routes, request, signature)
@@ -246,7 +247,8 @@ class DataEndpoint:
         with self._lock:
             if request.nonce in self._nonces:
                 return _problem(403, "Replayed request", "this request was already answered")
-            self._nonces.add(request.nonce)
+            self._nonces = {n: t for n, t in self._nonces.items() if t >= now - REQUEST_SKEW}
+            self._nonces[request.nonce] = request.issued_at
         expected = ConsentKey(request.subject, request.requester, request.category, request.purpose)
         try:
             if self.consents.key_of(request.consent_id) != expected:
@@ -255,10 +257,10 @@ class DataEndpoint:
             consent = self.consents.get(request.consent_id)
         except ConsentNotFound:
             return _problem(403, "Not authorised", "the subject has not authorised this requester (no such consent)")
-        now = self.consents.chain.timestamp()
+        chain_now = self.consents.chain.timestamp()
         if consent.revocation_time:
             return _problem(403, "Not authorised", "the subject revoked this authorisation")
-        if now < consent.valid_from or (consent.valid_until and now > consent.valid_until):
+        if chain_now < consent.valid_from or (consent.valid_until and chain_now > consent.valid_until):
             return _problem(403, "Not authorised", "the authorisation is outside its validity window")
         with self._lock:
             if consent.uses <= self._served.get(request.consent_id, 0):
