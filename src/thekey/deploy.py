@@ -63,12 +63,8 @@ class DeployContext:
 
     def grant_role(self, contract: Contract, role_name: str, account: str) -> None:
         """Grant ``role_name`` on ``contract`` to ``account`` unless it already has it."""
-        role = (
-            contract.functions.DEFAULT_ADMIN_ROLE().call()
-            if role_name == "DEFAULT_ADMIN_ROLE"
-            else (getattr(contract.functions, role_name)().call())
-        )
-        if not contract.functions.hasRole(role, account).call():
+        role = self.chain.call(getattr(contract.functions, role_name)())
+        if not self.chain.call(contract.functions.hasRole(role, account)):
             self.chain.transact(contract.functions.grantRole(role, account), self.deployer)
 
 

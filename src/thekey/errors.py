@@ -35,6 +35,20 @@ class ChainError(TheKeyError):
     """The node failed, disappeared, or answered something unexpected."""
 
 
+class NodeTimeout(ChainError):
+    """The node accepted the request but sent no answer within the RPC timeout (frozen, overloaded)."""
+
+
+class InsufficientFunds(ChainError):
+    """The sending account holds too little ETH for gas (and value). ``account`` is that account
+    when known; ``local`` says the node is a development chain (where it can be funded at will)."""
+
+    def __init__(self, message: str, account: str | None = None, local: bool = False) -> None:
+        self.account = account
+        self.local = local
+        super().__init__(message)
+
+
 class ChainIdMismatch(ChainError, BadInput):
     """The node's chain id differs from the one the caller expects; nothing was signed."""
 

@@ -53,6 +53,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _check_port_free(port: int) -> None:
+    """Refuse a port another process listens on: Anvil would exit, but the *other* node would
+    answer our readiness probe and we would report it as ours."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a listener conflicts; TIME_WAIT does not
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise ChainError(f"port {port} is already in use on 127.0.0.1 (another node?): pick another port") from None
+
+
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     if platform.system() == "Linux":
         with contextlib.suppress(OSError):
@@ -81,6 +92,8 @@ class Anvil:
         startup_timeout: float = 30.0,
     ) -> None:
         self.chain_id = chain_id
+        if port:
+            _check_port_free(port)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.mnemonic = DEV_MNEMONIC
@@ -110,18 +123,30 @@ class Anvil:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc is None or self._proc.poll() is not None:
-                raise ChainError(f"anvil exited during startup; log:\n{self.log()[-2000:]}")
+                self._proc = None
+                raise ChainError(f"anvil exited during startup: {self.last_log_line()} (log: {self.log_path})")
             try:
                 _rpc(self.url, "eth_chainId")
-                return
             except OSError:
                 time.sleep(0.05)
+                continue
+            if self._proc.poll() is None:  # the answer came from our process, not a squatter
+                return
         self.stop()
         raise ChainError(f"anvil did not answer on {self.url} within {timeout:g}s")
 
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The process's exit status once it has ended (negative: killed by that signal)."""
+        return None if self._proc is None else self._proc.poll()
+
+    def last_log_line(self) -> str:
+        lines = [line.strip() for line in self.log().splitlines() if line.strip()]
+        return lines[-1] if lines else "no output"
 
     def log(self) -> str:
         try:

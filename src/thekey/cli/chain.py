@@ -12,6 +12,7 @@ from thekey.build import compile_project
 from thekey.chain import Anvil, Chain, dev_accounts
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console
 from thekey.deploy import Deployment, SuiteConfig, deploy_suite
+from thekey.errors import ChainError
 from thekey.parsing import parse_duration, parse_party
 
 
@@ -97,7 +98,11 @@ def node(
             while anvil.running:
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            return
+        raise ChainError(
+            f"the Anvil node on {anvil.url} stopped unexpectedly (exit status {anvil.exit_code}); "
+            f"its log: {anvil.log_path}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
 import typer
 
 from thekey import __version__
-from thekey.cli import audit, build, chain, demo, nonce, serve, token
+from thekey.chain.connection import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT_ENV
+from thekey.cli import account, audit, build, chain, demo, dev, nonce, serve, token
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
 from thekey.cli import escrow as escrow_cli
 from thekey.cli import presentations as presentations_cli
 from thekey.cli.common import err_console
-from thekey.errors import BadInput, ContractRevert, TheKeyError
+from thekey.errors import BadInput, ContractRevert, InsufficientFunds, TheKeyError
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -39,12 +41,24 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    rpc_timeout: float | None = typer.Option(
+        None,
+        "--rpc-timeout",
+        min=0.1,
+        max=86_399,
+        help=f"Seconds to wait for any one answer of the node [default: {DEFAULT_RPC_TIMEOUT:g}, "
+        f"or {RPC_TIMEOUT_ENV}].",
+        show_default=False,
+    ),
 ) -> None:
     """TheKey command line."""
+    if rpc_timeout is not None:  # read by every connection this command makes
+        os.environ[RPC_TIMEOUT_ENV] = f"{rpc_timeout:g}"
 
 
 build.register(app)
 chain.register(app)
+app.add_typer(account.app, name="account")
 app.add_typer(token.app, name="token")
 app.add_typer(did_cli.app, name="did")
 app.add_typer(consent_cli.app, name="consent")
@@ -56,6 +70,7 @@ app.add_typer(credentials_cli.credential_app, name="credential")
 presentations_cli.register(credentials_cli.credential_app)
 app.add_typer(audit.app, name="audit")
 app.add_typer(nonce.app, name="nonce")
+app.add_typer(dev.app, name="dev")
 demo.register(app)
 serve.register(app)
 
@@ -80,6 +95,10 @@ def main(argv: list[str] | None = None) -> int:
     except ContractRevert as exc:
         hint = _HINTS.get(exc.name or "")
         err_console.print(f"error: transaction {exc}" + (f" — {hint}" if hint else ""), highlight=False)
+        return 1
+    except InsufficientFunds as exc:
+        hint = f" — on this local chain: `thekey dev fund {exc.account}`" if exc.local and exc.account else ""
+        err_console.print(f"error: {exc}{hint}", highlight=False)
         return 1
     except TheKeyError as exc:
         err_console.print(f"error: {exc}", highlight=False)
