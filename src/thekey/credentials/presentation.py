@@ -42,13 +42,13 @@ from eth_account.signers.local import LocalAccount
 from thekey.credentials.anchoring import CredentialRegistry
 from thekey.credentials.canonical import canonical_json
 from thekey.credentials.proof import ProofError, proof_domain, proof_parameters, recover_signer, sign
-from thekey.credentials.vc import VC_CONTEXT, iso
+from thekey.credentials.vc import VC_CONTEXT
 from thekey.credentials.verify import Check, VerificationResult, verify_credentials
 from thekey.errors import BadInput
 from thekey.identity.did import did_for, parse_did
 from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import ZERO_ADDRESS, EIDRegistry
-from thekey.parsing import parse_time
+from thekey.parsing import iso_time, parse_time
 
 PRESENTATION_TYPE = "VerifiablePresentation"
 ENVELOPE_TYPE = "EnvelopedVerifiableCredential"
@@ -121,8 +121,8 @@ def create_presentation(
         "verifiableCredential": [envelope(c) for c in credentials],
     }
     options = {
-        "created": iso(now),
-        "expires": iso(now + ttl),
+        "created": iso_time(now),
+        "expires": iso_time(now + ttl),
         "proofPurpose": PROOF_PURPOSE,
         "verificationMethod": method,
         "challenge": challenge,
@@ -382,11 +382,11 @@ def _freshness(parsed: _Parsed, now: int, max_age: int) -> Check:
     except BadInput:
         return Check("freshness", False, "the proof's created/expires is not an ISO 8601 time")
     if created > now + CLOCK_SKEW:
-        return Check("freshness", False, f"created {created - now} s in the future ({iso(created)})")
+        return Check("freshness", False, f"created {created - now} s in the future ({iso_time(created)})")
     if now - created > max_age:
         return Check("freshness", False, f"created {now - created} s ago, more than the {max_age} s allowed")
     if expires is not None and now > expires:
-        return Check("freshness", False, f"expired at {iso(expires)}")
+        return Check("freshness", False, f"expired at {iso_time(expires)}")
     return Check("freshness", True, f"created {max(0, now - created)} s ago (at most {max_age} s allowed)")
 
 
