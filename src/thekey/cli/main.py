@@ -15,6 +15,7 @@ from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
 from thekey.cli import escrow as escrow_cli
+from thekey.cli import presentations as presentations_cli
 from thekey.cli.common import err_console
 from thekey.errors import BadInput, ContractRevert, InsufficientFunds, TheKeyError
 
@@ -66,6 +67,7 @@ app.add_typer(escrow_cli.app, name="escrow")
 app.add_typer(credentials_cli.issuer_app, name="issuer")
 app.add_typer(credentials_cli.schema_app, name="schema")
 app.add_typer(credentials_cli.credential_app, name="credential")
+presentations_cli.register(credentials_cli.credential_app)
 app.add_typer(audit.app, name="audit")
 app.add_typer(nonce.app, name="nonce")
 app.add_typer(dev.app, name="dev")

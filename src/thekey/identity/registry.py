@@ -165,8 +165,10 @@ class EIDRegistry(ContractClient):
 
     # -- reads ----------------------------------------------------------------------------
     def identity_owner(self, identity: str) -> str:
-        """The controller; the zero address once deactivated."""
-        return to_checksum_address(self._call("identityOwner", to_checksum_address(identity)))
+        """The controller; the zero address once deactivated (one raw ``eth_call``: verifiers ask
+        it for every presentation)."""
+        raw = self._call_raw("identityOwner(address)", bytes(12) + bytes.fromhex(to_checksum_address(identity)[2:]))
+        return to_checksum_address(raw[12:32])
 
     def is_deactivated(self, identity: str) -> bool:
         return bool(self._call("isDeactivated", to_checksum_address(identity)))
