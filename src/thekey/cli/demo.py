@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from thekey.build import compile_project
+from thekey.build import suite_artifacts
 from thekey.chain import dev_accounts
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session, console
 from thekey.deploy import deploy_suite
@@ -34,11 +34,13 @@ def demo(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = F
     quiet = json_out
     try:
         with console.status("compiling contracts…") if not quiet else _null():
-            compile_project()
+            suite_artifacts()
         chain = session.chain(embedded_by_default=True)
         accounts = dev_accounts(10)
         with console.status("deploying the suite…") if not quiet else _null():
-            deployment = deploy_suite(chain, session.signer(chain), write=rpc_url is not None)
+            deployment = deploy_suite(
+                chain, session.signer(chain), write=rpc_url is not None, manifest=session.network.manifest
+            )
         if not quiet:
             console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")
             for key, address in deployment.addresses.items():

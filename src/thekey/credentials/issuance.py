@@ -19,12 +19,13 @@ from thekey.credentials.store import CredentialStore
 from thekey.credentials.vc import build_credential, sign_credential, view
 from thekey.errors import BadInput
 from thekey.identity.did import did_for
+from thekey.ids import HexFields
 
 BATCH_EVIDENCE_TYPE = "TheKeyMerkleBatchAnchor"
 
 
 @dataclass(frozen=True)
-class IssuedCredential:
+class IssuedCredential(HexFields):
     credential: dict[str, Any]
     hash: bytes
     status_index: int
@@ -35,13 +36,19 @@ def next_status_indexes(
     registry: CredentialRegistry, issuer: str, count: int, store: CredentialStore | None = None
 ) -> list[int]:
     """``count`` fresh indexes of ``issuer``'s list: past every index its anchors used (read from
-    the chain's events) and past anything the local store handed out but did not anchor yet."""
+    the chain's events), past anything the local store handed out but did not anchor yet, and past
+    what this ``registry`` client handed out before (so two credentials issued in a row, before
+    either is anchored, never share an index). Processes that issue for one issuer share a store."""
     start = registry.highest_status_index(issuer) + 1
     if store is not None:
         local = store.max_status_index(issuer)
         if local is not None:
             start = max(start, local + 1)
-    return allocate(start, count)
+    with registry.status_reservations.lock:
+        start = max(start, registry.status_reservations.top.get(issuer.lower(), -1) + 1)
+        indexes = allocate(start, count)
+        registry.status_reservations.top[issuer.lower()] = indexes[-1]
+    return indexes
 
 
 def issue_credential(
@@ -54,14 +61,18 @@ def issue_credential(
     schema_id: bytes,
     valid_from: int,
     valid_until: int | None,
-    status_index: int,
+    status_index: int | None = None,
     disclosable: bool = False,
     created: int | None = None,
     credential_id: str | None = None,
 ) -> IssuedCredential:
-    """Build and sign a credential (nothing is sent). With ``disclosable`` the subject carries only
-    a Merkle root over salted claims; the secrets come back in ``secrets``."""
+    """Build and sign a credential (nothing is sent). Its status index is the next free one of the
+    issuer's list (``next_status_indexes``) unless the caller passes ``status_index``. With
+    ``disclosable`` the subject carries only a Merkle root over salted claims; the secrets come back
+    in ``secrets``."""
     chain_id = registry.chain.chain_id
+    if status_index is None:
+        (status_index,) = next_status_indexes(registry, issuer.address, 1)
     secrets = None
     subject_claims: dict[str, Any] = dict(claims)
     if disclosable:

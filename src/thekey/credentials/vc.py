@@ -23,6 +23,7 @@ from thekey.credentials.proof import sign
 from thekey.errors import BadInput
 from thekey.hashing import keccak
 from thekey.identity.did import EthrDID, did_for, parse_did
+from thekey.ids import HexFields, Id
 from thekey.parsing import parse_time
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -35,7 +36,7 @@ def iso(timestamp: int) -> str:
 
 def type_hash(credential_type: str) -> bytes:
     """The on-chain credential type: keccak256 of the VC type name."""
-    return keccak(text=credential_type)
+    return Id(keccak(text=credential_type))
 
 
 def schema_uri(schema_id: bytes) -> str:
@@ -80,7 +81,7 @@ def build_credential(
 
 
 @dataclass(frozen=True)
-class CredentialView:
+class CredentialView(HexFields):
     """The parts of a credential the SDK reasons about, parsed once."""
 
     issuer: EthrDID
