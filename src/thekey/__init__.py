@@ -24,6 +24,7 @@ from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import EIDRegistry, IdentityBinding
 from thekey.ids import Id
 from thekey.networks import Network, resolve_network
+from thekey.parsing import label_hash
 from thekey.payments.escrow import Escrow
 from thekey.suite import Suite
 from thekey.token.tky import Token
@@ -67,6 +68,7 @@ __all__ = [
     "from_keystore",
     "from_private_key",
     "issue_credential",
+    "label_hash",
     "purpose_id",
     "resolve_network",
     "scope_id",

@@ -13,7 +13,6 @@ import difflib
 
 from thekey.errors import BadInput
 from thekey.hashing import keccak
-from thekey.ids import Id
 from thekey.parsing import label_hash
 
 #: Purposes a subject consents to. "data-route" is the one DataRoutes requires for publication.
@@ -53,12 +52,12 @@ _NAMES: dict[bytes, str] = {keccak(text=n): n for n in (*PURPOSES, *SCOPES)}
 
 def purpose_id(name: str) -> bytes:
     """The id of a purpose name (or a 0x 32-byte id, returned as is)."""
-    return Id(label_hash(name))
+    return label_hash(name)
 
 
 def scope_id(name: str) -> bytes:
     """The id of a scope / data-category name (or a 0x 32-byte id, returned as is)."""
-    return Id(label_hash(name))
+    return label_hash(name)
 
 
 def _documented(kind: str, names: dict[str, str], text: str) -> bytes:

@@ -36,19 +36,27 @@ def next_status_indexes(
     registry: CredentialRegistry, issuer: str, count: int, store: CredentialStore | None = None
 ) -> list[int]:
     """``count`` fresh indexes of ``issuer``'s list: past every index its anchors used (read from
-    the chain's events), past anything the local store handed out but did not anchor yet, and past
-    what this ``registry`` client handed out before (so two credentials issued in a row, before
-    either is anchored, never share an index). Processes that issue for one issuer share a store."""
+    the chain's events) and past anything the local store handed out but did not anchor yet."""
     start = registry.highest_status_index(issuer) + 1
     if store is not None:
         local = store.max_status_index(issuer)
         if local is not None:
             start = max(start, local + 1)
-    with registry.status_reservations.lock:
-        start = max(start, registry.status_reservations.top.get(issuer.lower(), -1) + 1)
-        indexes = allocate(start, count)
-        registry.status_reservations.top[issuer.lower()] = indexes[-1]
-    return indexes
+    return allocate(start, count)
+
+
+def reserve_status_index(registry: CredentialRegistry, issuer: str) -> int:
+    """The next free index of ``issuer``'s list (``next_status_indexes``), also past every index this
+    ``registry`` client reserved before: two credentials issued in a row, before either is anchored,
+    never share an index. Processes issuing for one issuer share a ``CredentialStore`` instead."""
+    reservations = registry.status_reservations
+    with reservations.lock:
+        index = next_status_indexes(registry, issuer, 1)[0]
+        after = reservations.top.get(issuer.lower())
+        if after is not None and index <= after:
+            index = allocate(after + 1, 1)[0]
+        reservations.top[issuer.lower()] = index
+    return index
 
 
 def issue_credential(
@@ -67,12 +75,12 @@ def issue_credential(
     credential_id: str | None = None,
 ) -> IssuedCredential:
     """Build and sign a credential (nothing is sent). Its status index is the next free one of the
-    issuer's list (``next_status_indexes``) unless the caller passes ``status_index``. With
+    issuer's list (``reserve_status_index``) unless the caller passes ``status_index``. With
     ``disclosable`` the subject carries only a Merkle root over salted claims; the secrets come back
     in ``secrets``."""
     chain_id = registry.chain.chain_id
     if status_index is None:
-        (status_index,) = next_status_indexes(registry, issuer.address, 1)
+        status_index = reserve_status_index(registry, issuer.address)
     secrets = None
     subject_claims: dict[str, Any] = dict(claims)
     if disclosable:
