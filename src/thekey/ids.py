@@ -39,7 +39,8 @@ class HexFields:
     def __post_init__(self) -> None:
         names = HexFields._bytes_fields.get(type(self))
         if names is None:
-            names = tuple(f.name for f in dataclasses.fields(self))  # type: ignore[arg-type]
+            # only the fields annotated with bytes (``bytes``, ``bytes | None``) can hold bytes
+            names = tuple(f.name for f in dataclasses.fields(self) if "bytes" in str(f.type))  # type: ignore[arg-type]
             HexFields._bytes_fields[type(self)] = names
         for name in names:
             value: Any = getattr(self, name)

@@ -39,7 +39,10 @@ def demo(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = F
         accounts = dev_accounts(10)
         with console.status("deploying the suite…") if not quiet else _null():
             deployment = deploy_suite(
-                chain, session.signer(chain), write=rpc_url is not None, manifest=session.network.manifest
+                chain,
+                session.signer(chain),
+                write=session.network.rpc_url is not None,
+                manifest=session.network.manifest,
             )
         if not quiet:
             console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")

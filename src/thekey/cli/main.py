@@ -20,8 +20,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     name="thekey",
     help="TheKey — DIDs, credentials, consent and TKY payments on an Ethereum-compatible chain.\n\n"
-    "Commands that talk to a node use --rpc-url (default http://127.0.0.1:8545, as `thekey node` serves); "
-    "`deploy` and `demo` start an embedded Anvil when no --rpc-url is given.",
+    "Commands that talk to a node use --rpc-url URL or --network NAME (named in thekey.toml or "
+    "~/.config/thekey/networks.toml; default `local`: http://127.0.0.1:8545, as `thekey node` serves); "
+    "`deploy` and `demo` start an embedded Anvil for `local`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
