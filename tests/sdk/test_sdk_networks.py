@@ -148,3 +148,20 @@ def test_chain__fee_caps_bound_what_is_signed_and_a_base_fee_above_the_cap_sends
     with pytest.raises(ChainError, match=r"the base fee is .* gwei, above this network's cap of 0\.000000001 gwei"):
         too_low.send_eth(accounts[1].address, 1, accounts[5])
     assert int(chain.rpc("eth_getTransactionCount", [accounts[5].address, "pending"]), 16) == nonce
+
+
+def test_cli__networks_lists_each_network_with_the_file_that_wins_and_no_secret(
+    homes: tuple[Path, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project, user = homes
+    monkeypatch.setenv("L2_KEY", "s3cret")
+    user.write_text('[networks.l2]\nrpc_url = "https://user.example/${L2_KEY}"\n')
+    (project / "thekey.toml").write_text(
+        '[networks.l2]\nrpc_url = "https://project.example/${L2_KEY}"\nchain_id = 10\n'
+    )
+    code, out, err = _cli(capsys, "networks", "--json")
+    assert code == 0, err
+    rows = {r["name"]: r for r in json.loads(out)}
+    assert set(rows) == {"local", "l2"} and rows["local"]["definedIn"] == "built in"
+    assert rows["l2"]["rpcUrl"] == "https://project.example/${L2_KEY}" and rows["l2"]["chainId"] == 10
+    assert rows["l2"]["definedIn"] == str(project / "thekey.toml") and "s3cret" not in out
