@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
+.PHONY: setup artifacts demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed
 	@echo "setup 3/3: registering the solc compiler"
@@ -23,6 +23,10 @@ node_modules/.installed: package-lock.json
 	@echo "setup 2/3: Node packages (Anvil, solc-js, the reference resolvers; first time: about 30 seconds)"
 	@scripts/heartbeat.sh "npm ci" npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The compiled suite the wheel ships (src/thekey/contracts_data/suite.json); a test checks it is fresh.
+artifacts: setup
+	$(PY) scripts/bundle_artifacts.py
 
 demo: setup
 	@echo "demo: compiling the contracts, starting a local Anvil and running the verification flow step by step"

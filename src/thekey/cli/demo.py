@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from thekey.build import compile_project
+from thekey.build import suite_artifacts
 from thekey.chain import dev_accounts
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session, console
 from thekey.cli.government import government_demo
@@ -45,11 +45,16 @@ def demo(
         if scenario != "insurance":
             raise BadInput(f"unknown --scenario {scenario!r} (insurance or government)")
         with console.status("compiling contracts…") if not quiet else _null():
-            compile_project()
+            suite_artifacts()
         chain = session.chain(embedded_by_default=True)
         accounts = dev_accounts(10)
         with console.status("deploying the suite…") if not quiet else _null():
-            deployment = deploy_suite(chain, session.signer(chain), write=rpc_url is not None)
+            deployment = deploy_suite(
+                chain,
+                session.signer(chain),
+                write=session.network.rpc_url is not None,
+                manifest=session.network.manifest,
+            )
         if not quiet:
             console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")
             for key, address in deployment.addresses.items():

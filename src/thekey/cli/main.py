@@ -10,7 +10,7 @@ import typer
 
 from thekey import __version__
 from thekey.chain.connection import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT_ENV
-from thekey.cli import account, audit, build, chain, demo, dev, nonce, serve, token
+from thekey.cli import account, audit, build, chain, demo, dev, networks, nonce, serve, token
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
@@ -23,8 +23,9 @@ app = typer.Typer(
     rich_markup_mode=None,
     name="thekey",
     help="TheKey — DIDs, credentials, consent and TKY payments on an Ethereum-compatible chain.\n\n"
-    "Commands that talk to a node use --rpc-url (default http://127.0.0.1:8545, as `thekey node` serves); "
-    "`deploy` and `demo` start an embedded Anvil when no --rpc-url is given.",
+    "Commands that talk to a node use --rpc-url URL or --network NAME (named in thekey.toml or "
+    "~/.config/thekey/networks.toml; default `local`: http://127.0.0.1:8545, as `thekey node` serves); "
+    "`deploy` and `demo` start an embedded Anvil for `local`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -72,6 +73,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(nonce.app, name="nonce")
 app.add_typer(dev.app, name="dev")
 demo.register(app)
+networks.register(app)
 serve.register(app)
 
 
