@@ -8,7 +8,10 @@ surface as :class:`~thekey.errors.ContractRevert` with the decoded custom error.
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import Any, cast
 
@@ -66,6 +69,39 @@ def _revert_data(error: Any) -> bytes | None:
     return None
 
 
+#: seconds a receipt may take before ``Chain.on_slow_wait`` is shown
+SLOW_WAIT = 1.0
+
+
+@contextmanager
+def _after(delay: float, show: Callable[[str], AbstractContextManager[object]] | None, what: str) -> Iterator[None]:
+    """Run the block; if it lasts longer than ``delay``, enter ``show(what)`` until it ends."""
+    if show is None:
+        yield
+        return
+    lock = threading.Lock()
+    shown: list[AbstractContextManager[object]] = []
+    done = False
+
+    def start() -> None:
+        with lock:
+            if not done:
+                shown.append(show(what))
+                shown[0].__enter__()
+
+    timer = threading.Timer(delay, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            done = True
+            if shown:
+                shown[0].__exit__(None, None, None)
+
+
 class Chain:
     """A connected node, the build's artifacts, and the transaction path."""
 
@@ -102,6 +138,8 @@ class Chain:
         #: blocks a receipt must be deep (its own block counts) before ``wait`` returns it
         self.confirmations = confirmations
         self.gas_policy = gas_policy or GasPolicy()
+        #: shown while a receipt takes longer than SLOW_WAIT seconds (the CLI's spinner); None: nothing
+        self.on_slow_wait: Callable[[str], AbstractContextManager[object]] | None = None
         self.nonces = NonceManager(lambda a: int(self.rpc("eth_getTransactionCount", [a, "pending"]), 16))
 
     @classmethod
@@ -281,6 +319,18 @@ class Chain:
         again."""
         timeout = self.receipt_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
+        with _after(SLOW_WAIT, self.on_slow_wait, tx_hash):
+            receipt = self._confirmed(tx_hash, deadline, timeout, raw)
+        address = receipt.get("contractAddress")
+        return Receipt(
+            tx_hash=tx_hash,
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            contract_address=to_checksum_address(address) if address else None,
+            raw=receipt,
+        )
+
+    def _confirmed(self, tx_hash: str, deadline: float, timeout: float, raw: bytes | None) -> TxReceipt:
         receipt = self._mined(tx_hash, deadline, timeout, raw)
         while self.confirmations > 1:
             if self.block_number() >= int(receipt["blockNumber"]) + self.confirmations - 1:
@@ -292,14 +342,7 @@ class Chain:
             if time.monotonic() >= deadline:
                 raise TransactionTimeout(tx_hash, timeout, raw)
             time.sleep(self.poll_interval)
-        address = receipt.get("contractAddress")
-        return Receipt(
-            tx_hash=tx_hash,
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            contract_address=to_checksum_address(address) if address else None,
-            raw=receipt,
-        )
+        return receipt
 
     def _mined(self, tx_hash: str, deadline: float, timeout: float, raw: bytes | None) -> TxReceipt:
         """The receipt once the transaction is in a block; its revert decoded if it failed."""

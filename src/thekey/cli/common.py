@@ -18,6 +18,7 @@ from rich.console import Console
 
 from thekey.chain import Anvil, Chain, Receipt, dev_accounts, signer_from_env
 from thekey.chain.keys import ManagedKey, find_key, list_keys
+from thekey.cli import progress
 from thekey.client import ContractClient
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError, NodeTimeout
@@ -32,7 +33,7 @@ C = TypeVar("C", bound=ContractClient)
 # give it room so addresses and hashes are printed whole.
 _WIDTH = None if sys.stdout.isatty() else 200
 console = Console(soft_wrap=True, width=_WIDTH)
-err_console = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
+err_console = progress.err
 
 RpcUrl = Annotated[
     str | None,
@@ -103,7 +104,14 @@ class Session:
                 except ChainError:
                     hint = "" if network.rpc_url else " (start one with `thekey node`, or pass --rpc-url / --network)"
                     raise ChainError(f"no node answers at {url}{hint}") from None
+            if self.progress.animated:
+                self._chain.on_slow_wait = lambda tx: self.progress.spinner(f"waiting for {tx} to be mined…")
         return self._chain
+
+    @cached_property
+    def progress(self) -> progress.Reporter:
+        """Progress on stderr for this command (silent with --json or --quiet)."""
+        return progress.Reporter(enabled=not self.json)
 
     def signer(self, chain: Chain | None = None) -> LocalAccount:
         """The one key the options name: --keystore, THEKEY_PRIVATE_KEY, --account (a managed key,

@@ -44,17 +44,20 @@ def demo(
             return government_demo(session, rpc_url is not None, _show_step)
         if scenario != "insurance":
             raise BadInput(f"unknown --scenario {scenario!r} (insurance or government)")
-        with console.status("compiling contracts…") if not quiet else _null():
-            suite_artifacts()
+        shown = session.progress
+        suite_artifacts(on_build=shown.compiling)
+        if session.network.rpc_url is None:
+            shown.step("starting an embedded Anvil…")
         chain = session.chain(embedded_by_default=True)
         accounts = dev_accounts(10)
-        with console.status("deploying the suite…") if not quiet else _null():
-            deployment = deploy_suite(
-                chain,
-                session.signer(chain),
-                write=session.network.rpc_url is not None,
-                manifest=session.network.manifest,
-            )
+        shown.step("deploying the suite…")
+        deployment = deploy_suite(
+            chain,
+            session.signer(chain),
+            write=session.network.rpc_url is not None,
+            manifest=session.network.manifest,
+            log=shown.step,
+        )
         if not quiet:
             console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")
             for key, address in deployment.addresses.items():
@@ -83,14 +86,6 @@ def demo(
         console.print("[green]demo finished: every step ended as the story says[/]")
     finally:
         session.close()
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
 
 
 def register(app: typer.Typer) -> None:

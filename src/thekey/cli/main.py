@@ -17,6 +17,7 @@ from thekey.cli import did as did_cli
 from thekey.cli import escrow as escrow_cli
 from thekey.cli import presentations as presentations_cli
 from thekey.cli.common import err_console
+from thekey.cli.progress import QUIET_ENV
 from thekey.errors import BadInput, ContractRevert, InsufficientFunds, TheKeyError
 
 app = typer.Typer(
@@ -51,10 +52,15 @@ def _root(
         f"or {RPC_TIMEOUT_ENV}].",
         show_default=False,
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress lines, spinners or bars on stderr (--json implies it)."
+    ),
 ) -> None:
     """TheKey command line."""
     if rpc_timeout is not None:  # read by every connection this command makes
         os.environ[RPC_TIMEOUT_ENV] = f"{rpc_timeout:g}"
+    if quiet:
+        os.environ[QUIET_ENV] = "1"
 
 
 build.register(app)
@@ -83,6 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     Usage errors (unknown option, missing argument) are reported by typer itself, exit 2.
     """
     args = sys.argv[1:] if argv is None else argv
+    # the root options (--rpc-timeout, --quiet) reach every connection through the environment,
+    # for this command only: restored afterwards, so an in-process caller (a test) keeps its own
+    saved = {name: os.environ.get(name) for name in (RPC_TIMEOUT_ENV, QUIET_ENV)}
     try:
         _refuse_negative_numbers(args)
         app(args=args, prog_name="thekey")
@@ -105,6 +114,12 @@ def main(argv: list[str] | None = None) -> int:
     except TheKeyError as exc:
         err_console.print(f"error: {exc}", highlight=False)
         return 1
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return 0
 
 
