@@ -8,7 +8,7 @@ import sys
 import typer
 
 from thekey import __version__
-from thekey.cli import audit, build, chain, demo, nonce, serve, token
+from thekey.cli import audit, build, chain, demo, nonce, serve, token, watch
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
@@ -56,6 +56,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(nonce.app, name="nonce")
 demo.register(app)
 serve.register(app)
+watch.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,138 @@
+"""Suite events out of raw ``eth_getLogs`` entries: one decoder per deployment.
+
+Each log of a suite contract is matched by (address, topic 0) to the event ABI of the contract's
+artifact and decoded with the ABI codec once per event type (the types are prepared up front: an
+index decodes tens of thousands of logs per second). Arguments become JSON values: bytes as
+``0x`` hex, addresses checksummed, integers beyond 2^53 as decimal strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from eth_abi.abi import decode as abi_decode
+from eth_utils import event_abi_to_log_topic
+
+from thekey.deploy import Deployment
+from thekey.hashing import to_checksum_address
+
+JSON_SAFE = 2**53
+
+
+@dataclass(frozen=True)
+class Event:
+    """One suite event as indexed. ``key`` (block hash and log index) names it uniquely: the same
+    transaction mined again in another block after a reorganisation is another event."""
+
+    block: int
+    block_hash: str
+    log_index: int
+    tx_hash: str
+    timestamp: int
+    contract: str
+    address: str
+    event: str
+    args: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return f"{self.block_hash}:{self.log_index}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {"key": self.key, "block": self.block, "blockHash": self.block_hash, "logIndex": self.log_index,
+                "txHash": self.tx_hash, "timestamp": self.timestamp, "contract": self.contract,
+                "address": self.address, "event": self.event, "args": self.args}  # fmt: skip
+
+
+@lru_cache(maxsize=65_536)
+def _address(raw: str) -> str:
+    return str(to_checksum_address(raw))
+
+
+def plain(value: Any, kind: str = "") -> Any:
+    """An ABI value as JSON (``kind`` is its ABI type; addresses come out checksummed)."""
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, str) and kind.startswith("address"):
+        return _address(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < JSON_SAFE else str(value)
+    if isinstance(value, (list, tuple)):
+        inner = kind[: kind.rfind("[")] if kind.endswith("]") else ""
+        return [plain(v, inner) for v in value]
+    return value
+
+
+def _type(item: dict[str, Any]) -> str:
+    """The canonical ABI type of an input (tuples spelled out)."""
+    kind = str(item["type"])
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_type(c) for c in item["components"]) + ")" + kind[len("tuple") :]
+    return kind
+
+
+def _is_dynamic(kind: str) -> bool:
+    return kind in ("string", "bytes") or kind.endswith("]") or kind.startswith("(")
+
+
+@dataclass(frozen=True)
+class _EventType:
+    contract: str
+    name: str
+    topic_inputs: tuple[tuple[str, str], ...]  # (name, type) of the indexed inputs, in order
+    data_names: tuple[str, ...]
+    data_types: tuple[str, ...]
+
+    def args(self, topics: list[str], data: str) -> dict[str, Any]:
+        args: dict[str, Any] = {}
+        for (name, kind), topic in zip(self.topic_inputs, topics[1:], strict=True):
+            raw = bytes.fromhex(topic[2:])
+            # an indexed dynamic value is logged as its hash only
+            args[name] = "0x" + raw.hex() if _is_dynamic(kind) else plain(abi_decode([kind], raw)[0], kind)
+        if self.data_types:
+            values = abi_decode(list(self.data_types), bytes.fromhex(data[2:]))
+            for name, kind, value in zip(self.data_names, self.data_types, values, strict=True):
+                args[name] = plain(value, kind)
+        return args
+
+
+class EventDecoder:
+    """Decodes the logs of one deployment's contracts; other logs are skipped."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        self._types: dict[tuple[str, str], _EventType] = {}
+        artifacts = deployment.chain.artifacts
+        for key, entry in deployment.manifest["contracts"].items():
+            address = str(entry["address"]).lower()
+            for item in artifacts.get(entry["name"]).abi:
+                if item.get("type") != "event" or item.get("anonymous"):
+                    continue
+                inputs = item["inputs"]
+                topic = "0x" + event_abi_to_log_topic(item).hex()  # type: ignore[arg-type]
+                self._types[(address, topic)] = _EventType(
+                    key,
+                    str(item["name"]),
+                    tuple((str(i["name"]), _type(i)) for i in inputs if i.get("indexed")),
+                    tuple(str(i["name"]) for i in inputs if not i.get("indexed")),
+                    tuple(_type(i) for i in inputs if not i.get("indexed")),
+                )
+        self.addresses = sorted({_address(a) for a, _ in self._types})
+        self.names = frozenset(t.name for t in self._types.values())
+
+    def decode(self, logs: Iterable[dict[str, Any]], timestamps: dict[int, int]) -> Iterator[Event]:
+        """The suite events among ``logs`` (``timestamps`` maps each of their blocks to its time)."""
+        for log in logs:
+            topics = log.get("topics") or []
+            if not topics or log.get("removed"):
+                continue
+            kind = self._types.get((log["address"].lower(), topics[0].lower()))
+            if kind is None:
+                continue
+            block = int(log["blockNumber"], 16)
+            yield Event(block, log["blockHash"], int(log["logIndex"], 16), log["transactionHash"], timestamps[block],
+                        kind.contract, _address(log["address"]), kind.name, kind.args(topics, log["data"]))  # fmt: skip
