@@ -58,7 +58,9 @@ class EventIndex:
             sort_keys=True,
         )
         start = self._first_block() if from_block is None else from_block
-        meta = self.store.init_meta({"deployment": fingerprint, "start_block": str(start), "last_block": str(start - 1)})
+        meta = self.store.init_meta(
+            {"deployment": fingerprint, "start_block": str(start), "last_block": str(start - 1)}
+        )
         if meta["deployment"] != fingerprint:
             raise ConfigError(f"{self.store.location} indexes another deployment; use a new database")
         self.start_block = int(meta["start_block"])
@@ -107,13 +109,16 @@ class EventIndex:
     def changes(self, to_block: int | None = None, *, chunk: int = CHUNK, max_chunks: int | None = None
                 ) -> Iterator[Change]:  # fmt: skip
         """The steps that bring the index to ``to_block``, planned one at a time: each is planned
-        from the store's state after the caller applied (or skipped) the previous one."""
+        from the store's state after the caller applied the previous one (the iteration ends
+        where the caller stops applying)."""
         done = 0
         while max_chunks is None or done < max_chunks:
             change = self._plan(to_block, chunk)
             if change is None:
                 return
             yield change
+            if self.last_block == change.base:
+                return  # the caller did not apply it: planning again would give the same step
             done += 1
 
     def _plan(self, to_block: int | None, chunk: int) -> Change | None:
