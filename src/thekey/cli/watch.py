@@ -13,6 +13,7 @@ from thekey.cli.audit import ConfirmationsOpt
 from thekey.cli.common import ChainId, RpcUrl, Session
 from thekey.errors import BadInput
 from thekey.events import EventIndex, Watcher
+from thekey.events.index import CHUNK
 
 
 def _start(value: str) -> int | None:
@@ -36,6 +37,7 @@ def watch(
         Path | None, typer.Option("--cursor-file", dir_okay=False,
                                   help="The durable cursor (a SQLite file); without it nothing survives a restart.")
     ] = None,
+    chunk: Annotated[int, typer.Option("--chunk", min=1, help="Blocks per step (the cursor moves per step).")] = CHUNK,
     interval: Annotated[float, typer.Option("--interval", min=0.01, help="Seconds between polls of the node.")] = 0.2,
     once: Annotated[bool, typer.Option("--once", help="Stop when caught up with the head instead of following it.")
                     ] = False,
@@ -54,7 +56,7 @@ def watch(
         raise BadInput(f"--cursor-file {cursor_file} is a directory")
     index = EventIndex(session.deployment(), cursor_file or ":memory:", from_block=_start(start),
                        confirmations=confirmations)  # fmt: skip
-    watcher = Watcher(index, events=names, poll_interval=interval)
+    watcher = Watcher(index, events=names, poll_interval=interval, chunk=chunk)
     out = sys.stdout
     try:
         for notice in watcher.poll() if once else watcher:
