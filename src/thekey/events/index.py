@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ class EventIndex:
         self.confirmations = confirmations
         self.window = max(window, confirmations + 1)
         self.decoder = EventDecoder(deployment)
+        self._executor: ThreadPoolExecutor | None = None
+        self._prefetch: tuple[int, int, Future[list[dict[str, Any]]]] | None = None
         fingerprint = json.dumps(
             {"chainId": self.chain.chain_id, "genesisHash": self.chain.genesis_hash, "contracts": deployment.addresses},
             sort_keys=True,
@@ -89,6 +92,9 @@ class EventIndex:
         return self.store.count()
 
     def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+            self._executor = None
         self.store.close()
 
     # -- following the chain -------------------------------------------------------------------
@@ -131,7 +137,7 @@ class EventIndex:
             target = max(head - self.confirmations, -1) if to_block is None else min(to_block, head)
             if base >= target:
                 return None
-            change = self._read(base, min(target, base + chunk), head)
+            change = self._read(base, min(target, base + chunk), head, target, chunk)
             if change is not None:
                 return change
         raise ConfigError("the chain keeps reorganising while it is read; try again later")
@@ -158,12 +164,32 @@ class EventIndex:
             f"a reorganisation deeper than {self.window} blocks, or another chain; index into a new database"
         )
 
-    def _read(self, base: int, end: int, head: int) -> Change | None:
+    def _pool(self) -> ThreadPoolExecutor:
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thekey-logs")
+        return self._executor
+
+    def _logs(self, start: int, end: int) -> list[dict[str, Any]]:
+        """The logs of blocks ``start … end``: prefetched if the previous step asked for exactly
+        these (any that a reorganisation made stale fail the block-hash check below)."""
+        prefetch, self._prefetch = self._prefetch, None
+        if prefetch is not None and prefetch[:2] == (start, end):
+            return prefetch[2].result()
+        if prefetch is not None:
+            prefetch[2].cancel()
+        return self._fetch_logs(start, end)
+
+    def _fetch_logs(self, start: int, end: int) -> list[dict[str, Any]]:
+        params = {"address": self.decoder.addresses, "fromBlock": hex(start), "toBlock": hex(end)}
+        return self.chain.rpc("eth_getLogs", [params])  # type: ignore[no-any-return]
+
+    def _read(self, base: int, end: int, head: int, target: int, chunk: int) -> Change | None:
         """The step indexing blocks ``base + 1 … end``; ``None`` if the chain moved while reading."""
         start = base + 1
-        logs = self.chain.rpc(
-            "eth_getLogs", [{"address": self.decoder.addresses, "fromBlock": hex(start), "toBlock": hex(end)}]
-        )
+        logs = self._logs(start, end)
+        if end < target:  # the node prepares the next chunk while this one is decoded and stored
+            following = (end + 1, min(target, end + chunk))
+            self._prefetch = (*following, self._pool().submit(self._fetch_logs, *following))
         log_blocks = {int(log["blockNumber"], 16) for log in logs}
         recent = range(max(start, head - self.window + 1), end + 1)
         headers: dict[int, dict[str, Any]] = {}

@@ -3,7 +3,7 @@
 One database (or one ``search_path`` schema) holds one index. Every step runs in one transaction
 that first takes a transaction-scoped advisory lock, so indexers on the same database take turns:
 a step planned from a cursor another indexer has moved since is refused and planned again, and the
-primary key (block hash, log index) rejects a duplicate even if that rule were bypassed.
+primary key (block, log index) rejects a duplicate even if that rule were bypassed.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ CREATE TABLE IF NOT EXISTS events (
     address    TEXT NOT NULL,
     event      TEXT NOT NULL,
     args       TEXT NOT NULL,
-    PRIMARY KEY (block_hash, log_index)
+    PRIMARY KEY (block, log_index)
 );
-CREATE INDEX IF NOT EXISTS events_by_block ON events (block, log_index);
 CREATE INDEX IF NOT EXISTS events_by_name ON events (event, timestamp);
 """
 

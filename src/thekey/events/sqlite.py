@@ -22,9 +22,8 @@ CREATE TABLE IF NOT EXISTS events (
     address    TEXT NOT NULL,
     event      TEXT NOT NULL,
     args       TEXT NOT NULL,
-    PRIMARY KEY (block_hash, log_index)
+    PRIMARY KEY (block, log_index)
 );
-CREATE INDEX IF NOT EXISTS events_by_block ON events (block, log_index);
 CREATE INDEX IF NOT EXISTS events_by_name ON events (event, timestamp);
 """
 
