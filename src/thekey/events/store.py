@@ -88,7 +88,7 @@ COLUMNS = "block_hash, log_index, block, tx_hash, timestamp, contract, address, 
 
 def event_row(e: Event) -> tuple[Any, ...]:
     return (e.block_hash, e.log_index, e.block, e.tx_hash, e.timestamp, e.contract, e.address, e.event,
-            json.dumps(e.args, sort_keys=True, separators=(",", ":")))  # fmt: skip
+            json.dumps(e.args, separators=(",", ":")))  # fmt: skip
 
 
 #: the arguments were written by ``event_row`` (no surrounding whitespace): ``raw_decode`` skips
