@@ -40,7 +40,7 @@ def _burst(bench: Bench, events: int) -> Deployment:
     for n in range(max(1, events // (5 * ROUNDS))):
         data = contract.encode_abi("burst", args=[ROUNDS, n])
         bench.chain.rpc("eth_sendTransaction", [{"from": sender, "to": contract.address, "data": data,
-                                                 "gas": hex(40_000_000)}])  # fmt: skip
+                                                 "gas": hex(5_000_000)}])  # fmt: skip
     bench.chain.nonces.reset()
     manifest = {"contracts": {"burst": {"name": "EventBurst", "address": contract.address,
                                         "blockNumber": receipt.block_number}}}  # fmt: skip
