@@ -7,10 +7,11 @@ reorganised: the index walks back through the hashes it kept of the last ``windo
 newest block the node still agrees on (the fork point), and the step rolls back exactly the events
 above it (they are the step's ``retracted`` events). Then it indexes the next chunk of blocks up to
 ``head - confirmations``, recording the hashes of those within the window of the head, and checks
-that every log it read belongs to those blocks (a reorganisation during the read makes it try
-again). A reorganisation deeper than the window (or another chain with the same genesis) is
-refused with a clear error. Steps are atomic and resumable: an interrupted sync loses nothing and
-counts nothing twice.
+that the chunk's last block kept its hash from before its logs were read until after its headers
+were, that every log belongs to those blocks and that the first links to the last indexed one
+(a reorganisation during the read makes it try again). A reorganisation deeper than the window
+(or another chain with the same genesis) is refused with a clear error. Steps are atomic and
+resumable: an interrupted sync loses nothing and counts nothing twice.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class EventIndex:
         self.window = max(window, confirmations + 1)
         self.decoder = EventDecoder(deployment)
         self._executor: ThreadPoolExecutor | None = None
-        self._prefetch: tuple[int, int, Future[list[dict[str, Any]]]] | None = None
+        self._prefetch: tuple[int, int, Future[tuple[list[dict[str, Any]], str | None]]] | None = None
         fingerprint = json.dumps(
             {"chainId": self.chain.chain_id, "genesisHash": self.chain.genesis_hash, "contracts": deployment.addresses},
             sort_keys=True,
@@ -169,9 +170,9 @@ class EventIndex:
             self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="thekey-logs")
         return self._executor
 
-    def _logs(self, start: int, end: int) -> list[dict[str, Any]]:
-        """The logs of blocks ``start … end``: prefetched if the previous step asked for exactly
-        these (any that a reorganisation made stale fail the block-hash check below)."""
+    def _logs(self, start: int, end: int) -> tuple[list[dict[str, Any]], str | None]:
+        """The logs of blocks ``start … end`` (prefetched if the previous step asked for exactly
+        these) and the hash block ``end`` had while they were read."""
         prefetch, self._prefetch = self._prefetch, None
         if prefetch is not None and prefetch[:2] == (start, end):
             return prefetch[2].result()
@@ -179,29 +180,38 @@ class EventIndex:
             prefetch[2].cancel()
         return self._fetch_logs(start, end)
 
-    def _fetch_logs(self, start: int, end: int) -> list[dict[str, Any]]:
+    def _fetch_logs(self, start: int, end: int) -> tuple[list[dict[str, Any]], str | None]:
+        """The logs, and the hash of block ``end`` if it was the same just before and just after
+        the read (a block hash commits to every block before it: the logs are then those of that
+        one chain), else ``None``."""
+        before = self._header(end)
         params = {"address": self.decoder.addresses, "fromBlock": hex(start), "toBlock": hex(end)}
-        return self.chain.rpc("eth_getLogs", [params])  # type: ignore[no-any-return]
+        logs: list[dict[str, Any]] = self.chain.rpc("eth_getLogs", [params])
+        after = self._header(end)
+        same = before is not None and after is not None and before["hash"] == after["hash"]
+        return logs, str(after["hash"]) if same and after is not None else None
 
     def _read(self, base: int, end: int, head: int, target: int, chunk: int) -> Change | None:
         """The step indexing blocks ``base + 1 … end``; ``None`` if the chain moved while reading."""
         start = base + 1
-        logs = self._logs(start, end)
+        logs, end_hash = self._logs(start, end)
         if end < target:  # the node prepares the next chunk while this one is decoded and stored
             following = (end + 1, min(target, end + chunk))
             self._prefetch = (*following, self._pool().submit(self._fetch_logs, *following))
         log_blocks = {int(log["blockNumber"], 16) for log in logs}
         recent = range(max(start, head - self.window + 1), end + 1)
+        known = self.store.block_hashes()
         headers: dict[int, dict[str, Any]] = {}
-        for number in sorted(log_blocks | set(recent)):
+        for number in sorted(log_blocks | set(recent) | {start, end}):
             header = self._header(number)
             if header is None:
                 return None  # the chain got shorter meanwhile
             headers[number] = header
+        if end_hash != headers[end]["hash"]:
+            return None  # the chain changed between the read of the logs and now
         if any(log["blockHash"] != headers[int(log["blockNumber"], 16)]["hash"] for log in logs):
             return None
-        known = self.store.block_hashes()
-        if start in headers and base in known and headers[start]["parentHash"] != known[base]:
+        if base in known and headers[start]["parentHash"] != known[base]:
             return None  # reorganised since the fork check: the next plan rolls back
         for number in recent[1:]:
             if headers[number]["parentHash"] != headers[number - 1]["hash"]:
