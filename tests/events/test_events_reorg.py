@@ -5,6 +5,7 @@ index of the final chain — on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -127,3 +128,27 @@ def test_confirmations__only_blocks_that_deep_are_indexed_so_a_shallower_reorgan
     index.sync()
     assert index.last_block == own_chain.block_number() - 2
     assert keys(index) == [e.key for e in fresh(suite).events() if e.block <= index.last_block]
+
+
+def test_reorg__in_the_middle_of_a_read__is_caught_and_the_step_read_again(
+    suite: Deployment, own_chain: Chain, people: list[LocalAccount], tmp_path: Path
+) -> None:
+    Token.from_deployment(suite).transfer(people[0], people[1].address, TKY)
+    own_chain.mine(2)  # two blocks without a suite event: a stale read of them shows no log to check
+    replacement = transfer_request(suite, people[0], people[2].address, 9 * TKY)
+
+    class ReorgAfterFirstRead(EventIndex):
+        reads = 0
+
+        def _fetch_logs(self, start: int, end: int) -> tuple[list[dict[str, Any]], str | None]:
+            result = super()._fetch_logs(start, end)
+            type(self).reads += 1
+            if type(self).reads == 1:  # the node reorganises right after answering: these logs are stale
+                reorg(own_chain, 2, [(replacement, 1)])  # … and the new branch has an event there
+            return result
+
+    index = ReorgAfterFirstRead(suite, tmp_path / "events.sqlite")
+    index.sync()
+    assert ReorgAfterFirstRead.reads >= 2
+    assert keys(index) == keys(fresh(suite))
+    assert [e.args["value"] for e in index.events("Transfer")][-2:] == [str(TKY), str(9 * TKY)]
