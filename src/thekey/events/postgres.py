@@ -12,7 +12,7 @@ from typing import Any
 
 from thekey.errors import ConfigError
 from thekey.events.decoding import Event
-from thekey.events.store import COLUMNS, NO_END, Change, EventStore, event_row, row_event, select_events
+from thekey.events.store import COLUMNS, NO_END, Change, EventStore, event_row, row_events, select_events
 
 #: the advisory lock of an index (an arbitrary 64-bit constant: "thekey-e" in ASCII)
 LOCK = 0x7468656B65792D65
@@ -106,7 +106,7 @@ class PostgresStore(EventStore):
         query, params = select_events("%s", name, contract, since, until, from_block)
         with self.db.cursor() as cur:
             cur.execute(query, params)
-            return [row_event(r) for r in cur.fetchall()]
+            return row_events(cur.fetchall())
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0])

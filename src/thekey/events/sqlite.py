@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 from thekey.events.decoding import Event
-from thekey.events.store import NO_END, Change, EventStore, event_row, row_event, select_events
+from thekey.events.store import NO_END, Change, EventStore, event_row, row_events, select_events
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -78,7 +78,7 @@ class SqliteStore(EventStore):
         from_block: int = 0,
     ) -> list[Event]:  # fmt: skip
         query, params = select_events("?", name, contract, since, until, from_block)
-        return [row_event(r) for r in self.db.execute(query, params)]
+        return row_events(self.db.execute(query, params).fetchall())
 
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM events").fetchone()[0])

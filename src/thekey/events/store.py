@@ -91,13 +91,11 @@ def event_row(e: Event) -> tuple[Any, ...]:
             json.dumps(e.args, separators=(",", ":")))  # fmt: skip
 
 
-#: the arguments were written by ``event_row`` (no surrounding whitespace): ``raw_decode`` skips
-#: ``json.loads``' whitespace scans, a third of the time of reading 100,000 events
-_ARGS = json.JSONDecoder().raw_decode
-
-
-def row_event(r: Sequence[Any]) -> Event:
-    return Event(int(r[2]), r[0], int(r[1]), r[3], int(r[4]), r[5], r[6], r[7], _ARGS(r[8])[0])
+def row_events(rows: Sequence[Sequence[Any]]) -> list[Event]:
+    """Events from rows of ``COLUMNS``. The arguments (JSON objects written by ``event_row``) are
+    parsed as one JSON array: half the time of one ``json.loads`` each, over 100,000 events."""
+    args = json.loads("[" + ",".join(r[8] for r in rows) + "]")
+    return [Event(r[2], r[0], r[1], r[3], r[4], r[5], r[6], r[7], a) for r, a in zip(rows, args, strict=True)]
 
 
 def select_events(
