@@ -142,3 +142,33 @@ def _fresh(deployment: Deployment) -> EventIndex:
     index = EventIndex(deployment)
     index.sync()
     return index
+
+
+def test_watch_sdk__run_calls_back_for_each_notice_and_a_failed_callback_gets_the_step_again(
+    suite: Deployment, own_chain: Chain, people: list[LocalAccount], tmp_path: Path
+) -> None:
+    cursor = tmp_path / "callback.cursor"
+    start = own_chain.block_number() + 1
+
+    def watcher() -> Watcher:
+        return Watcher(EventIndex(suite, cursor, from_block=start), events={"Transfer"}, poll_interval=0.01)
+
+    def one_poll() -> Any:
+        polls = iter([False, True])
+        return lambda: next(polls)
+
+    send_transfers(own_chain, suite, people[0], people[1].address, 2)
+    got: list[Any] = []
+    watcher().run(got.append, until=one_poll())
+    assert [n.event.args["value"] for n in got] == [1, 2]
+
+    send_transfers(own_chain, suite, people[0], people[2].address, 1)
+
+    def crash(notice: Any) -> None:
+        raise RuntimeError("the backend failed")
+
+    with pytest.raises(RuntimeError):
+        watcher().run(crash, until=one_poll())
+    again: list[Any] = []
+    watcher().run(again.append, until=one_poll())
+    assert [(n.event.args["to"], n.event.args["value"]) for n in again] == [(people[2].address, 1)]
