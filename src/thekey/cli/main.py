@@ -10,7 +10,7 @@ import typer
 
 from thekey import __version__
 from thekey.chain.connection import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT_ENV
-from thekey.cli import account, audit, build, chain, demo, dev, networks, nonce, serve, token
+from thekey.cli import account, audit, build, chain, demo, dev, networks, nonce, serve, token, watch
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
@@ -81,6 +81,7 @@ app.add_typer(dev.app, name="dev")
 demo.register(app)
 networks.register(app)
 serve.register(app)
+watch.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
