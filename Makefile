@@ -6,9 +6,9 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
+.PHONY: postgres-server setup artifacts demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
 
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed postgres-server
 	@echo "setup 3/3: registering the solc compiler"
 	@$(PY) -c 'from thekey.build.solc import ensure_solc; ensure_solc()'
 
@@ -19,10 +19,26 @@ $(VENV)/.installed: pyproject.toml
 	@scripts/heartbeat.sh "pip: installing thekey and its dependencies" $(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# The PostgreSQL server binaries for the shared event store's tests (Debian's `postgresql`); a no-op
+# when present. Without them those tests are skipped, with the reason.
+postgres-server:
+	@if command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif command -v apt-get >/dev/null; then \
+	  echo "setup: the PostgreSQL server is missing: installing Debian's postgresql package (apt-get)"; \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  { $$sudo apt-get install -y -q postgresql >/dev/null 2>&1 || { $$sudo apt-get update -q >/dev/null && \
+	    $$sudo apt-get install -y -q postgresql >/dev/null; }; } \
+	  || echo "setup: could not install postgresql: the PostgreSQL store tests will be skipped"; \
+	else echo "setup: no PostgreSQL server and no apt-get: the PostgreSQL store tests will be skipped"; fi
+
 node_modules/.installed: package-lock.json
 	@echo "setup 2/3: Node packages (Anvil, solc-js, the reference resolvers; first time: about 30 seconds)"
 	@scripts/heartbeat.sh "npm ci" npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The compiled suite the wheel ships (src/thekey/contracts_data/suite.json); a test checks it is fresh.
+artifacts: setup
+	$(PY) scripts/bundle_artifacts.py
 
 demo: setup
 	@echo "demo: compiling the contracts, starting a local Anvil and running the verification flow step by step"

@@ -43,9 +43,12 @@ class Sizes:
     # sample already aggregates that many operations, and the run must stay within minutes.
     baseline_repeats: int = 1
     load_seconds: float = 10.0  # each HTTP load run on the gateway
+    events: int = 100_000  # the events section: events indexed
 
 
-QUICK = Sizes(batch_ns=(1, 4), verify=12, anchor=6, anchor_batch=3, history=3, repeats=1, load_seconds=1.0)
+QUICK = Sizes(
+    batch_ns=(1, 4), verify=12, anchor=6, anchor_batch=3, history=3, repeats=1, load_seconds=1.0, events=1_000
+)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 
 from benchmarks import (
+    events_index,
     gas_consent,
     gas_credentials,
     gas_escrow,
@@ -42,6 +43,10 @@ SECTIONS: dict[str, tuple[str, Callable[[Bench], list[GasRow]]]] = {
     "escrow": (gas_escrow.SECTION, gas_escrow.run),
     "flow": (gas_flow.SECTION, gas_flow.run),
 }
+#: sections that measure speed rather than gas (rows in the throughput table)
+RATE_SECTIONS: dict[str, tuple[str, Callable[[Bench], list[ThroughputRow]]]] = {
+    "events": (events_index.SECTION, events_index.run),
+}
 
 
 def make_bench(chain: Chain, accounts: list[LocalAccount], deployment: Deployment | None, sizes: Sizes,
@@ -54,9 +59,13 @@ def measure(bench: Bench, sections: list[str] | None = None, *, with_throughput:
             ) -> tuple[list[GasRow], list[ThroughputRow]]:  # fmt: skip
     gas: list[GasRow] = []
     for key in sections or list(SECTIONS):
-        name, fn = SECTIONS[key]
-        gas += run_section(name, fn, bench)
+        if key in SECTIONS:
+            name, fn = SECTIONS[key]
+            gas += run_section(name, fn, bench)
     rates = throughput.run(bench) if with_throughput else []
+    for key in sections or list(RATE_SECTIONS):
+        if key in RATE_SECTIONS:
+            rates += RATE_SECTIONS[key][1](bench)
     return gas, rates
 
 

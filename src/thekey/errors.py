@@ -52,10 +52,11 @@ class InsufficientFunds(ChainError):
 class ChainIdMismatch(ChainError, BadInput):
     """The node's chain id differs from the one the caller expects; nothing was signed."""
 
-    def __init__(self, expected: int, actual: int) -> None:
+    def __init__(self, expected: int, actual: int, where: str | None = None) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(f"chain id mismatch: expected {expected}, node reports {actual}; refusing to sign")
+        on = f" on {where}" if where else ""
+        super().__init__(f"chain id mismatch{on}: expected {expected}, node reports {actual}; refusing to sign")
 
 
 class TransactionTimeout(ChainError):

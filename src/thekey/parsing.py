@@ -14,6 +14,7 @@ from eth_utils import is_checksum_address, is_hex_address
 
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import Id
 
 UINT256_MAX = 2**256 - 1
 _DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
@@ -89,8 +90,8 @@ def label_hash(text: str) -> bytes:
     if not t:
         raise BadInput("an empty label")
     if re.fullmatch(r"0x[0-9a-fA-F]{64}", t):
-        return bytes.fromhex(t[2:])
-    return keccak(text=t)
+        return Id(t)
+    return Id(keccak(text=t))
 
 
 def parse_duration(text: str) -> int:

@@ -117,6 +117,9 @@ def _commands(body: list[str], offset: int, *, background: bool) -> list[Step]:
 
 
 PLACEHOLDERS = [
+    # the guide's own home and working folder (temporary) read as a reader's ~ and .
+    (re.compile(r"/\S*?/thekey-guide-[A-Za-z0-9_]+/home"), "~"),
+    (re.compile(r"/\S*?/thekey-guide-[A-Za-z0-9_]+/"), "./"),
     (re.compile(r"0x[0-9a-fA-F]{64,}"), "0xHASH"),
     (re.compile(r"0x[0-9a-fA-F]{40}"), "0xADDRESS"),
     (re.compile(r"0x[0-9a-fA-F]{8}(?:…|\.\.\.)"), "0xSHORT…"),

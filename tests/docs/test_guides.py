@@ -56,6 +56,7 @@ def test_matches__normalises_volatile_values_and_expands_ellipsis() -> None:
     assert normalise([f"tx {tx} (block 12, gas 50,000) at 2026-12-07T01:11:35Z  "]) == [
         "tx 0xHASH (block N, gas N) at TIME"
     ]
+    assert normalise(["key (/tmp/thekey-guide-ab_1/home/.thekey/keys/k.json)"]) == ["key (~/.thekey/keys/k.json)"]
     assert matches(["first", "...", "last"], ["first", "a", "b", "last"])
     assert matches(["first", "...", "last"], ["first", "last"])
     assert not matches(["first", "last"], ["first", "other"])

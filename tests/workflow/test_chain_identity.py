@@ -14,7 +14,7 @@ from thekey.build import Artifacts
 from thekey.chain import Anvil, Chain, dev_accounts
 from thekey.deploy import Deployment, deploy_suite, manifest_path
 from thekey.errors import ConfigError
-from thekey.workflow.audit import AuditIndex
+from thekey.events import EventIndex
 from thekey.workflow.demo import run_demo
 from thekey.workflow.report import build_report
 
@@ -68,30 +68,33 @@ def test_two_chains_indexed_one_after_the_other__give_two_separate_correct_repor
     on_a = deploy_suite(a, accounts[0], folder=tmp_path)
     on_b = deploy_suite(b, accounts[0], folder=tmp_path)
     run_demo(on_a, accounts)
-    index_a = AuditIndex(on_a, tmp_path / f"audit-{a.chain_key}.sqlite")
+    index_a = EventIndex(on_a, tmp_path / f"audit-{a.chain_key}.sqlite")
     index_a.sync()
-    index_b = AuditIndex(on_b, tmp_path / f"audit-{b.chain_key}.sqlite")
+    index_b = EventIndex(on_b, tmp_path / f"audit-{b.chain_key}.sqlite")
     index_b.sync()
     report_a, report_b = build_report(index_a), build_report(index_b)
     assert (report_a.requests, report_a.outcomes["settled"]) == (2, 1)
     assert (report_b.requests, report_b.outcomes["settled"]) == (0, 0)
     assert report_a.as_json()["payments"] != report_b.as_json()["payments"]
     with pytest.raises(ConfigError, match="indexes another deployment"):
-        AuditIndex(on_b, tmp_path / f"audit-{a.chain_key}.sqlite")
+        EventIndex(on_b, tmp_path / f"audit-{a.chain_key}.sqlite")
 
 
-def test_an_index_on_a_chain_that_lost_its_last_block__refuses_to_continue(chain: Chain, deployment: Deployment,
-                                                                           tmp_path: Path) -> None:  # fmt: skip
+def test_an_index_on_a_chain_that_lost_more_blocks_than_its_window__refuses_to_continue(
+    chain: Chain, deployment: Deployment, tmp_path: Path
+) -> None:
+    # a shallower reorganisation is followed (tests/events/test_events_reorg.py)
     snapshot = chain.snapshot()
-    chain.mine()
-    index = AuditIndex(deployment, tmp_path / "audit.sqlite")
+    for _ in range(5):
+        chain.mine()
+    index = EventIndex(deployment, tmp_path / "audit.sqlite", window=2)
     index.sync()
     chain.revert_to(snapshot)
     chain.increase_time(5)
-    chain.mine()
-    chain.mine()
-    with pytest.raises(ConfigError, match="another chain or a reorganisation"):
-        AuditIndex(deployment, tmp_path / "audit.sqlite").sync()
+    for _ in range(6):
+        chain.mine()
+    with pytest.raises(ConfigError, match="a reorganisation deeper than 2 blocks, or another chain"):
+        EventIndex(deployment, tmp_path / "audit.sqlite", window=2).sync()
 
 
 def test_the_demo_twice_on_one_node__passes_both_times_auditing_its_own_run(

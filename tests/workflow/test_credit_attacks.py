@@ -7,8 +7,8 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
 from thekey.deploy import Deployment
+from thekey.events import EventIndex
 from thekey.payments.escrow import Plan, Terms
-from thekey.workflow.audit import AuditIndex
 from thekey.workflow.demo import RESIDENT
 from thekey.workflow.flow import Actors, VerificationFlow
 from thekey.workflow.reasons import reason_hash
@@ -23,7 +23,7 @@ def flow(deployment: Deployment, accounts: list[LocalAccount]) -> VerificationFl
 
 
 def _rating(flow: VerificationFlow) -> CreditRating:
-    index = AuditIndex(flow.deployment)
+    index = EventIndex(flow.deployment)
     index.sync()
     return credit_rating(index, flow.actors.user.address)
 

@@ -13,8 +13,8 @@ from eth_account.signers.local import LocalAccount
 from thekey.chain import Chain
 from thekey.cli.main import main
 from thekey.deploy import TKY, Deployment
+from thekey.events import EventIndex
 from thekey.payments.escrow import Status
-from thekey.workflow.audit import AuditIndex
 from thekey.workflow.demo import HEALTH_RECORD, RESIDENT, run_demo
 from thekey.workflow.flow import Actors, FlowError, Request, VerificationFlow
 from thekey.workflow.identity_check import Signals, capture, synthetic_template
@@ -140,7 +140,7 @@ def test_audit__report_figures_equal_what_happened(flow: VerificationFlow) -> No
     flow.run(Request(), GENUINE, ABROAD, HEALTH_RECORD)
     flow.run(Request(provider_category="bank"), GENUINE, ABROAD, HEALTH_RECORD)
     flow.run(Request(), IMPOSTOR, ABROAD, HEALTH_RECORD)
-    index = AuditIndex(flow.deployment)
+    index = EventIndex(flow.deployment)
     index.sync()
     r = build_report(index)
     a = flow.actors
@@ -164,26 +164,26 @@ def test_audit__an_interrupted_sync_resumes_without_double_counting(
 ) -> None:
     flow.run(Request(), GENUINE, ABROAD, HEALTH_RECORD)
     db = tmp_path / "audit.sqlite"
-    index = AuditIndex(flow.deployment, db)
+    index = EventIndex(flow.deployment, db)
     index.sync(chunk=5, max_chunks=2)
     first_block, first_count = index.last_block, index.count()
     calls = {"n": 0}
     original = index._decode
 
-    def crash_on_second_chunk(logs: Any) -> Any:
+    def crash_on_second_chunk(logs: Any, timestamps: Any) -> Any:
         calls["n"] += 1
         if calls["n"] == 2:
             raise KeyboardInterrupt  # the process is stopped in the middle of a chunk
-        return original(logs)
+        return original(logs, timestamps)
 
     monkeypatch.setattr(index, "_decode", crash_on_second_chunk)
     with pytest.raises(KeyboardInterrupt):
         index.sync(chunk=5)
     assert index.last_block == first_block + 5 and index.count() >= first_count
     monkeypatch.undo()
-    resumed = AuditIndex(flow.deployment, db)
+    resumed = EventIndex(flow.deployment, db)
     resumed.sync(chunk=5)
-    fresh = AuditIndex(flow.deployment)
+    fresh = EventIndex(flow.deployment)
     fresh.sync()
     assert resumed.count() == fresh.count()
     assert resumed.sync() == 0
@@ -205,7 +205,7 @@ def test_credit__from_on_chain_history(flow: VerificationFlow) -> None:
     flow.run(Request(), GENUINE, ABROAD, HEALTH_RECORD)
     flow.run(Request(provider_category="bank"), GENUINE, ABROAD, HEALTH_RECORD)  # not the user's doing
     flow.run(Request(), IMPOSTOR, ABROAD, HEALTH_RECORD)
-    index = AuditIndex(flow.deployment)
+    index = EventIndex(flow.deployment)
     index.sync()
     rating = credit_rating(index, flow.actors.user.address)
     assert (rating.settled, rating.identity_failures, rating.consents_granted) == (1, 1, 4)

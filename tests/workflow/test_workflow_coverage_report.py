@@ -18,10 +18,10 @@ from thekey.credentials.issuance import anchor_batch, issue_credential, next_sta
 from thekey.credentials.vc import type_hash
 from thekey.deploy import TKY, Deployment
 from thekey.errors import ConfigError
+from thekey.events import EventIndex
 from thekey.identity.did import did_for
 from thekey.payments.escrow import Escrow, Plan, Terms
 from thekey.token.tky import Token
-from thekey.workflow.audit import AuditIndex
 from thekey.workflow.report import build_report
 
 PRICE = 100 * TKY
@@ -88,7 +88,7 @@ def test_report__disputes_reclaims_batches_and_status_changes(
     registry.update_status(issuer, issuer.address, StatusAction.SUSPEND, indexes[:2], keccak(text="audit"))
     registry.revoke(issuer, items[2].hash, keccak(text="error"))
 
-    index = AuditIndex(deployment)
+    index = EventIndex(deployment)
     index.sync()
     report = build_report(index)
     assert report.requests == 2
@@ -108,12 +108,12 @@ def test_report__disputes_reclaims_batches_and_status_changes(
 
 def test_index__a_database_of_another_deployment_is_refused(deployment: Deployment, tmp_path: Path) -> None:
     path = tmp_path / "audit.sqlite"
-    AuditIndex(deployment, path).db.close()
+    EventIndex(deployment, path).close()
     other = copy.deepcopy(deployment.manifest)
     other["contracts"]["token"]["address"] = "0x" + "12" * 20
     with pytest.raises(ConfigError, match="indexes another deployment"):
-        AuditIndex(Deployment(deployment.chain, other), path)
-    assert AuditIndex(deployment, path).count() == 0  # the same deployment re-opens it
+        EventIndex(Deployment(deployment.chain, other), path)
+    assert EventIndex(deployment, path).count() == 0  # the same deployment re-opens it
 
 
 def test_report__a_resolution_refund_counts_once_and_each_withdrawal_once(
@@ -138,7 +138,7 @@ def test_report__a_resolution_refund_counts_once_and_each_withdrawal_once(
     escrow.withdraw(verifier, to=accounts[9].address)  # withdrawTo: recorded by Withdrawn (names the payee)
     escrow.withdraw(user)
 
-    index = AuditIndex(deployment)
+    index = EventIndex(deployment)
     index.sync()
     report = build_report(index)
     assert report.refunded == {provider.address: 30 * TKY + PRICE}

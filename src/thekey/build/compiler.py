@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from solcx.exceptions import SolcError
 
 from thekey.build.artifacts import Artifacts, load_artifacts
 from thekey.build.solc import ensure_solc
-from thekey.config import CompilerSettings, compiler_settings, project_root
+from thekey.config import CompilerSettings, compiler_settings, find_project_root, project_root
 from thekey.errors import CompileError
 
 OUTPUTS = [
@@ -60,7 +60,7 @@ def _cache_valid(out_dir: Path, root: Path, sources: list[str], key: str) -> boo
         index = json.loads(index_file.read_text())
     except json.JSONDecodeError:
         return False
-    if index.get("settings_key") != key or index.get("sources") != sources:
+    if index.get("settings_key") != key or index.get("sources") != sources or "settings" not in index:
         return False
     for unit, digest in index.get("source_hashes", {}).items():
         p = root / unit
@@ -95,8 +95,10 @@ def compile_sources(
     settings: CompilerSettings | None = None,
     remappings: Iterable[str] | None = None,
     force: bool = False,
+    on_build: Callable[[int], None] | None = None,
 ) -> Artifacts:
-    """Compile ``sources`` (paths relative to ``root``) into ``out_dir``; reuse the cache when valid."""
+    """Compile ``sources`` (paths relative to ``root``) into ``out_dir``; reuse the cache when valid.
+    ``on_build(number of sources)`` is called when the compiler actually has to run."""
     root = root or project_root()
     settings = settings or compiler_settings()
     remaps = list(settings.remappings if remappings is None else remappings)
@@ -108,6 +110,8 @@ def compile_sources(
         # another process (a parallel test worker) may have built the same tree meanwhile
         if not force and _cache_valid(out_dir, root, sources, key):
             return load_artifacts(out_dir)
+        if on_build is not None:
+            on_build(len(sources))
         _build(sources, out_dir, root, settings, remaps, key)
     return load_artifacts(out_dir)
 
@@ -178,6 +182,7 @@ def _build(sources: list[str], out_dir: Path, root: Path, settings: CompilerSett
     index = {
         "solcVersion": settings.version,
         "settings_key": key,
+        "settings": settings.solc_settings() | {"remappings": remaps},
         "sources": sources,
         "source_hashes": {u: _sha256(root / u) for u in units if (root / u).is_file()},
         "contracts": names,
@@ -230,7 +235,14 @@ def project_sources(root: Path | None = None) -> list[str]:
     return sorted(p.as_posix() for p in found if not any(part.startswith(".") for part in p.parts))
 
 
-def compile_project(force: bool = False) -> Artifacts:
+def compile_project(force: bool = False, on_build: Callable[[int], None] | None = None) -> Artifacts:
     """Compile ``contracts/`` into ``build/contracts`` (cached)."""
     root = project_root()
-    return compile_sources(project_sources(root), root / "build" / "contracts", root=root, force=force)
+    out = root / "build" / "contracts"
+    return compile_sources(project_sources(root), out, root=root, force=force, on_build=on_build)
+
+
+def suite_artifacts(on_build: Callable[[int], None] | None = None) -> Artifacts:
+    """The artifacts a command deploys: in the checkout, ``contracts/`` compiled (cached; compiling is
+    a developer action); outside it, the suite bundled with the package (no Node.js, no solc)."""
+    return compile_project(on_build=on_build) if find_project_root() is not None else load_artifacts()

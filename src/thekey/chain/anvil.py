@@ -23,28 +23,40 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from thekey.config import LOCAL_CHAIN_ID, project_root
+from thekey.config import LOCAL_CHAIN_ID, find_project_root
 from thekey.errors import ChainError, ConfigError
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
+#: The one line shown when no Anvil is found (the embedded node is a convenience; any node will do).
+NO_ANVIL = (
+    "no Anvil binary found: `npm install @foundry-rs/anvil` (or install Foundry with foundryup), "
+    "or set THEKEY_ANVIL=/path/to/anvil, or pass --rpc-url / --network to use a running node"
+)
+
+
 def anvil_binary() -> Path:
-    """The Anvil executable: ``THEKEY_ANVIL``, else the npm package's binary, else ``anvil`` on PATH."""
+    """The Anvil executable: ``THEKEY_ANVIL``, else the npm package's binary (in the checkout's or
+    the working directory's ``node_modules``), else ``anvil`` on PATH, else ``~/.foundry/bin/anvil``."""
     env = os.environ.get("THEKEY_ANVIL")
     if env:
         return Path(env)
     arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
-    system = platform.system().lower()
-    pkg = project_root() / "node_modules" / "@foundry-rs" / f"anvil-{system}-{arch}" / "bin" / "anvil"
-    if pkg.is_file():
-        return pkg
+    package = Path("node_modules") / "@foundry-rs" / f"anvil-{platform.system().lower()}-{arch}" / "bin" / "anvil"
+    root = find_project_root()
+    for folder in [root, Path.cwd()] if root is not None else [Path.cwd()]:
+        if (folder / package).is_file():
+            return folder / package
     from shutil import which
 
     found = which("anvil")
     if found:
         return Path(found)
-    raise ConfigError("anvil is not installed: run `npm ci` (package @foundry-rs/anvil)")
+    foundry = Path.home() / ".foundry" / "bin" / "anvil"
+    if foundry.is_file():
+        return foundry
+    raise ConfigError(NO_ANVIL)
 
 
 def free_port() -> int:

@@ -8,7 +8,10 @@ surface as :class:`~thekey.errors.ContractRevert` with the decoded custom error.
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cached_property
 from typing import Any, cast
 
@@ -19,11 +22,11 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
-from web3.types import RPCEndpoint, TxParams
+from web3.types import RPCEndpoint, TxParams, TxReceipt
 
 from thekey.build.artifacts import Artifacts, load_artifacts
 from thekey.chain.revert import ErrorDecoder
-from thekey.chain.transactions import NonceManager, Receipt
+from thekey.chain.transactions import GasPolicy, NonceManager, Receipt
 from thekey.config import LOCAL_CHAIN_ID
 from thekey.errors import (
     BadInput,
@@ -66,6 +69,39 @@ def _revert_data(error: Any) -> bytes | None:
     return None
 
 
+#: seconds a receipt may take before ``Chain.on_slow_wait`` is shown
+SLOW_WAIT = 1.0
+
+
+@contextmanager
+def _after(delay: float, show: Callable[[str], AbstractContextManager[object]] | None, what: str) -> Iterator[None]:
+    """Run the block; if it lasts longer than ``delay``, enter ``show(what)`` until it ends."""
+    if show is None:
+        yield
+        return
+    lock = threading.Lock()
+    shown: list[AbstractContextManager[object]] = []
+    done = False
+
+    def start() -> None:
+        with lock:
+            if not done:
+                shown.append(show(what))
+                shown[0].__enter__()
+
+    timer = threading.Timer(delay, start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+        with lock:
+            done = True
+            if shown:
+                shown[0].__exit__(None, None, None)
+
+
 class Chain:
     """A connected node, the build's artifacts, and the transaction path."""
 
@@ -78,7 +114,11 @@ class Chain:
         receipt_timeout: float = 120.0,
         poll_interval: float = 0.05,
         rpc_timeout: float | None = None,
+        confirmations: int = 1,
+        gas_policy: GasPolicy | None = None,
     ) -> None:
+        if confirmations < 1:
+            raise BadInput(f"confirmations is at least 1 (the block that mines the transaction), not {confirmations}")
         self.w3 = w3
         #: seconds each JSON-RPC request may take (``None``: whatever the caller's provider does)
         self.rpc_timeout = rpc_timeout
@@ -95,6 +135,11 @@ class Chain:
         self._artifacts = artifacts
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
+        #: blocks a receipt must be deep (its own block counts) before ``wait`` returns it
+        self.confirmations = confirmations
+        self.gas_policy = gas_policy or GasPolicy()
+        #: shown while a receipt takes longer than SLOW_WAIT seconds (the CLI's spinner); None: nothing
+        self.on_slow_wait: Callable[[str], AbstractContextManager[object]] | None = None
         self.nonces = NonceManager(lambda a: int(self.rpc("eth_getTransactionCount", [a, "pending"]), 16))
 
     @classmethod
@@ -211,7 +256,7 @@ class Chain:
             tip = int(self.rpc("eth_maxPriorityFeePerGas"), 16)
         except ChainError:
             tip = 10**9
-        return 2 * base + tip, tip
+        return self.gas_policy.fees(base, tip)
 
     def sign(self, tx: TxParams, sender: LocalAccount) -> tuple[bytes, str]:
         """Estimate, fill in fees and nonce, and sign; consumes the nonce. Returns (raw, hash).
@@ -269,9 +314,38 @@ class Chain:
         return cast(dict[str, Any] | None, result)
 
     def wait(self, tx_hash: str, *, timeout: float | None = None, raw: bytes | None = None) -> Receipt:
-        """Wait for ``tx_hash`` to be mined; raise TransactionTimeout or the decoded revert."""
+        """Wait for ``tx_hash`` to be mined and ``confirmations`` deep; raise TransactionTimeout or
+        the decoded revert. A receipt that moves to another block meanwhile (a reorg) is waited for
+        again."""
         timeout = self.receipt_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
+        with _after(SLOW_WAIT, self.on_slow_wait, tx_hash):
+            receipt = self._confirmed(tx_hash, deadline, timeout, raw)
+        address = receipt.get("contractAddress")
+        return Receipt(
+            tx_hash=tx_hash,
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            contract_address=to_checksum_address(address) if address else None,
+            raw=receipt,
+        )
+
+    def _confirmed(self, tx_hash: str, deadline: float, timeout: float, raw: bytes | None) -> TxReceipt:
+        receipt = self._mined(tx_hash, deadline, timeout, raw)
+        while self.confirmations > 1:
+            if self.block_number() >= int(receipt["blockNumber"]) + self.confirmations - 1:
+                again = self.receipt_or_none(tx_hash)
+                if again is not None and again["blockHash"] == HexBytes(receipt["blockHash"]).to_0x_hex():
+                    break
+                receipt = self._mined(tx_hash, deadline, timeout, raw)
+                continue
+            if time.monotonic() >= deadline:
+                raise TransactionTimeout(tx_hash, timeout, raw)
+            time.sleep(self.poll_interval)
+        return receipt
+
+    def _mined(self, tx_hash: str, deadline: float, timeout: float, raw: bytes | None) -> TxReceipt:
+        """The receipt once the transaction is in a block; its revert decoded if it failed."""
         while True:
             try:
                 receipt = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
@@ -288,14 +362,7 @@ class Chain:
             time.sleep(self.poll_interval)
         if receipt["status"] != 1:
             raise self._replay_failure(tx_hash, receipt)
-        address = receipt.get("contractAddress")
-        return Receipt(
-            tx_hash=tx_hash,
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            contract_address=to_checksum_address(address) if address else None,
-            raw=receipt,
-        )
+        return receipt
 
     def _replay_failure(self, tx_hash: str, receipt: Any) -> ContractRevert:
         tx = self.w3.eth.get_transaction(HexBytes(tx_hash))

@@ -9,40 +9,78 @@ from typing import Annotated
 import typer
 
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session
-from thekey.config import project_root
+from thekey.config import state_dir
 from thekey.errors import BadInput
+from thekey.events import EventIndex
+from thekey.events.store import is_postgres
 from thekey.identity.did import parse_did_or_address
 from thekey.parsing import parse_time
-from thekey.workflow.audit import AuditIndex
 from thekey.workflow.report import FOREVER, build_report, credit_rating
 
 app = typer.Typer(
     rich_markup_mode=None,
-    help="Audit: index every suite event into SQLite, report a period, rate users.",
+    help="Audit: index every suite event (SQLite or PostgreSQL), report a period, rate users.",
     no_args_is_help=True,
 )
 
 DbOpt = Annotated[
-    Path | None,
-    typer.Option("--db", envvar="THEKEY_AUDIT_DB", dir_okay=False,
-                 help="SQLite index [default: .thekey/audit-<chainId>-<genesis>.sqlite in the project]."),
+    str | None,
+    typer.Option("--db", envvar="THEKEY_AUDIT_DB",
+                 help="The index: a SQLite file or a postgresql:// URL [default: audit-<chainId>-<genesis>.sqlite "
+                 "in .thekey/ of the checkout, else in $THEKEY_HOME or ~/.local/share/thekey]."),
 ]  # fmt: skip
+ConfirmationsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--confirmations",
+        min=0,
+        help="Index only blocks at least this many blocks below the head [default: the network's "
+        "`confirmations` less the block itself, so 0 on `local`].",
+    ),
+]
 
 
-def _index(session: Session, db: Path | None) -> AuditIndex:
+def index_depth(session: Session, confirmations: int | None) -> int:
+    """``--confirmations`` if given, else the named network's (a receipt's ``confirmations``
+    counts its own block; an index depth does not)."""
+    return confirmations if confirmations is not None else session.network.confirmations - 1
+
+
+def open_index(session: Session, db: str | None, confirmations: int | None = None) -> EventIndex:
+    """The index at ``db`` (a SQLite path or a PostgreSQL URL; default: the project's SQLite file)."""
     chain = session.chain()
-    path = db or project_root() / ".thekey" / f"audit-{chain.chain_key}.sqlite"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    index = AuditIndex(session.deployment(chain), path)
-    index.sync()
+    location: str | Path
+    if db is not None and is_postgres(db):
+        location = db
+    else:
+        location = Path(db) if db else state_dir() / f"audit-{chain.chain_key}.sqlite"
+        if location.is_dir():
+            raise BadInput(f"--db {location} is a directory")
+        location.parent.mkdir(parents=True, exist_ok=True)
+    return EventIndex(session.deployment(chain), location, confirmations=index_depth(session, confirmations))
+
+
+def _index(session: Session, db: str | None, confirmations: int | None = None) -> EventIndex:
+    """The index, brought up to date; on a terminal a bar shows the blocks done and the rate."""
+    index = open_index(session, db, confirmations)
+    shown = session.progress
+    todo = session.chain().block_number() - index.last_block
+    with shown.bar(max(todo, 1), "indexing blocks") as bar:
+        for change in index.changes():
+            if index.apply(change):
+                shown.advance(bar, max(change.last_block - change.base, 0))
     return index
 
 
 @app.command()
-def index(db: DbOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
-    """Index new blocks (incremental: re-running resumes after the last indexed block)."""
+def index(
+    db: DbOpt = None, confirmations: ConfirmationsOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+    json_out: JsonOut = False,
+) -> None:  # fmt: skip
+    """Index new blocks (incremental: re-running resumes after the last indexed block; a
+    reorganisation is rolled back and the new branch indexed)."""
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
-    idx = _index(session, db)
+    idx = _index(session, db, confirmations)
     session.emit({"events": idx.count(), "lastBlock": idx.last_block},
                  f"{idx.count()} events indexed up to block {idx.last_block}")  # fmt: skip
 
@@ -54,7 +92,8 @@ def report(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", dir_okay=False, help="Also write the report to this file.")
     ] = None,
-    db: DbOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False,
+    db: DbOpt = None, confirmations: ConfirmationsOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+    json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """Requests, outcomes, rejections with reasons, payments per party, consents and credentials
     of a period, as Markdown (or JSON with --json)."""
@@ -62,7 +101,7 @@ def report(
     if end < start:
         raise BadInput("--until is before --since")
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
-    rep = build_report(_index(session, db), start, end)
+    rep = build_report(_index(session, db, confirmations), start, end)
     text = rep.as_markdown()
     if out is not None:
         out.write_text(json.dumps(rep.as_json(), indent=2) if json_out else text)
@@ -72,7 +111,8 @@ def report(
 @app.command()
 def credit(
     who: Annotated[str, typer.Argument(help="The user: a did:ethr DID or an address.")],
-    db: DbOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False,
+    db: DbOpt = None, confirmations: ConfirmationsOpt = None, rpc_url: RpcUrl = None, chain_id: ChainId = None,
+    json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """The credit rating of a user from its on-chain history (formula in the README)."""
     if not who.strip():
@@ -80,6 +120,6 @@ def credit(
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
     chain = session.chain()
     user = parse_did_or_address(who, chain.chain_id)
-    rating = credit_rating(_index(session, db), user.address)
+    rating = credit_rating(_index(session, db, confirmations), user.address)
     session.emit(rating.as_json(), f"{rating.address}: {rating.score} ({rating.band}) — settled {rating.settled}, "
                  f"identity failures {rating.identity_failures}, consents {rating.consents_granted}")  # fmt: skip

@@ -8,6 +8,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -17,12 +18,13 @@ from rich.console import Console
 
 from thekey.chain import Anvil, Chain, Receipt, dev_accounts, signer_from_env
 from thekey.chain.keys import ManagedKey, find_key, list_keys
+from thekey.cli import progress
 from thekey.client import ContractClient
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError, NodeTimeout
+from thekey.networks import DEFAULT_RPC_URL, Network, resolve_network
 from thekey.parsing import parse_address
 
-DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 #: seconds the node's latest block may lag the clock before commands say so
 CLOCK_LAG_NOTE = 60
 C = TypeVar("C", bound=ContractClient)
@@ -31,17 +33,19 @@ C = TypeVar("C", bound=ContractClient)
 # give it room so addresses and hashes are printed whole.
 _WIDTH = None if sys.stdout.isatty() else 200
 console = Console(soft_wrap=True, width=_WIDTH)
-err_console = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isatty() else 200)
+err_console = progress.err
 
 RpcUrl = Annotated[
     str | None,
     typer.Option(
-        "--rpc-url",
-        envvar="THEKEY_RPC_URL",
-        help=f"JSON-RPC endpoint of the node [default: {DEFAULT_RPC_URL}, as started by `thekey node`].",
+        "--rpc-url", "--network",
+        envvar=["THEKEY_RPC_URL", "THEKEY_NETWORK"],
+        help="JSON-RPC URL of the node, or the name of a network in thekey.toml / ~/.config/thekey/networks.toml "
+        f"(chain id, confirmations, fee caps, manifest) [default: `local`: {DEFAULT_RPC_URL}, as `thekey node` "
+        "serves].",
         show_default=False,
     ),
-]
+]  # fmt: skip
 ChainId = Annotated[
     int | None,
     typer.Option("--chain-id", envvar="THEKEY_CHAIN_ID", help="Refuse to sign unless the node reports this chain id."),
@@ -78,23 +82,36 @@ class Session:
     _chain: Chain | None = field(default=None, repr=False)
     _anvil: Anvil | None = field(default=None, repr=False)
 
+    @cached_property
+    def network(self) -> Network:
+        """The ``--rpc-url`` / ``--network`` value resolved: a URL, a named network, or ``local``."""
+        return resolve_network(self.rpc_url)
+
     def chain(self, *, embedded_by_default: bool = False) -> Chain:
-        """Connect to ``--rpc-url``; with none given, start an embedded Anvil when the command
-        allows it, else connect to the default local node."""
+        """Connect to the network; for ``local`` start an embedded Anvil when the command allows it,
+        else connect to the default local node."""
         if self._chain is None:
-            if self.rpc_url is None and embedded_by_default:
+            network = self.network
+            if network.rpc_url is None and embedded_by_default:
                 self._anvil = Anvil()
-                self._chain = Chain.connect(self._anvil.url, expected_chain_id=self.chain_id)
+                self._chain = network.connect(self._anvil.url, expected_chain_id=self.chain_id)
             else:
-                url = self.rpc_url or DEFAULT_RPC_URL
+                url = network.rpc_url or DEFAULT_RPC_URL
                 try:
-                    self._chain = Chain.connect(url, expected_chain_id=self.chain_id)
+                    self._chain = network.connect(expected_chain_id=self.chain_id)
                 except (ChainIdMismatch, NodeTimeout):
                     raise
                 except ChainError:
-                    hint = "" if self.rpc_url else " (start one with `thekey node`, or pass --rpc-url)"
+                    hint = "" if network.rpc_url else " (start one with `thekey node`, or pass --rpc-url / --network)"
                     raise ChainError(f"no node answers at {url}{hint}") from None
+            if self.progress.animated:
+                self._chain.on_slow_wait = lambda tx: self.progress.spinner(f"waiting for {tx} to be mined…")
         return self._chain
+
+    @cached_property
+    def progress(self) -> progress.Reporter:
+        """Progress on stderr for this command (silent with --json or --quiet)."""
+        return progress.Reporter(enabled=not self.json)
 
     def signer(self, chain: Chain | None = None) -> LocalAccount:
         """The one key the options name: --keystore, THEKEY_PRIVATE_KEY, --account (a managed key,
@@ -124,7 +141,7 @@ class Session:
         return max(wall, block_time)
 
     def deployment(self, chain: Chain | None = None) -> Deployment:
-        return Deployment.load(chain or self.chain())
+        return Deployment.load(chain or self.chain(), manifest=self.network.manifest)
 
     def client(self, cls: type[C]) -> C:
         """The client ``cls`` bound to its contract in this chain's deployment manifest."""

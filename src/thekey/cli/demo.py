@@ -10,9 +10,10 @@ import typer
 from eth_account.signers.local import LocalAccount
 from rich.table import Table
 
-from thekey.build import compile_project
+from thekey.build import suite_artifacts
 from thekey.chain import dev_accounts
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session, console
+from thekey.cli.government import government_demo
 from thekey.deploy import Deployment, deploy_suite
 from thekey.parsing import format_amount
 from thekey.workflow.demo import run_demo
@@ -75,9 +76,11 @@ class Scenario(StrEnum):
 
     INSURANCE = "insurance"
     GRADUATE = "graduate"
+    GOVERNMENT = "government"
 
 
-#: each scenario → the function that runs and prints it
+#: each scenario run on the suite ``demo`` deploys → the function that runs and prints it
+#: (government deploys and prints through ``thekey.cli.government``)
 SCENARIOS: dict[Scenario, Callable[[Deployment, list[LocalAccount], Session, bool], None]] = {
     Scenario.INSURANCE: _insurance,
     Scenario.GRADUATE: _graduate,
@@ -88,7 +91,7 @@ ScenarioOpt = Annotated[
     typer.Option(
         "--scenario",
         help="insurance: the Beijing resident and the Singapore insurer; graduate: a degree (SD-JWT VC) "
-        "checked by an employer, then revoked.",
+        "checked by an employer, then revoked; government: a resident's data across two departments.",
     ),
 ]
 
@@ -107,12 +110,22 @@ def demo(
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
     quiet = json_out
     try:
-        with console.status("compiling contracts…") if not quiet else _null():
-            compile_project()
+        if scenario is Scenario.GOVERNMENT:
+            return government_demo(session, rpc_url is not None, _show_step)
+        shown = session.progress
+        suite_artifacts(on_build=shown.compiling)
+        if session.network.rpc_url is None:
+            shown.step("starting an embedded Anvil…")
         chain = session.chain(embedded_by_default=True)
         accounts = dev_accounts(10)
-        with console.status("deploying the suite…") if not quiet else _null():
-            deployment = deploy_suite(chain, session.signer(chain), write=rpc_url is not None)
+        shown.step("deploying the suite…")
+        deployment = deploy_suite(
+            chain,
+            session.signer(chain),
+            write=session.network.rpc_url is not None,
+            manifest=session.network.manifest,
+            log=shown.step,
+        )
         if not quiet:
             console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")
             for key, address in deployment.addresses.items():
@@ -122,14 +135,6 @@ def demo(
             console.print("[green]demo finished: every step ended as the story says[/]")
     finally:
         session.close()
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *_exc: object) -> None:
-        return None
 
 
 def register(app: typer.Typer) -> None:

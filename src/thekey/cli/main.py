@@ -10,21 +10,24 @@ import typer
 
 from thekey import __version__
 from thekey.chain.connection import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT_ENV
-from thekey.cli import account, audit, build, chain, demo, dev, nonce, serve, token
+from thekey.cli import account, audit, build, chain, demo, dev, networks, nonce, serve, token, watch
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
 from thekey.cli import escrow as escrow_cli
+from thekey.cli import presentations as presentations_cli
 from thekey.cli import wallet as wallet_cli
 from thekey.cli.common import err_console
+from thekey.cli.progress import QUIET_ENV
 from thekey.errors import BadInput, ContractRevert, InsufficientFunds, TheKeyError
 
 app = typer.Typer(
     rich_markup_mode=None,
     name="thekey",
     help="TheKey — DIDs, credentials, consent and TKY payments on an Ethereum-compatible chain.\n\n"
-    "Commands that talk to a node use --rpc-url (default http://127.0.0.1:8545, as `thekey node` serves); "
-    "`deploy` and `demo` start an embedded Anvil when no --rpc-url is given.",
+    "Commands that talk to a node use --rpc-url URL or --network NAME (named in thekey.toml or "
+    "~/.config/thekey/networks.toml; default `local`: http://127.0.0.1:8545, as `thekey node` serves); "
+    "`deploy` and `demo` start an embedded Anvil for `local`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -50,10 +53,15 @@ def _root(
         f"or {RPC_TIMEOUT_ENV}].",
         show_default=False,
     ),
+    quiet: bool = typer.Option(
+        False, "--quiet", "-q", help="No progress lines, spinners or bars on stderr (--json implies it)."
+    ),
 ) -> None:
     """TheKey command line."""
     if rpc_timeout is not None:  # read by every connection this command makes
         os.environ[RPC_TIMEOUT_ENV] = f"{rpc_timeout:g}"
+    if quiet:
+        os.environ[QUIET_ENV] = "1"
 
 
 build.register(app)
@@ -67,12 +75,15 @@ app.add_typer(escrow_cli.app, name="escrow")
 app.add_typer(credentials_cli.issuer_app, name="issuer")
 app.add_typer(credentials_cli.schema_app, name="schema")
 app.add_typer(credentials_cli.credential_app, name="credential")
+presentations_cli.register(credentials_cli.credential_app)
 app.add_typer(wallet_cli.app, name="wallet")
 app.add_typer(audit.app, name="audit")
 app.add_typer(nonce.app, name="nonce")
 app.add_typer(dev.app, name="dev")
 demo.register(app)
+networks.register(app)
 serve.register(app)
+watch.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     Usage errors (unknown option, missing argument) are reported by typer itself, exit 2.
     """
     args = sys.argv[1:] if argv is None else argv
+    # the root options (--rpc-timeout, --quiet) reach every connection through the environment,
+    # for this command only: restored afterwards, so an in-process caller (a test) keeps its own
+    saved = {name: os.environ.get(name) for name in (RPC_TIMEOUT_ENV, QUIET_ENV)}
     try:
         _refuse_negative_numbers(args)
         app(args=args, prog_name="thekey")
@@ -103,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     except TheKeyError as exc:
         err_console.print(f"error: {exc}", highlight=False)
         return 1
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
     return 0
 
 

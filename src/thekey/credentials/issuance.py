@@ -18,12 +18,13 @@ from thekey.credentials.store import CredentialStore
 from thekey.credentials.vc import build_credential, sign_credential, view
 from thekey.errors import BadInput
 from thekey.identity.did import did_for
+from thekey.ids import HexFields
 
 BATCH_EVIDENCE_TYPE = "TheKeyMerkleBatchAnchor"
 
 
 @dataclass(frozen=True)
-class IssuedCredential:
+class IssuedCredential(HexFields):
     credential: dict[str, Any]
     hash: bytes
     status_index: int
@@ -42,6 +43,20 @@ def next_status_indexes(
     return allocate(start, count)
 
 
+def reserve_status_index(registry: CredentialRegistry, issuer: str) -> int:
+    """The next free index of ``issuer``'s list (``next_status_indexes``), also past every index this
+    ``registry`` client reserved before: two credentials issued in a row, before either is anchored,
+    never share an index. Processes issuing for one issuer share a ``CredentialStore`` instead."""
+    reservations = registry.status_reservations
+    with reservations.lock:
+        index = next_status_indexes(registry, issuer, 1)[0]
+        after = reservations.top.get(issuer.lower())
+        if after is not None and index <= after:
+            index = allocate(after + 1, 1)[0]
+        reservations.top[issuer.lower()] = index
+    return index
+
+
 def issue_credential(
     registry: CredentialRegistry,
     issuer: LocalAccount,
@@ -52,13 +67,16 @@ def issue_credential(
     schema_id: bytes,
     valid_from: int,
     valid_until: int | None,
-    status_index: int,
+    status_index: int | None = None,
     created: int | None = None,
     credential_id: str | None = None,
 ) -> IssuedCredential:
-    """Build and sign a credential (nothing is sent). Selective disclosure is the SD-JWT VC
-    format (``thekey.credentials.sdjwt``)."""
+    """Build and sign a credential (nothing is sent). Its status index is the next free one of the
+    issuer's list (``reserve_status_index``) unless the caller passes ``status_index``. Selective
+    disclosure is the SD-JWT VC format (``thekey.credentials.sdjwt``)."""
     chain_id = registry.chain.chain_id
+    if status_index is None:
+        status_index = reserve_status_index(registry, issuer.address)
     vc = build_credential(
         issuer=did_for(chain_id, issuer.address),
         subject=subject,

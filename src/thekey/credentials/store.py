@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from thekey.errors import BadInput
+from thekey.ids import HexFields
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS credentials (
@@ -40,7 +41,7 @@ def default_path() -> Path:
 
 
 @dataclass(frozen=True)
-class StoredCredential:
+class StoredCredential(HexFields):
     hash: bytes
     role: str
     issuer: str

@@ -22,6 +22,7 @@ from thekey.credentials.proof import sign
 from thekey.errors import BadInput
 from thekey.hashing import keccak
 from thekey.identity.did import EthrDID, did_for, parse_did
+from thekey.ids import HexFields, Id
 from thekey.parsing import iso_time as iso
 from thekey.parsing import parse_time
 
@@ -31,7 +32,7 @@ SCHEMA_URI_PREFIX = "urn:thekey:schema:"
 
 def type_hash(credential_type: str) -> bytes:
     """The on-chain credential type: keccak256 of the VC type name."""
-    return keccak(text=credential_type)
+    return Id(keccak(text=credential_type))
 
 
 def schema_uri(schema_id: bytes) -> str:
@@ -76,7 +77,7 @@ def build_credential(
 
 
 @dataclass(frozen=True)
-class CredentialView:
+class CredentialView(HexFields):
     """The parts of a credential the SDK reasons about, parsed once."""
 
     issuer: EthrDID

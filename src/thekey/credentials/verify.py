@@ -35,6 +35,7 @@ from thekey.credentials.vc import CredentialView, type_hash, view
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
 from thekey.identity.did import EthrDID, parse_did
+from thekey.ids import HexFields
 from thekey.parsing import iso_time as iso
 
 
@@ -46,7 +47,7 @@ class Check:
 
 
 @dataclass(frozen=True)
-class VerificationResult:
+class VerificationResult(HexFields):
     credential_hash: bytes | None
     checks: tuple[Check, ...]
 

@@ -29,6 +29,7 @@ from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, ChainError
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
 from thekey.parsing import iso_time
 from thekey.token.tky import Permit, Token
 
@@ -112,7 +113,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Terms:
+class Terms(HexFields):
     """What the provider proposes and the verifier and the user sign. Times are UNIX seconds."""
 
     provider: str
@@ -201,7 +202,7 @@ class Terms:
 
 
 @dataclass(frozen=True)
-class Acceptance:
+class Acceptance(HexFields):
     """A party's EIP-712 acceptance of some terms, relayed by the provider."""
 
     signer: str
@@ -246,7 +247,7 @@ def agreement_key(agreement_id: int, terms: Terms) -> bytes:
 
 
 @dataclass(frozen=True)
-class AgreementState:
+class AgreementState(HexFields):
     """An agreement: its terms (from its creation event) and its state as the contract stores it."""
 
     id: int

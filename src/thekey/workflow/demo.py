@@ -16,8 +16,8 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.deploy import Deployment
 from thekey.errors import TheKeyError
+from thekey.events import EventIndex
 from thekey.payments.escrow import Status
-from thekey.workflow.audit import AuditIndex
 from thekey.workflow.flow import Actors, Case, Person, Request, StepReport, VerificationFlow
 from thekey.workflow.identity_check import Signals, capture, synthetic_template
 from thekey.workflow.report import AuditReport, CreditRating, build_report, credit_rating
@@ -100,7 +100,7 @@ def run_demo(
     out.cases["identity mismatch"] = failed.status
 
     phase("Audit and credit")
-    index = AuditIndex(deployment, os.environ.get("THEKEY_AUDIT_DB", ":memory:"), from_block=first_block)
+    index = EventIndex(deployment, os.environ.get("THEKEY_AUDIT_DB", ":memory:"), from_block=first_block)
     index.sync()
     out.report = build_report(index)
     out.credit = credit_rating(index, actors.user.address)

@@ -1,6 +1,6 @@
 """Step 8: the audit report for a period and the users' credit ratings, from indexed events only.
 
-Everything here is computed from the :class:`~thekey.workflow.audit.AuditIndex`, i.e. from what
+Everything here is computed from the :class:`~thekey.events.EventIndex`, i.e. from what
 the chain recorded: anyone holding the chain can recompute it.
 
 Credit rating (per user address, over the whole history up to ``until``)::
@@ -34,9 +34,9 @@ from typing import Any
 
 from thekey.consent.ids import describe
 from thekey.credentials.vc import type_hash
+from thekey.events import EventIndex
 from thekey.hashing import to_checksum_address
 from thekey.payments.escrow import Plan, payout
-from thekey.workflow.audit import AuditIndex
 from thekey.workflow.reasons import reason_of
 
 FOREVER = 2**63 - 1
@@ -127,7 +127,7 @@ def settlement_credits(created: Mapping[str, Any]) -> list[tuple[str, int]]:
     return [*zip(plan.payees, payees, strict=True), (created["user"], user), (created["verifier"], verifier)]
 
 
-def build_report(index: AuditIndex, since: int = 0, until: int = FOREVER) -> AuditReport:
+def build_report(index: EventIndex, since: int = 0, until: int = FOREVER) -> AuditReport:
     """The report of everything indexed with a block time in [since, until].
 
     Money is counted once per movement: a price when funded; a settlement's credits from the
@@ -218,7 +218,7 @@ def band(value: int) -> str:
     return "A" if value >= 750 else "B" if value >= 650 else "C" if value >= 550 else "D"
 
 
-def credit_rating(index: AuditIndex, user: str, until: int = FOREVER) -> CreditRating:
+def credit_rating(index: EventIndex, user: str, until: int = FOREVER) -> CreditRating:
     """The rating of ``user`` from its on-chain history up to ``until``."""
     user = to_checksum_address(user)
     created = {e.args["id"]: e.args for e in index.events("AgreementCreated", until=until) if e.args["user"] == user}
@@ -244,7 +244,7 @@ def credit_rating(index: AuditIndex, user: str, until: int = FOREVER) -> CreditR
     return CreditRating(user, value, band(value), settled, failures, granted)
 
 
-def _admitted_identity_verifiers(index: AuditIndex, until: int) -> Callable[[int], set[str]]:
+def _admitted_identity_verifiers(index: EventIndex, until: int) -> Callable[[int], set[str]]:
     """Who was an admitted, unsuspended issuer of ``IdentityVerification`` at a time, replayed
     from the issuer registry's events."""
     kind = "0x" + type_hash(IDENTITY_VERIFICATION).hex()
