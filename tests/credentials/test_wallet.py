@@ -11,11 +11,14 @@ import pytest
 from thekey.chain import Anvil
 from thekey.cli.common import Session
 from thekey.cli.main import main
+from thekey.credentials import anchor_credential
+from thekey.credentials.presentation import verify_presentation
 from thekey.credentials.sdjwt_verify import verify_sd_jwt
 from thekey.credentials.wallet import Wallet
 from thekey.deploy import Deployment
 from thekey.errors import BadInput
 from thekey.hashing import keccak
+from thekey.identity.registry import EIDRegistry
 
 from .conftest import CLAIMS, Env
 from .test_sdjwt import VERIFIER, issue
@@ -56,10 +59,26 @@ def test_wallet__status_reads_the_chain_and_refuses_presentations_and_w3c_presen
     with pytest.raises(BadInput, match="presentation"):
         w.receive(shown)
     vc = w.receive(env.issue().credential)
-    with pytest.raises(BadInput, match="not an SD-JWT"):
+    with pytest.raises(BadInput, match="presented whole"):
         w.present(vc.id, ["degree"], bytes(env.holder.key), nonce="n", audience=VERIFIER)
+    with pytest.raises(BadInput, match="not the holder's key"):
+        w.present(vc.id, [], bytes(env.stranger.key), nonce="n", audience=VERIFIER)
     with pytest.raises(BadInput, match="no credential"):
         w.get("0xdeadbeef00")
+
+
+def test_wallet__presents_a_w3c_credential_as_a_holder_bound_verifiable_presentation(
+    env: Env, tmp_path: Path, deployment: Deployment
+) -> None:
+    item = env.issue()
+    anchor_credential(env.registry, env.issuer, item)
+    w = Wallet(tmp_path / "w.json", PASS)
+    held = w.receive(item.credential)
+    vp = json.loads(w.present(held.id, [], bytes(env.holder.key), nonce="challenge-9", audience=VERIFIER))
+    identities = EIDRegistry.from_deployment(deployment)
+    result = verify_presentation(env.registry, identities, vp, challenge="challenge-9", domain=VERIFIER)
+    assert result.valid, result.failures
+    assert verify_presentation(env.registry, identities, vp, challenge="other", domain=VERIFIER).failed == {"challenge"}
 
 
 def test_wallet__fresh_machine_with_only_the_exported_file_presents(

@@ -36,7 +36,7 @@ from thekey.errors import BadInput
 app = typer.Typer(
     rich_markup_mode=None,
     help="The holder's wallet (encrypted at rest): receive credentials, list, show, check status, "
-    "export/import, present SD-JWT VCs to a verifier.",
+    "export/import, present to a verifier (SD-JWT VC with chosen claims, or W3C VC).",
     no_args_is_help=True,
 )
 
@@ -164,13 +164,17 @@ def wallet_present(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the presentation.", dir_okay=False)],
     nonce: str = typer.Option(..., "--nonce", help="The verifier's challenge."),
     audience: str = typer.Option(..., "--audience", help="The verifier's identifier (the KB-JWT's aud)."),
-    disclose: Annotated[list[str] | None, typer.Option("--disclose", help="A claim to show; repeat.")] = None,
+    disclose: Annotated[
+        list[str] | None, typer.Option("--disclose", help="SD-JWT: a claim to show; repeat (none for a W3C VC).")
+    ] = None,
     wallet: WalletOpt = None,
     account: AccountOpt = None,
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """An SD-JWT presentation of only the chosen claims, bound to the verifier's nonce and audience by your key."""
+    """Present a credential to a verifier, bound to its nonce and audience by your key: an SD-JWT VC's
+    chosen claims with a KB-JWT, or a W3C VC whole as a VerifiablePresentation (EIP-712; challenge =
+    nonce, domain = audience; check it with `credential verify-presentation`)."""
     w = _open(wallet)
     text = w.present(ref, disclose or [], bytes(_holder(account, keystore).key), nonce=nonce, audience=audience)
     try:

@@ -11,7 +11,9 @@ store is never asked again. The wallet file is JSON::
 the ciphertext being AES-256-GCM (key from scrypt of the passphrase, the format string as
 associated data) of ``{"credentials": [{"id", "format", "credential", "receivedAt"}]}``. A copy
 of the file (``export``) is the holder's backup: on another machine ``import`` (or opening it
-directly) with the passphrase gives back every credential.
+directly) with the passphrase gives back every credential. ``present`` makes an SD-JWT
+presentation (chosen claims, KB-JWT) or a W3C VerifiablePresentation (EIP-712, challenge and
+domain), both bound to the verifier's nonce and audience.
 """
 
 from __future__ import annotations
@@ -27,15 +29,18 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from eth_account import Account
 
 from thekey.credentials.anchoring import CredentialRegistry
 from thekey.credentials.canonical import credential_hash
 from thekey.credentials.jws import b64url, b64url_decode
+from thekey.credentials.presentation import create_presentation
 from thekey.credentials.sdjwt import SdJwt, parse_sd_jwt, present
 from thekey.credentials.sdjwt_verify import verify_sd_jwt
 from thekey.credentials.vc import view
 from thekey.credentials.verify import VerificationResult, verify_credential
 from thekey.errors import BadInput
+from thekey.identity.did import parse_did
 
 FORMAT = "thekey-wallet/1"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -204,9 +209,23 @@ class Wallet:
         self, ref: str, names: Iterable[str], holder_key: bytes, *, nonce: str, audience: str,
         issued_at: int | None = None,
     ) -> str:  # fmt: skip
-        """An SD-JWT presentation of the chosen claims, bound to the verifier's nonce and audience."""
-        return present(self.get(ref).sd_jwt(), names, holder_key, nonce=nonce, audience=audience,
-                       issued_at=int(time.time()) if issued_at is None else issued_at)  # fmt: skip
+        """A presentation bound to the verifier's ``nonce`` and ``audience`` by the holder's key:
+        for an SD-JWT VC the chosen claims with a KB-JWT; for a W3C VC (presented whole, ``names``
+        empty) a VerifiablePresentation signed as the subject DID (challenge = nonce, domain =
+        audience; :mod:`thekey.credentials.presentation`), as JSON text."""
+        item = self.get(ref)
+        at = int(time.time()) if issued_at is None else issued_at
+        if isinstance(item.credential, str):
+            return present(item.sd_jwt(), names, holder_key, nonce=nonce, audience=audience, issued_at=at)
+        if list(names):
+            raise BadInput("a W3C credential is presented whole: choosing claims is for SD-JWT VCs")
+        holder = view(item.credential).subject
+        subject, signer = parse_did(holder), Account.from_key(holder_key)
+        if signer.address != subject.address:
+            raise BadInput(f"this credential's subject is {holder}, not the holder's key {signer.address}")
+        vp = create_presentation([item.credential], signer, chain_id=subject.chain_id, challenge=nonce,
+                                 domain=audience, holder=holder, created=at)  # fmt: skip
+        return json.dumps(vp, indent=2)
 
 
 def _read_json(path: Path) -> Any:
