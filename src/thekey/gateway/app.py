@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.applications import Starlette
@@ -40,9 +40,12 @@ from starlette.schemas import SchemaGenerator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from thekey.credentials.anchoring import CredentialRegistry, Query
+from thekey.credentials.status import PURPOSES, Purpose, check_base_url
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, TheKeyError
 from thekey.gateway.problems import Problem, problem_response
+from thekey.gateway.status_lists import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
+from thekey.gateway.status_lists import StatusListConfig, StatusLists
 from thekey.gateway.verification import BatchVerifier
 from thekey.identity.did import parse_did_or_address
 from thekey.identity.did_document import DIDResolver, Resolution
@@ -65,11 +68,13 @@ RESOLUTION_STATUS = {
 
 @dataclass(frozen=True)
 class GatewayConfig:
-    """Limits of one gateway process."""
+    """Limits of one gateway process, its public URL and how it publishes status lists."""
 
     max_body_bytes: int = 256 * 1024
     rate_per_second: float = 100.0  # per client address, sustained
     burst: int = 200  # per client address, at once
+    public_url: str | None = None  # the base of list URLs [default: the URL each request came to]
+    status: StatusListConfig = field(default_factory=StatusListConfig)
 
 
 class ResolutionCache:
@@ -191,6 +196,8 @@ class Gateway:
         self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
         self.verifier = BatchVerifier(self.credentials)
         self.resolutions = ResolutionCache()
+        self.status_lists = StatusLists(self.credentials, self.resolver, self.config.status)
+        self.public_url = None if self.config.public_url is None else check_base_url(self.config.public_url)
 
     # -- probes ----------------------------------------------------------------------------
     async def health(self, request: Request) -> Response:
@@ -393,6 +400,44 @@ class Gateway:
             }
         )
 
+    # -- status lists -------------------------------------------------------------------------
+    async def status_list(self, request: Request) -> Response:
+        """
+        summary: An issuer's status list as a signed W3C BitstringStatusListCredential.
+        description: >-
+          The URL new credentials carry in `credentialStatus[].statusListCredential`. Signed by the
+          gateway's status key, which the issuer publishes in its DID (see docs/gateway.md); read
+          from the chain at most once a second; ETag + Cache-Control, 304 on If-None-Match.
+        parameters:
+          - {in: path, name: chain, required: true, schema: {type: integer}, description: The chain id.}
+          - {in: path, name: registry, required: true, schema: {type: string}, description: The CredentialRegistry.}
+          - {in: path, name: issuer, required: true, schema: {type: string}, description: The issuer's address.}
+          - {in: path, name: purpose, required: true, schema: {type: string, enum: [revocation, suspension]}}
+        responses:
+          200: {description: "The list credential (application/vc+ld+json)."}
+          304: {description: Not modified (If-None-Match).}
+          400: {description: Not an address.}
+          404: {description: "Another chain or registry, an unknown issuer, or the issuer has not authorised the key."}
+        """
+        params = request.path_params
+        chain = self.deployment.chain
+        purpose_text = params["purpose"]
+        if params["chain"] != str(chain.chain_id) or purpose_text not in PURPOSES:
+            raise Problem(404, f"this gateway serves chain {chain.chain_id}'s revocation and suspension lists",
+                          kind="no-such-list")  # fmt: skip
+        registry = parse_did_or_address(params["registry"], chain.chain_id)
+        issuer = parse_did_or_address(params["issuer"], chain.chain_id)
+        if registry.address != self.credentials.address:
+            raise Problem(404, f"this gateway serves the lists of registry {self.credentials.address}",
+                          kind="no-such-list")  # fmt: skip
+        purpose: Purpose = "revocation" if purpose_text == "revocation" else "suspension"
+        base = self.public_url or str(request.base_url).rstrip("/")
+        published = self.status_lists.cached(base, issuer.address, purpose)
+        if published is None:
+            published = await run_in_threadpool(self.status_lists.get, base, issuer.address, purpose)
+        response = Response(published.body, media_type=STATUS_LIST_MEDIA_TYPE, headers={"ETag": published.etag})
+        return self._conditional(request, response, f"public, max-age={self.config.status.ttl_seconds}")
+
     # -- plumbing ---------------------------------------------------------------------------
     async def _json_body(self, request: Request) -> dict[str, Any]:
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -446,6 +491,7 @@ def create_app(deployment: Deployment, config: GatewayConfig | None = None) -> S
         Route("/1.0/identifiers/{identifier:path}", gw.resolve, methods=["GET"]),
         Route("/credentials/verify", gw.verify_credential, methods=["POST"]),
         Route("/anchors/{issuer}/{hash}", gw.anchor, methods=["GET"]),
+        Route("/status-lists/{chain}/{registry}/{issuer}/{purpose}", gw.status_list, methods=["GET"]),
     ]
     routes.append(Route("/openapi.json", _openapi(routes), methods=["GET"], include_in_schema=True))
 
