@@ -4,7 +4,15 @@ authorised in its DID (and which has no power on chain); ETag revalidation; 4xx 
 
 from __future__ import annotations
 
+import copy
+import json
+import shutil
+import subprocess
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,10 +20,11 @@ from eth_account.signers.local import LocalAccount
 
 from tests.credentials.conftest import CLAIMS, DEGREE, YEAR, Env
 from tests.gateway.conftest import Gateway, serve
+from thekey.chain import Anvil
 from thekey.credentials import IssuedCredential, anchor_credential, issue_credential
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.proof import recover_signer
-from thekey.credentials.status import bit_at, decode_list, list_url, parse_list_url, status_pointer
+from thekey.credentials.status import bit_at, decode_list, encode_list, list_url, parse_list_url, status_pointer
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ContractRevert
 from thekey.gateway.app import GatewayConfig
@@ -187,3 +196,97 @@ def test_status_list__a_gateway_without_a_status_key_serves_none(gateway: Gatewa
     path = f"/status-lists/{env.chain.chain_id}/{env.registry.address}/{env.issuer.address}/revocation"
     _problem(gateway.get(path), 404, "no-status-key")
     assert did_for(env.chain.chain_id, env.issuer.address)
+
+
+# -- interop: @digitalbazaar/vc-bitstring-status-list, list credential verification on ----------
+
+SCRIPT = Path(__file__).parents[1] / "support" / "bitstring_status.mjs"
+
+
+def reference_check(anvil: Anvil, deployment: Deployment, credentials: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``checkStatus`` of the npm reference on each credential, fetching lists over HTTP."""
+    if shutil.which("node") is None:
+        pytest.skip("Node.js is not installed")
+    if not (SCRIPT.parents[2] / "node_modules" / "@digitalbazaar" / "vc-bitstring-status-list").is_dir():
+        pytest.skip("@digitalbazaar/vc-bitstring-status-list is not installed (npm ci)")
+    config = {"rpcUrl": anvil.url, "registry": deployment.address("identity"), "chainId": deployment.chain.chain_id,
+              "credentials": credentials}  # fmt: skip
+    out = subprocess.run([shutil.which("node") or "node", str(SCRIPT), json.dumps(config)], capture_output=True,
+                         text=True, timeout=120, check=False)  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    result: list[dict[str, Any]] = json.loads(out.stdout)
+    return result
+
+
+@contextmanager
+def serving_bytes(body: bytes) -> Iterator[str]:
+    """A plain HTTP server answering every GET with ``body`` (a list credential someone altered)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/vc+ld+json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_interop__the_reference_checks_live_revoked_and_suspended_through_our_urls(
+    lists_gateway: Gateway, env: Env, anvil: Anvil, deployment: Deployment, status_key: LocalAccount
+) -> None:
+    authorise(deployment, env.issuer, status_key)
+    live, revoked, suspended = (issue_at(env, lists_gateway.url) for _ in range(3))
+    env.registry.revoke(env.issuer, revoked.hash, b"\x01" * 32)
+    env.registry.suspend(env.issuer, suspended.hash, b"\x02" * 32)
+    results = reference_check(anvil, deployment, [live.credential, revoked.credential, suspended.credential])
+    assert [r["error"] for r in results] == [None, None, None], results
+    assert [r["verified"] for r in results] == [True, True, True]
+    assert [r["statuses"] for r in results] == [
+        {"revocation": False, "suspension": False},
+        {"revocation": True, "suspension": False},
+        {"revocation": False, "suspension": True},
+    ]
+
+
+def _pointing_at(credential: dict[str, Any], url: str) -> dict[str, Any]:
+    """``credential`` with only its revocation entry, pointing at ``url``."""
+    out = copy.deepcopy(credential)
+    (entry,) = [e for e in out["credentialStatus"] if e["statusPurpose"] == "revocation"]
+    out["credentialStatus"] = [{**entry, "statusListCredential": url}]
+    return out
+
+
+def test_interop__the_reference_refuses_an_altered_list_and_a_withdrawn_key(
+    lists_gateway: Gateway, env: Env, anvil: Anvil, deployment: Deployment, status_key: LocalAccount
+) -> None:
+    authorise(deployment, env.issuer, status_key)
+    item = issue_at(env, lists_gateway.url)
+    env.registry.revoke(env.issuer, item.hash, b"\x01" * 32)
+    honest = fetch(lists_gateway, item.credential["credentialStatus"][0]["statusListCredential"])
+    altered = honest.json()
+    altered["credentialSubject"]["encodedList"] = encode_list(bytes(131_072 // 8))  # "nothing is revoked"
+    with serving_bytes(json.dumps(altered).encode()) as forger, serving_bytes(honest.content) as replay:
+        before = reference_check(
+            anvil, deployment, [_pointing_at(item.credential, u + "/list") for u in (replay, forger)]
+        )
+        # the issuer withdraws the key: a copy signed before no longer verifies anywhere
+        EIDRegistry.from_deployment(deployment).revoke_attribute(
+            env.issuer, env.issuer.address, KEY_ATTRIBUTE, bytes.fromhex(public_key_hex(status_key)[2:])
+        )
+        (after,) = reference_check(anvil, deployment, [_pointing_at(item.credential, replay + "/list")])
+    assert before[0]["verified"] is True and before[0]["statuses"] == {"revocation": True}, before
+    assert before[1]["verified"] is False and after["verified"] is False, (before, after)
+    assert '"BitstringStatusListCredential" not verified' in before[1]["error"]
+    assert '"BitstringStatusListCredential" not verified' in after["error"]
