@@ -6,14 +6,19 @@
   same checks ``thekey credential verify`` prints (concurrent requests share chain reads:
   ``thekey.gateway.verification``);
 - ``GET /anchors/{issuer}/{hash}`` — the chain's record of one anchored credential;
+- ``GET /status-lists/{chain}/{registry}/{issuer}/{purpose}`` — an issuer's on-chain status list
+  as a signed W3C ``BitstringStatusListCredential`` (``thekey.gateway.status_lists``);
+- ``GET /consents/{id}``, ``GET /consents/authorized?subject=&grantee=&scope=&purpose=``
+  (``isAuthorized``) and ``GET /agreements/{id}`` — read-only views of consents and escrow agreements;
 - ``GET /health`` (the process answers) and ``GET /ready`` (the node answers and the suite is
   deployed where the manifest says);
 - ``GET /openapi.json`` — the OpenAPI 3.1 document generated from these handlers' docstrings.
 
 Starlette under uvicorn: a small, maintained ASGI toolkit — routing, requests and responses,
-nothing else; the handlers are plain functions over the SDK. The gateway holds no keys and has
-no write endpoints. Every failure is an RFC 9457 problem document with a 4xx for bad input,
-503 when the node does not answer; bodies are capped and each client is rate limited.
+nothing else; the handlers are plain functions over the SDK. The gateway has no write endpoints
+and holds nobody's keys: its only key is its own status key, which signs status lists. Every
+failure is an RFC 9457 problem document with a 4xx for bad input, 503 when the node does not
+answer; bodies are capped and each client is rate limited.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ from starlette.routing import BaseRoute, Route
 from starlette.schemas import SchemaGenerator
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from thekey.consent.ids import documented_purpose, documented_scope
+from thekey.consent.registry import ConsentNotFound, ConsentRegistry
 from thekey.credentials.anchoring import CredentialRegistry, Query
 from thekey.credentials.status import PURPOSES, Purpose, check_base_url
 from thekey.deploy import Deployment
@@ -47,8 +54,9 @@ from thekey.gateway.problems import Problem, problem_response
 from thekey.gateway.status_lists import MEDIA_TYPE as STATUS_LIST_MEDIA_TYPE
 from thekey.gateway.status_lists import StatusListConfig, StatusLists
 from thekey.gateway.verification import BatchVerifier
-from thekey.identity.did import parse_did_or_address
+from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.identity.did_document import DIDResolver, Resolution
+from thekey.payments.escrow import Escrow
 
 log = logging.getLogger("thekey.gateway")
 
@@ -176,6 +184,16 @@ def _negotiate(accept: str | None) -> str | None:
     return None
 
 
+def _bytes32(raw: str, what: str) -> bytes:
+    try:
+        value = bytes.fromhex(raw.removeprefix("0x"))
+    except ValueError:
+        value = b""
+    if len(value) != 32:
+        raise Problem(400, f"a {what} is 32 bytes (0x + 64 hex digits), not {raw!r}", kind="invalid-request")
+    return value
+
+
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
@@ -192,6 +210,8 @@ class Gateway:
         self.deployment = deployment
         self.config = config or GatewayConfig()
         self.credentials = CredentialRegistry.from_deployment(deployment)
+        self.consents = ConsentRegistry.from_deployment(deployment)
+        self.escrow = Escrow.from_deployment(deployment)
         self.resolver = DIDResolver.from_deployment(deployment)
         self.limiter = RateLimiter(self.config.rate_per_second, self.config.burst)
         self.verifier = BatchVerifier(self.credentials)
@@ -368,21 +388,8 @@ class Gateway:
           200: {description: "The anchor: validity, schema, validity window, status index, revoked/suspended."}
           400: {description: Not a DID/address or not a 32-byte hash.}
         """
-        chain = self.deployment.chain
-        try:
-            issuer = parse_did_or_address(request.path_params["issuer"], chain.chain_id)
-        except BadInput as exc:
-            raise Problem(400, str(exc), kind="invalid-request") from None
-        if issuer.chain_id != chain.chain_id:
-            raise Problem(400, f"{issuer} names chain {issuer.chain_id}, this gateway serves {chain.chain_id}",
-                          kind="wrong-chain")  # fmt: skip
-        raw = request.path_params["hash"]
-        try:
-            digest = bytes.fromhex(raw.removeprefix("0x"))
-        except ValueError:
-            digest = b""
-        if len(digest) != 32:
-            raise Problem(400, f"not a 32-byte hash: {raw!r}", kind="invalid-request")
+        issuer = self._identity(request.path_params["issuer"])
+        digest = _bytes32(request.path_params["hash"], "hash")
         (report,) = await run_in_threadpool(self.credentials.inspect, [Query(issuer.address, digest)])
         return _json(
             {
@@ -399,6 +406,99 @@ class Gateway:
                 "suspended": report.suspended,
             }
         )
+
+    # -- consents and agreements -------------------------------------------------------------
+    async def consent(self, request: Request) -> Response:
+        """
+        summary: One consent record — its terms, uses, revocation and status now.
+        parameters:
+          - {in: path, name: id, required: true, schema: {type: string}, description: The consent id (0x + 64 hex).}
+        responses:
+          200: {description: "The consent: parties, scope, purpose, window, uses and status (live, revoked, …)."}
+          400: {description: Not a 32-byte id.}
+          404: {description: No such consent on this registry.}
+        """
+        consent_id = _bytes32(request.path_params["id"], "consent id")
+
+        def read() -> dict[str, Any]:
+            try:
+                record = self.consents.get(consent_id)
+            except ConsentNotFound as exc:
+                raise Problem(404, str(exc), kind="not-found") from None
+            chain = self.deployment.chain
+            live = self.consents.is_live(consent_id)
+            status = "live" if live else record.status(chain.timestamp(), subject_active=False)
+            return {**record.as_json(chain.chain_id), "status": status}
+
+        return _json(await run_in_threadpool(read))
+
+    async def consent_authorized(self, request: Request) -> Response:
+        """
+        summary: Whether a grantee may now use a scope of a subject's data for a purpose (isAuthorized).
+        parameters:
+          - {in: query, name: subject, required: true, schema: {type: string}, description: A DID or address.}
+          - {in: query, name: grantee, required: true, schema: {type: string}, description: A DID or address.}
+          - {in: query, name: scope, required: true, schema: {type: string}, description: A documented name or 0x id.}
+          - {in: query, name: purpose, required: true, schema: {type: string}, description: A documented name or 0x id.}
+        responses:
+          200: {description: "`authorized` and the tuple's current `consentId` (or null)."}
+          400: {description: A parameter is missing or malformed.}
+        """
+        query = request.query_params
+        missing = [k for k in ("subject", "grantee", "scope", "purpose") if not query.get(k)]
+        if missing:
+            raise Problem(400, f"give {', '.join(missing)} as query parameters", kind="invalid-request")
+        subject, grantee = self._identity(query["subject"]), self._identity(query["grantee"])
+        scope, purpose = documented_scope(query["scope"]), documented_purpose(query["purpose"])
+
+        def read() -> dict[str, Any]:
+            ok = self.consents.is_authorized(subject.address, grantee.address, scope, purpose)
+            current = self.consents.current_consent(subject.address, grantee.address, scope, purpose)
+            return {"authorized": ok, "consentId": None if current is None else "0x" + current.hex()}
+
+        response = _json(await run_in_threadpool(read))
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def agreement(self, request: Request) -> Response:
+        """
+        summary: One escrow agreement — parties, terms, plan, and where it stands now.
+        parameters:
+          - {in: path, name: id, required: true, schema: {type: integer, minimum: 1}, description: The agreement id.}
+        responses:
+          200: {description: "The agreement: status, parties, price, deadlines, acceptances, plan, a description."}
+          400: {description: Not a positive integer.}
+          404: {description: No such agreement.}
+        """
+        raw = request.path_params["id"]
+        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1 or len(raw) > 78:
+            raise Problem(400, f"an agreement id is a positive integer, not {raw!r}", kind="invalid-request")
+        agreement_id = int(raw)
+
+        def read() -> dict[str, Any]:
+            try:
+                created = self.escrow.created(agreement_id)
+            except BadInput as exc:
+                raise Problem(404, str(exc), kind="not-found") from None
+            state = self.escrow.agreement(agreement_id, created.terms)
+            return {
+                **state.to_json(self.deployment.chain.timestamp()),
+                "termsHash": "0x" + created.terms.terms_hash.hex(),
+                "createdInBlock": created.block_number,
+            }
+
+        return _json(await run_in_threadpool(read))
+
+    def _identity(self, text: str) -> EthrDID:
+        """A DID or address of this gateway's chain (400 otherwise)."""
+        chain_id = self.deployment.chain.chain_id
+        try:
+            who = parse_did_or_address(text, chain_id)
+        except BadInput as exc:
+            raise Problem(400, str(exc), kind="invalid-request") from None
+        if who.chain_id != chain_id:
+            raise Problem(400, f"{who} names chain {who.chain_id}, this gateway serves {chain_id}", kind="wrong-chain")
+        return who
 
     # -- status lists -------------------------------------------------------------------------
     async def status_list(self, request: Request) -> Response:
@@ -425,8 +525,7 @@ class Gateway:
         if params["chain"] != str(chain.chain_id) or purpose_text not in PURPOSES:
             raise Problem(404, f"this gateway serves chain {chain.chain_id}'s revocation and suspension lists",
                           kind="no-such-list")  # fmt: skip
-        registry = parse_did_or_address(params["registry"], chain.chain_id)
-        issuer = parse_did_or_address(params["issuer"], chain.chain_id)
+        registry, issuer = self._identity(params["registry"]), self._identity(params["issuer"])
         if registry.address != self.credentials.address:
             raise Problem(404, f"this gateway serves the lists of registry {self.credentials.address}",
                           kind="no-such-list")  # fmt: skip
@@ -492,6 +591,9 @@ def create_app(deployment: Deployment, config: GatewayConfig | None = None) -> S
         Route("/credentials/verify", gw.verify_credential, methods=["POST"]),
         Route("/anchors/{issuer}/{hash}", gw.anchor, methods=["GET"]),
         Route("/status-lists/{chain}/{registry}/{issuer}/{purpose}", gw.status_list, methods=["GET"]),
+        Route("/consents/authorized", gw.consent_authorized, methods=["GET"]),
+        Route("/consents/{id}", gw.consent, methods=["GET"]),
+        Route("/agreements/{id}", gw.agreement, methods=["GET"]),
     ]
     routes.append(Route("/openapi.json", _openapi(routes), methods=["GET"], include_in_schema=True))
 
