@@ -21,6 +21,7 @@ from eth_account.signers.local import LocalAccount
 from tests.credentials.conftest import CLAIMS, DEGREE, YEAR, Env
 from tests.gateway.conftest import Gateway, serve
 from thekey.chain import Anvil
+from thekey.cli.main import main
 from thekey.credentials import IssuedCredential, anchor_credential, issue_credential
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.proof import recover_signer
@@ -290,3 +291,23 @@ def test_interop__the_reference_refuses_an_altered_list_and_a_withdrawn_key(
     assert before[1]["verified"] is False and after["verified"] is False, (before, after)
     assert '"BitstringStatusListCredential" not verified' in before[1]["error"]
     assert '"BitstringStatusListCredential" not verified' in after["error"]
+
+
+def test_status_list__ids_use_the_configured_public_url(
+    deployment: Deployment, env: Env, status_key: LocalAccount
+) -> None:
+    authorise(deployment, env.issuer, status_key)
+    status = StatusListConfig(key=status_key, refresh_seconds=0)
+    config = GatewayConfig(public_url="https://status.example/thekey/", status=status)
+    path = f"/status-lists/{env.chain.chain_id}/{env.registry.address}/{env.issuer.address}/suspension"
+    with serve(deployment, config) as gw:
+        slc = gw.get(path).json()
+    assert slc["id"] == "https://status.example/thekey" + path
+    assert slc["credentialSubject"]["id"] == slc["id"] + "#list"
+
+
+@pytest.mark.parametrize("url", ["ftp://status.example", "http://status.example/[/b]?q"])
+def test_serve__a_bad_public_url_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], url: str) -> None:
+    assert main(["serve", "--public-url", url]) == 2  # bad input
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: a status list base URL is an http(s) URL") and url in err and "\n" not in err

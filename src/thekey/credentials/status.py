@@ -65,9 +65,13 @@ def check_base_url(base: str) -> str:
     try:
         parts = urlsplit(base)
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        raise BadInput(f"a status list base URL is http(s)://host[/path], not {base!r}") from None
+        raise BadInput(
+            f"a status list base URL is an http(s) URL with a host, an optional path and no query, not {base!r}"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise BadInput(f"a status list base URL is http(s)://host[/path], not {base!r}")
+        raise BadInput(
+            f"a status list base URL is an http(s) URL with a host, an optional path and no query, not {base!r}"
+        )
     return base.rstrip("/")
 
 
