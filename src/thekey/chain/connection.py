@@ -68,7 +68,11 @@ class Chain:
     def connect(cls, rpc_url: str, *, expected_chain_id: int | None = None, **kwargs: Any) -> Chain:
         if not rpc_url.startswith(("http://", "https://")):
             raise BadInput(f"not an HTTP(S) JSON-RPC URL: {rpc_url!r}")
-        w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
+        # An endpoint's chain id never changes: cache it, or web3's validation middleware asks the
+        # node for it twice before every eth_call (three round trips for one contract read).
+        provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}, cache_allowed_requests=True,
+                                     cacheable_requests={RPCEndpoint("eth_chainId")})  # fmt: skip
+        w3 = Web3(provider)
         return cls(w3, expected_chain_id=expected_chain_id, **kwargs)
 
     # -- what is on the other side -------------------------------------------------------
