@@ -293,6 +293,15 @@ def test_interop__the_reference_refuses_an_altered_list_and_a_withdrawn_key(
     assert '"BitstringStatusListCredential" not verified' in after["error"]
 
 
+def test_status_list__a_clients_host_header_does_not_name_the_list(
+    lists_gateway: Gateway, env: Env, deployment: Deployment, status_key: LocalAccount
+) -> None:
+    authorise(deployment, env.issuer, status_key)
+    path = f"/status-lists/{env.chain.chain_id}/{env.registry.address}/{env.issuer.address}/revocation"
+    slc = lists_gateway.get(path, headers={"Host": "evil.example"}).json()
+    assert slc["id"] == lists_gateway.url + path
+
+
 def test_status_list__ids_use_the_configured_public_url(
     deployment: Deployment, env: Env, status_key: LocalAccount
 ) -> None:

@@ -45,7 +45,7 @@ def serve(
         "--public-url",
         envvar="THEKEY_PUBLIC_URL",
         help="The URL clients reach this gateway at: the base of status list URLs (issue with the same "
-        "--status-base-url) [default: the URL each request came to].",
+        "--status-base-url) [default: http://<host>:<port> of the listening socket].",
     ),
     status_keystore: StatusKeystore = None,
     status_ttl: int = typer.Option(60, "--status-ttl", min=1, help="Seconds verifiers may cache a status list."),

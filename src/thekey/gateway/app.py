@@ -81,7 +81,7 @@ class GatewayConfig:
     max_body_bytes: int = 256 * 1024
     rate_per_second: float = 100.0  # per client address, sustained
     burst: int = 200  # per client address, at once
-    public_url: str | None = None  # the base of list URLs [default: the URL each request came to]
+    public_url: str | None = None  # the base of list URLs [default: the listening socket's URL]
     status: StatusListConfig = field(default_factory=StatusListConfig)
 
 
@@ -182,6 +182,14 @@ def _negotiate(accept: str | None) -> str | None:
         if media in ("*/*", "application/*", "application/json", "application/ld+json"):
             return RESOLUTION_PROFILE
     return None
+
+
+def _local_base(request: Request) -> str:
+    """The URL of the socket the request came in on (never the client's Host header, which would
+    let any client name, and make the gateway sign, lists under URLs of its choosing)."""
+    host, port = request.scope.get("server") or ("127.0.0.1", 80)
+    host = f"[{host}]" if ":" in str(host) else host
+    return f"{request.url.scheme}://{host}:{port}"
 
 
 def _bytes32(raw: str, what: str) -> bytes:
@@ -530,7 +538,7 @@ class Gateway:
             raise Problem(404, f"this gateway serves the lists of registry {self.credentials.address}",
                           kind="no-such-list")  # fmt: skip
         purpose: Purpose = "revocation" if purpose_text == "revocation" else "suspension"
-        base = self.public_url or str(request.base_url).rstrip("/")
+        base = self.public_url or _local_base(request)
         published = self.status_lists.cached(base, issuer.address, purpose)
         if published is None:
             published = await run_in_threadpool(self.status_lists.get, base, issuer.address, purpose)
