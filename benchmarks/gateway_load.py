@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         for k in range(0, len(cs.items), 250):
             credentials += [i.credential for i in anchor_batch(cs.registry, cs.issuer, cs.items[k : k + 250])[2]]
         rows = run(bench, credentials, cs.issuer)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    for r in rows:  # the README's header names the commit of the full run, not of these rows
+        r.note += f"; measured alone at commit {commit.stdout.strip() or '?'}"
     for path in replace_throughput_rows(args.out, PREFIX, rows):
         log(f"[gateway] wrote {path}")
     from benchmarks.report import headline
