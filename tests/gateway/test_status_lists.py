@@ -121,7 +121,7 @@ def test_status_list__new_credentials_point_at_the_gateway_and_the_sdk_still_rea
     assert response.json()["verified"] is True, response.json()["errors"]
 
 
-def test_status_list__etag_is_stable_until_the_bits_change_then_304_stops(
+def test_status_list__etag_is_stable_until_the_bits_change_and_a_withdrawn_key_stops_the_list(
     lists_gateway: Gateway, env: Env, deployment: Deployment, status_key: LocalAccount
 ) -> None:
     authorise(deployment, env.issuer, status_key)
@@ -135,6 +135,10 @@ def test_status_list__etag_is_stable_until_the_bits_change_then_304_stops(
     changed = fetch(lists_gateway, url, **{"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     assert bit_at(decode_list(changed.json()["credentialSubject"]["encodedList"]), item.status_index)
+    # the issuer withdraws the key: the gateway stops serving the list at its next read
+    value = bytes.fromhex(public_key_hex(status_key)[2:])
+    EIDRegistry.from_deployment(deployment).revoke_attribute(env.issuer, env.issuer.address, KEY_ATTRIBUTE, value)
+    _problem(fetch(lists_gateway, url), 404, "status-key-not-authorised")
 
 
 def test_status_list__the_status_key_has_no_power_on_chain(

@@ -15,9 +15,10 @@ so the gateway can neither anchor, revoke nor reinstate. It signs only what it r
 chain; each version is short-lived (``validUntil``) and names its freshness (``ttl``).
 
 Caching: one signed version per list is kept while the chain's bits are unchanged (same body,
-same ETag, so ``If-None-Match`` answers 304); the gateway re-reads the chain at most once per
-``refresh`` seconds per list, and re-signs when the bits change or half the version's validity
-has passed. Responses carry ``Cache-Control: public, max-age=<ttl>``.
+same ETag, so ``If-None-Match`` answers 304); the gateway re-reads the chain (the list, and the
+issuer's DID: a withdrawn key stops the list at once) at most once per ``refresh`` seconds per
+list, and re-signs when the bits change or half the version's validity has passed. Responses
+carry ``Cache-Control: public, max-age=<ttl>``.
 """
 
 from __future__ import annotations
@@ -62,6 +63,7 @@ class Published:
     body: bytes
     etag: str
     bits: bytes  # sha-256 of the bitstring it encodes
+    method: str  # the issuer's verification method it is signed as
     signed_at: float
     checked_at: float  # monotonic time of the last chain read that found the same bits
 
@@ -110,24 +112,26 @@ class StatusLists:
             return published
 
     def _refresh(self, base: str, issuer: str, purpose: Purpose, previous: Published | None) -> Published:
+        """Re-read the chain: the issuer, its list and whether its DID still authorises the key."""
         if self.config.key is None:
             raise Problem(404, "this gateway publishes no status lists (start it with a status key)",
                           kind="no-status-key")  # fmt: skip
         record = self.registry.get_issuer(issuer)
         if record.status == IssuerStatus.NONE:
             raise Problem(404, f"{issuer} is not a registered issuer", kind="unknown-issuer")
+        method = self._verification_method(issuer)  # a withdrawn key stops the list at once
         count = record.status_watermark // 128
         words = self.registry.status_words(issuer, 0, count) if count else []
         bits = hashlib.sha256(words_to_bits(words, purpose)).digest()
         now = time.time()
         if (
             previous is not None
-            and previous.bits == bits
+            and (previous.bits, previous.method) == (bits, method)
             and now - previous.signed_at < self.config.validity_seconds / 2
         ):
             previous.checked_at = time.monotonic()
             return previous
-        return self._sign(base, issuer, purpose, words, bits, now)
+        return self._sign(base, issuer, purpose, words, bits, method, now)
 
     def _verification_method(self, issuer: str) -> str:
         """The id of the issuer's assertion method that is this gateway's status key."""
@@ -146,10 +150,11 @@ class StatusLists:
             kind="status-key-not-authorised",
         )
 
-    def _sign(self, base: str, issuer: str, purpose: Purpose, words: list[int], bits: bytes, now: float) -> Published:
+    def _sign(
+        self, base: str, issuer: str, purpose: Purpose, words: list[int], bits: bytes, method: str, now: float
+    ) -> Published:
         assert self.config.key is not None
         chain = self.registry.chain
-        method = self._verification_method(issuer)
         start = int(now)
         unsigned = status_list_credential(
             chain.chain_id, self.registry.address, issuer, purpose, words, iso(start),
@@ -160,4 +165,4 @@ class StatusLists:
         signed: dict[str, Any] = sign(unsigned, bytes(self.config.key.key), options, chain.chain_id)
         body = json.dumps(signed, separators=(",", ":"), sort_keys=True).encode()
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        return Published(body, etag, bits, now, time.monotonic())
+        return Published(body, etag, bits, method, now, time.monotonic())
