@@ -30,7 +30,6 @@ from thekey.deploy import Deployment
 from thekey.errors import BadInput, ContractRevert
 from thekey.gateway.app import GatewayConfig
 from thekey.gateway.status_lists import KEY_ATTRIBUTE, StatusListConfig, public_key_hex
-from thekey.identity.did import did_for
 from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import EIDRegistry
 
@@ -200,7 +199,6 @@ def test_status_list__refusals_are_4xx_problems(
 def test_status_list__a_gateway_without_a_status_key_serves_none(gateway: Gateway, env: Env) -> None:
     path = f"/status-lists/{env.chain.chain_id}/{env.registry.address}/{env.issuer.address}/revocation"
     _problem(gateway.get(path), 404, "no-status-key")
-    assert did_for(env.chain.chain_id, env.issuer.address)
 
 
 # -- interop: @digitalbazaar/vc-bitstring-status-list, list credential verification on ----------
