@@ -21,7 +21,9 @@ from eth_account.signers.local import LocalAccount
 from tests.credentials.conftest import CLAIMS, DEGREE, YEAR, Env
 from tests.gateway.conftest import Gateway, serve
 from thekey.chain import Anvil
+from thekey.chain.accounts import write_keystore
 from thekey.cli.main import main
+from thekey.cli.serve import load_status_key
 from thekey.credentials import IssuedCredential, anchor_credential, issue_credential
 from thekey.credentials.issuance import next_status_indexes
 from thekey.credentials.proof import recover_signer
@@ -322,3 +324,19 @@ def test_serve__a_bad_public_url_is_one_line_and_exit_2(capsys: pytest.CaptureFi
     assert main(["serve", "--public-url", url]) == 2  # bad input
     err = capsys.readouterr().err.strip()
     assert err.startswith("error: a status list base URL is an http(s) URL") and url in err and "\n" not in err
+
+
+def test_serve__the_status_key_comes_from_a_keystore_or_the_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, status_key: LocalAccount
+) -> None:
+    monkeypatch.delenv("THEKEY_STATUS_KEY", raising=False)
+    assert load_status_key(None) is None
+    monkeypatch.setenv("THEKEY_STATUS_KEY", "0x" + bytes(status_key.key).hex())
+    assert load_status_key(None).address == status_key.address  # type: ignore[union-attr]
+    path = write_keystore(status_key, tmp_path / "status-key.json", "pw")
+    monkeypatch.setenv("THEKEY_KEYSTORE_PASSWORD", "pw")
+    monkeypatch.delenv("THEKEY_STATUS_KEY")
+    assert load_status_key(path).address == status_key.address  # type: ignore[union-attr]
+    monkeypatch.setenv("THEKEY_KEYSTORE_PASSWORD", "wrong")
+    with pytest.raises(BadInput, match="wrong password"):
+        load_status_key(path)

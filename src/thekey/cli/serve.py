@@ -26,7 +26,7 @@ StatusKeystore = Annotated[
 ]  # fmt: skip
 
 
-def _status_key(keystore: Path | None) -> LocalAccount | None:
+def load_status_key(keystore: Path | None) -> LocalAccount | None:
     """The key the gateway signs status lists with: ``--status-keystore``, else THEKEY_STATUS_KEY."""
     if keystore is not None:
         return from_keystore(keystore)
@@ -57,7 +57,7 @@ def serve(
     Status List credentials), POST /credentials/verify (W3C VC API), GET /anchors/…, /consents/…,
     /agreements/…, GET /health, GET /ready, GET /openapi.json."""
     base = check_base_url(public_url) if public_url is not None else None
-    key = _status_key(status_keystore)
+    key = load_status_key(status_keystore)
     sock = listen(host, port)
     deployment = Session(rpc_url=rpc_url, chain_id=chain_id).deployment()
     status = StatusListConfig(key=key, ttl_seconds=status_ttl)
