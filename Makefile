@@ -6,23 +6,27 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
+.PHONY: setup artifacts demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed
 	@echo "setup 3/3: registering the solc compiler"
 	@$(PY) -c 'from thekey.build.solc import ensure_solc; ensure_solc()'
 
 $(VENV)/.installed: pyproject.toml
-	@echo "setup 1/3: Python environment in $(VENV) (first time: about 1-2 minutes, no output while pip works)"
+	@echo "setup 1/3: Python environment in $(VENV) (first time: about 1-2 minutes)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	@scripts/heartbeat.sh "pip: upgrading pip" $(PY) -m pip install --quiet --upgrade pip
+	@scripts/heartbeat.sh "pip: installing thekey and its dependencies" $(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@
 
 node_modules/.installed: package-lock.json
 	@echo "setup 2/3: Node packages (Anvil, solc-js, the reference resolvers; first time: about 30 seconds)"
-	npm ci --no-audit --no-fund --loglevel=error
+	@scripts/heartbeat.sh "npm ci" npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
+
+# The compiled suite the wheel ships (src/thekey/contracts_data/suite.json); a test checks it is fresh.
+artifacts: setup
+	$(PY) scripts/bundle_artifacts.py
 
 demo: setup
 	@echo "demo: compiling the contracts, starting a local Anvil and running the verification flow step by step"

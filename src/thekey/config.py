@@ -15,22 +15,63 @@ from thekey.errors import ConfigError
 LOCAL_CHAIN_ID = 31337
 
 
-@cache
-def project_root() -> Path:
-    """The folder holding ``ape-config.yaml``, ``contracts/`` and ``node_modules/``.
+def _is_checkout(folder: Path) -> bool:
+    return (folder / "ape-config.yaml").is_file() and (folder / "contracts").is_dir()
 
-    ``THEKEY_ROOT`` overrides; otherwise the source checkout this package is installed from
-    (editable install), otherwise the nearest parent of the working directory that has one.
+
+@cache
+def find_project_root() -> Path | None:
+    """The TheKey source checkout (``ape-config.yaml``, ``contracts/``, ``src/thekey/``), or None.
+
+    ``THEKEY_ROOT`` names it explicitly; otherwise the checkout this package is installed from
+    (an editable install), otherwise the nearest parent of the working directory that is one.
+    An installed wheel outside a checkout finds none and uses the contracts bundled with it.
     """
     env = os.environ.get("THEKEY_ROOT")
-    candidates = [Path(env)] if env else []
-    candidates.append(Path(__file__).resolve().parents[2])
+    if env:
+        return Path(env) if _is_checkout(Path(env)) else None
     cwd = Path.cwd().resolve()
-    candidates.extend([cwd, *cwd.parents])
-    for c in candidates:
-        if (c / "ape-config.yaml").is_file() and (c / "contracts").is_dir():
+    for c in [Path(__file__).resolve().parents[2], cwd, *cwd.parents]:
+        if _is_checkout(c) and (c / "src" / "thekey" / "__init__.py").is_file():
             return c
-    raise ConfigError("cannot find the TheKey project folder (ape-config.yaml + contracts/); set THEKEY_ROOT")
+    return None
+
+
+def project_root() -> Path:
+    """The checkout, for developer actions (compiling, linting); a ConfigError outside one."""
+    root = find_project_root()
+    if root is None:
+        raise ConfigError(
+            "this needs the TheKey source checkout (ape-config.yaml + contracts/): run it there or set THEKEY_ROOT"
+        )
+    return root
+
+
+def data_home() -> Path:
+    """The per-user folder for manifests and indexes outside a checkout: ``$THEKEY_HOME``, else
+    ``$XDG_DATA_HOME/thekey``, else ``~/.local/share/thekey`` (the XDG base directory rule)."""
+    env = os.environ.get("THEKEY_HOME")
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "thekey"
+
+
+def _checkout_unless_home() -> Path | None:
+    """The checkout, unless ``THEKEY_HOME`` asks for the per-user folder even there."""
+    return None if os.environ.get("THEKEY_HOME") else find_project_root()
+
+
+def deployments_dir() -> Path:
+    """Where manifests live by default: ``deployments/`` of the checkout, else ``<data home>/deployments``."""
+    root = _checkout_unless_home()
+    return root / "deployments" if root is not None else data_home() / "deployments"
+
+
+def state_dir() -> Path:
+    """Where local indexes live by default: ``.thekey/`` of the checkout, else the data home."""
+    root = _checkout_unless_home()
+    return root / ".thekey" if root is not None else data_home()
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from eth_account.signers.local import LocalAccount
 from web3.contract import Contract
 
 from thekey.chain.connection import Chain
-from thekey.config import project_root
+from thekey.config import deployments_dir
 from thekey.errors import ConfigError
 from thekey.hashing import keccak, to_checksum_address
 
@@ -63,12 +63,8 @@ class DeployContext:
 
     def grant_role(self, contract: Contract, role_name: str, account: str) -> None:
         """Grant ``role_name`` on ``contract`` to ``account`` unless it already has it."""
-        role = (
-            contract.functions.DEFAULT_ADMIN_ROLE().call()
-            if role_name == "DEFAULT_ADMIN_ROLE"
-            else (getattr(contract.functions, role_name)().call())
-        )
-        if not contract.functions.hasRole(role, account).call():
+        role = self.chain.call(getattr(contract.functions, role_name)())
+        if not self.chain.call(contract.functions.hasRole(role, account)):
             self.chain.transact(contract.functions.grantRole(role, account), self.deployer)
 
 
@@ -121,7 +117,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def manifest_path(chain: Chain, folder: Path | None = None) -> Path:
-    return (folder or project_root() / "deployments") / f"{chain.chain_key}.json"
+    return (folder or deployments_dir()) / f"{chain.chain_key}.json"
 
 
 def _missing(chain: Chain, path: Path) -> ConfigError:
@@ -160,20 +156,22 @@ class Deployment:
         return {k: v["address"] for k, v in self.manifest["contracts"].items()}
 
     @classmethod
-    def load(cls, chain: Chain, folder: Path | None = None) -> Deployment:
-        path = manifest_path(chain, folder)
+    def load(cls, chain: Chain, folder: Path | None = None, *, manifest: Path | None = None) -> Deployment:
+        """The deployment of ``chain`` from the manifest file ``manifest`` (a named network's), else
+        from ``<folder or deployments_dir()>/<chain key>.json``; checked against the chain's code."""
+        path = manifest or manifest_path(chain, folder)
         if not path.is_file():
             raise _missing(chain, path)
-        manifest = json.loads(path.read_text())
-        if manifest.get("genesisHash") != chain.genesis_hash:
-            raise ConfigError(f"the manifest {path} is for another chain (genesis {manifest.get('genesisHash')})")
-        for key, entry in manifest["contracts"].items():
+        record = json.loads(path.read_text())
+        if record.get("genesisHash") != chain.genesis_hash:
+            raise ConfigError(f"the manifest {path} is for another chain (genesis {record.get('genesisHash')})")
+        for key, entry in record["contracts"].items():
             code = chain.rpc("eth_getCode", [entry["address"], "latest"])
             if "0x" + keccak(hexstr=code).hex() != entry["codeHash"]:
                 raise ConfigError(
                     f"the manifest {path} is stale: {key} is not at {entry['address']}; run `thekey deploy`"
                 )
-        return cls(chain, manifest)
+        return cls(chain, record)
 
 
 def _still_deployed(chain: Chain, entry: dict[str, Any] | None, creation_hash: str, args: list[Any]) -> bool:
@@ -191,11 +189,13 @@ def deploy_suite(
     folder: Path | None = None,
     write: bool = True,
     log: Callable[[str], None] | None = None,
+    manifest: Path | None = None,
 ) -> Deployment:
-    """Deploy (or re-use) every contract of ``SUITE`` and write the manifest."""
+    """Deploy (or re-use) every contract of ``SUITE`` and write the manifest (to the file
+    ``manifest`` if given, e.g. a named network's, else under ``folder`` or ``deployments_dir()``)."""
     config = config or SuiteConfig()
     say = log or (lambda _msg: None)
-    path = manifest_path(chain, folder)
+    path = manifest or manifest_path(chain, folder)
     previous = json.loads(path.read_text()) if path.is_file() else {"contracts": {}}
     ctx = DeployContext(chain, deployer, config)
     entries: dict[str, Any] = {}
@@ -225,7 +225,7 @@ def deploy_suite(
             say(f"{spec.key}: deployed {spec.artifact} at {contract.address} (gas {receipt.gas_used})")
         if spec.wire:
             spec.wire(ctx, ctx.contracts[spec.key])
-    manifest = {
+    record = {
         "chainId": chain.chain_id,
         "genesisHash": chain.genesis_hash,
         "deployer": deployer.address,
@@ -235,5 +235,5 @@ def deploy_suite(
     }
     if write:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return Deployment(chain, manifest)
+        path.write_text(json.dumps(record, indent=2) + "\n")
+    return Deployment(chain, record)

@@ -35,13 +35,28 @@ class ChainError(TheKeyError):
     """The node failed, disappeared, or answered something unexpected."""
 
 
+class NodeTimeout(ChainError):
+    """The node accepted the request but sent no answer within the RPC timeout (frozen, overloaded)."""
+
+
+class InsufficientFunds(ChainError):
+    """The sending account holds too little ETH for gas (and value). ``account`` is that account
+    when known; ``local`` says the node is a development chain (where it can be funded at will)."""
+
+    def __init__(self, message: str, account: str | None = None, local: bool = False) -> None:
+        self.account = account
+        self.local = local
+        super().__init__(message)
+
+
 class ChainIdMismatch(ChainError, BadInput):
     """The node's chain id differs from the one the caller expects; nothing was signed."""
 
-    def __init__(self, expected: int, actual: int) -> None:
+    def __init__(self, expected: int, actual: int, where: str | None = None) -> None:
         self.expected = expected
         self.actual = actual
-        super().__init__(f"chain id mismatch: expected {expected}, node reports {actual}; refusing to sign")
+        on = f" on {where}" if where else ""
+        super().__init__(f"chain id mismatch{on}: expected {expected}, node reports {actual}; refusing to sign")
 
 
 class TransactionTimeout(ChainError):

@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 from eth_utils import is_checksum_address, is_hex_address
 
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import Id
 
 UINT256_MAX = 2**256 - 1
 _DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
@@ -88,8 +90,8 @@ def label_hash(text: str) -> bytes:
     if not t:
         raise BadInput("an empty label")
     if re.fullmatch(r"0x[0-9a-fA-F]{64}", t):
-        return bytes.fromhex(t[2:])
-    return keccak(text=t)
+        return Id(t)
+    return Id(keccak(text=t))
 
 
 def parse_duration(text: str) -> int:
@@ -98,6 +100,23 @@ def parse_duration(text: str) -> int:
     if not m:
         raise BadInput(f"not a duration: {text!r} (e.g. 3600, 15m, 2h, 30d, 1w)")
     return int(m.group(1)) * _UNITS[m.group(2)]
+
+
+def format_duration(seconds: int) -> str:
+    """The inverse of :func:`parse_duration` for display: ``86400`` → ``"1d"``, ``5400`` → ``"1h30m"``."""
+    if seconds == 0:
+        return "0s"
+    parts, rest = [], seconds
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if rest >= size:
+            parts.append(f"{rest // size}{unit}")
+            rest %= size
+    return "".join(parts)
+
+
+def iso_time(timestamp: int) -> str:
+    """UNIX seconds as ISO 8601 UTC (``2026-12-07T01:11:35Z``), the form every output uses."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str) -> int:
@@ -115,3 +134,13 @@ def parse_time(text: str) -> int:
     if ts < 0:
         raise BadInput(f"time before 1970: {text!r}")
     return ts
+
+
+def read_text(path: Path | str) -> str:
+    """The UTF-8 text of a file the user named; BadInput when it cannot be read or is not text."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BadInput(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None

@@ -290,3 +290,31 @@ def test_escrow_cli__a_did_of_another_chain_exits_2_in_one_line(cli: Invoke) -> 
     code, _, err = cli("escrow", "create", "--account", "1", *parties, "--payee", f"{did_for(1, ADDR)}=0")
     assert code == 2
     assert err.strip().count("\n") == 0 and "names chain 1, but the connected chain is 31337" in err
+
+
+def test_escrow_fund__the_same_draft_twice_says_it_was_already_funded(
+    cli: Invoke, chain: Chain, deployment: Deployment, accounts: list[LocalAccount], deployer: LocalAccount,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    """Before: `InvalidAccountNonce(account=…, currentNonce=…)` — the acceptances' nonces were spent
+    by the first funding; now the draft's agreement is named, and nothing is sent."""
+    token = Token.from_deployment(deployment)
+    provider, verifier, user, arbiter = accounts[1:5]
+    token.transfer(deployer, provider.address, 10 * TKY)
+    draft = tmp_path / "twice.json"
+    code, _, err = cli(
+        "escrow", "create", "--account", "1", "--verifier", verifier.address, "--user", user.address,
+        "--arbiter", arbiter.address, "--price", "1", "--terms", "twice#1", "--out", str(draft),
+    )  # fmt: skip
+    assert code == 0, err
+    for who in ("2", "3"):
+        code, _, err = cli("escrow", "sign", str(draft), "--account", who)
+        assert code == 0, err
+    code, out, err = cli("escrow", "fund", str(draft), "--account", "1", "--json")
+    assert code == 0, err
+    agreement_id = json.loads(out)["id"]
+    block = chain.block_number()
+    code, out, err = cli("escrow", "fund", str(draft), "--account", "1")
+    assert code == 2 and "Traceback" not in out + err and len(err.strip().splitlines()) == 1
+    assert f"{draft} was already funded: agreement {agreement_id} (" in err and "InvalidAccountNonce" not in err
+    assert chain.block_number() == block

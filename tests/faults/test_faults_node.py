@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from eth_account.signers.local import LocalAccount
@@ -21,6 +22,7 @@ from thekey.errors import BadInput, ChainError, ChainIdMismatch, TheKeyError, Tr
 from thekey.token.tky import Token
 
 TKY = 10**18
+ADMIN = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
 
 
 @pytest.fixture
@@ -169,3 +171,124 @@ def test_threads__1000_transactions_from_8_threads_through_one_account_have_cont
     for h in hashes[-8:]:
         chain.wait(h)
     assert int(chain.rpc("eth_getTransactionCount", [sender.address, "latest"]), 16) == start + 1000
+
+
+# -- the CLI tells the truth about the node --------------------------------------------------
+
+
+def test_frozen_node__a_command_fails_within_the_rpc_timeout_naming_the_endpoint(node: Anvil) -> None:
+    """SIGSTOP: the kernel still accepts the connection, nobody answers. Without a bound (and
+    with web3's retries) a command hung 153 s; with one it fails in one line after the bound."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    assert node._proc is not None
+    os.kill(node._proc.pid, signal.SIGSTOP)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "thekey.cli.main", "--rpc-timeout", "1", "token", "info", "--rpc-url", node.url],
+            capture_output=True,
+            text=True,
+            timeout=30,  # the bound under test is 1 s; 30 s means it hung
+        )
+        env_bound = subprocess.run(
+            [sys.executable, "-m", "thekey.cli.main", "token", "balance", ADMIN, "--rpc-url", node.url],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={**os.environ, "THEKEY_RPC_TIMEOUT": "1.5"},
+        )
+    finally:
+        os.kill(node._proc.pid, signal.SIGCONT)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.strip() == (
+        f"error: eth_chainId: the node at {node.url} did not answer within 1s (frozen or overloaded?; "
+        "raise the bound with --rpc-timeout or THEKEY_RPC_TIMEOUT)"
+    )
+    assert env_bound.returncode == 1 and f"{node.url} did not answer within 1.5s" in env_bound.stderr
+
+
+def test_frozen_node__the_sdk_raises_node_timeout(node: Anvil, artifacts: Artifacts) -> None:
+    import os
+    import signal
+
+    from thekey.errors import NodeTimeout
+
+    chain = Chain.connect(node.url, artifacts=artifacts, rpc_timeout=0.5)
+    assert node._proc is not None
+    os.kill(node._proc.pid, signal.SIGSTOP)
+    try:
+        with pytest.raises(NodeTimeout, match=r"eth_blockNumber: the node at .* did not answer within 0.5s"):
+            chain.block_number()
+    finally:
+        os.kill(node._proc.pid, signal.SIGCONT)
+    assert chain.block_number() >= 0  # and it answers again once thawed
+
+
+def test_node_killed_during_deploy__one_line_exit_1(
+    node: Anvil, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    """The node dies right after the first contract is deployed, while the suite is being wired
+    (a role check): before, ~150 lines of `requests` traceback."""
+    import thekey.deploy as deploy_module
+
+    real_deploy = Chain.deploy
+
+    def deploy_then_die(self: Chain, *args: Any, **kwargs: Any) -> Any:
+        result = real_deploy(self, *args, **kwargs)
+        node.kill()
+        return result
+
+    monkeypatch.setattr(Chain, "deploy", deploy_then_die)
+    real_path = deploy_module.manifest_path
+    monkeypatch.setattr(deploy_module, "manifest_path", lambda chain, f=None: real_path(chain, f or tmp_path))
+    code = main(["deploy", "--rpc-url", node.url])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in out + err
+    assert len(err.strip().splitlines()) == 1 and "the node did not answer" in err
+
+
+def test_cli_node__a_taken_port_is_one_line_exit_1_not_the_other_nodes_suite(
+    node: Anvil, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["node", "--port", str(node.port)])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip() == f"error: port {node.port} is already in use on 127.0.0.1 (another node?): pick another port"
+    assert "Anvil listening" not in out and "Press Ctrl-C" not in out
+    assert node.running  # the other node is untouched
+
+
+def test_cli_node__its_anvil_dying_is_exit_1_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    import types
+
+    import thekey.cli.chain as cli_chain
+    import thekey.deploy as deploy_module
+
+    started: list[Anvil] = []
+
+    class Recorded(Anvil):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            started.append(self)
+
+    def kill_the_node(_seconds: float) -> None:
+        assert started[0]._proc is not None
+        started[0]._proc.kill()  # dies under `thekey node`, which is waiting for Ctrl-C
+        started[0]._proc.wait()
+
+    real_path = deploy_module.manifest_path
+    monkeypatch.setattr(deploy_module, "manifest_path", lambda chain, f=None: real_path(chain, f or tmp_path))
+    monkeypatch.setattr(cli_chain, "Anvil", Recorded)
+    monkeypatch.setattr(cli_chain, "time", types.SimpleNamespace(sleep=kill_the_node))
+    from thekey.chain.anvil import free_port
+
+    code = main(["node", "--port", str(free_port()), "--chain-id", "31339"])
+    out, err = capsys.readouterr()
+    assert "Press Ctrl-C to stop." in out
+    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert "stopped unexpectedly (exit status -9)" in err and "Traceback" not in err

@@ -119,8 +119,10 @@ def test_anvil_binary__env_override_then_package_then_path(monkeypatch: pytest.M
     monkeypatch.setenv("PATH", str(tmp_path))
     assert anvil_binary() == fake
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    with pytest.raises(ConfigError, match="anvil is not installed"):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.foundry/bin/anvil either
+    with pytest.raises(ConfigError, match=r"^no Anvil binary found: `npm install @foundry-rs/anvil`") as caught:
         anvil_binary()
+    assert "\n" not in str(caught.value) and "--rpc-url" in str(caught.value)
 
 
 def test_anvil__exits_during_startup_with_its_log(tmp_path: Path) -> None:

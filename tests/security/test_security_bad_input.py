@@ -375,3 +375,70 @@ def test_cli__every_command_is_fuzzed_or_excluded_with_a_reason() -> None:
     no_required_input = {n for n, c in _leaf_commands() if not any(p.required for p in c.params)}
     assert names == fuzzed | EXCLUDED | no_required_input
     assert string.ascii_letters  # the garbage alphabet is text, not bytes
+
+
+# -- files that are not what the command needs: one line, exit 2, nothing sent ---------------
+
+NOT_UTF8 = b'{"version": 3, "crypto": "\xff\xfe\xfa"}'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (json.dumps({"address": ADDRESS[2:], "hello": "world"}).encode(), "is not a keystore"),  # was KeyError
+        (json.dumps({"version": 3, "crypto": {"kdf": "scrypt"}}).encode(), "is not a keystore"),  # was KeyError
+        (
+            json.dumps(
+                {"version": 3, "crypto": {"cipher": 1, "ciphertext": 2, "kdf": "scrypt", "kdfparams": 3, "mac": 4}}
+            ).encode(),
+            "is not a valid keystore",
+        ),  # decryption would fail with a TypeError
+        (NOT_UTF8, "is not a keystore JSON file (not UTF-8 text)"),  # was UnicodeDecodeError
+    ],
+    ids=["json-without-version", "v3-without-kdfparams", "v3-with-wrong-types", "not-utf8"],
+)
+def test_cli_keystore__a_file_that_is_not_a_keystore_exits_2_in_one_line(
+    content: bytes,
+    message: str,
+    chain: Chain,
+    anvil: Any,
+    deployment: Any,
+    tmp_path: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from thekey.cli.common import Session
+
+    monkeypatch.setattr(Session, "deployment", lambda self, chain=None: deployment)
+    monkeypatch.setenv("THEKEY_KEYSTORE_PASSWORD", "x")
+    monkeypatch.delenv("THEKEY_PRIVATE_KEY", raising=False)
+    path = tmp_path / "key.json"
+    path.write_bytes(content)
+    block = chain.block_number()
+    code = main(["token", "transfer", ADDRESS, "1", "--keystore", str(path), "--rpc-url", anvil.url])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out + err
+    assert err.strip() == f"error: {path} {message}" or (message in err and len(err.strip().splitlines()) == 1)
+    assert chain.block_number() == block
+
+
+def test_cli_schema_register__a_non_utf8_file_exits_2_in_one_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "schema.json"
+    path.write_bytes(b'{"type": "object", "title": "\xe9t\xe9"}')  # Latin-1, not UTF-8
+    code = main(["schema", "register", str(path), "--type", "KYC"])
+    out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in out + err
+    assert err.strip() == f"error: {path} is not UTF-8 text (byte 0xe9 at offset 29)"
+
+
+def test_cli_escrow_draft__a_non_utf8_file_exits_2_in_one_line(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "file.json"
+    path.write_bytes(b"\xff\xfe\x00{")
+    code = main(["escrow", "fund", str(path)])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err and code == 2, err
+    assert "is not UTF-8 text" in err and len(err.strip().splitlines()) == 1

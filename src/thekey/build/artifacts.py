@@ -85,10 +85,38 @@ class Artifacts:
             items.extend(self.get(fq).abi)
         return items
 
+    @classmethod
+    def from_bundle(cls, path: Path | None = None) -> Artifacts:
+        """The suite bundled with the package (``thekey/contracts_data/suite.json``, see
+        :mod:`thekey.build.bundle`)."""
+        path = path or BUNDLE_PATH
+        if not path.is_file():
+            raise ConfigError(f"the package has no bundled contracts ({path}): reinstall thekey")
+        bundle = json.loads(path.read_text(encoding="utf-8"))
+        self = cls.__new__(cls)
+        self.folder = path.parent
+        names: dict[str, list[str]] = {}
+        self._cache = {}
+        for fq, d in bundle["contracts"].items():
+            source, _, name = fq.rpartition(":")
+            names.setdefault(name, []).append(fq)
+            self._cache[fq] = Artifact(name, source, d["abi"], d["bytecode"], d["deployedBytecode"], d)
+        self.index = {"solcVersion": bundle["compiler"]["version"], "contracts": names, "enums": bundle["enums"]}
+        return self
+
+
+#: Where :mod:`thekey.build.bundle` writes the suite shipped inside the package.
+BUNDLE_PATH = Path(__file__).resolve().parents[1] / "contracts_data" / "suite.json"
+
 
 def load_artifacts(folder: Path | None = None) -> Artifacts:
-    if folder is None:
-        from thekey.config import project_root
+    """The artifacts of ``folder``; by default the checkout's ``build/contracts`` when there is one,
+    else the suite bundled with the package."""
+    if folder is not None:
+        return Artifacts(folder)
+    from thekey.config import find_project_root
 
-        folder = project_root() / "build" / "contracts"
-    return Artifacts(folder)
+    root = find_project_root()
+    if root is not None and (root / "build" / "contracts" / "index.json").is_file():
+        return Artifacts(root / "build" / "contracts")
+    return Artifacts.from_bundle()

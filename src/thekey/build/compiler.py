@@ -24,7 +24,7 @@ from solcx.exceptions import SolcError
 
 from thekey.build.artifacts import Artifacts, load_artifacts
 from thekey.build.solc import ensure_solc
-from thekey.config import CompilerSettings, compiler_settings, project_root
+from thekey.config import CompilerSettings, compiler_settings, find_project_root, project_root
 from thekey.errors import CompileError
 
 OUTPUTS = [
@@ -60,7 +60,7 @@ def _cache_valid(out_dir: Path, root: Path, sources: list[str], key: str) -> boo
         index = json.loads(index_file.read_text())
     except json.JSONDecodeError:
         return False
-    if index.get("settings_key") != key or index.get("sources") != sources:
+    if index.get("settings_key") != key or index.get("sources") != sources or "settings" not in index:
         return False
     for unit, digest in index.get("source_hashes", {}).items():
         p = root / unit
@@ -178,6 +178,7 @@ def _build(sources: list[str], out_dir: Path, root: Path, settings: CompilerSett
     index = {
         "solcVersion": settings.version,
         "settings_key": key,
+        "settings": settings.solc_settings() | {"remappings": remaps},
         "sources": sources,
         "source_hashes": {u: _sha256(root / u) for u in units if (root / u).is_file()},
         "contracts": names,
@@ -234,3 +235,9 @@ def compile_project(force: bool = False) -> Artifacts:
     """Compile ``contracts/`` into ``build/contracts`` (cached)."""
     root = project_root()
     return compile_sources(project_sources(root), root / "build" / "contracts", root=root, force=force)
+
+
+def suite_artifacts() -> Artifacts:
+    """The artifacts a command deploys: in the checkout, ``contracts/`` compiled (cached; compiling is
+    a developer action); outside it, the suite bundled with the package (no Node.js, no solc)."""
+    return compile_project() if find_project_root() is not None else load_artifacts()

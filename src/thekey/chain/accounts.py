@@ -10,6 +10,7 @@ import json
 import os
 from getpass import getpass
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -36,22 +37,45 @@ def from_private_key(key: str) -> LocalAccount:
 def from_keystore(path: Path, password: str | None = None) -> LocalAccount:
     """Decrypt an eth-account (Web3 Secret Storage) keystore. The password comes from the
     argument, else ``THEKEY_KEYSTORE_PASSWORD``, else an interactive prompt."""
-    try:
-        data = json.loads(Path(path).read_text())
-    except OSError as exc:
-        raise BadInput(f"cannot read keystore {path}: {exc.strerror}") from None
-    except json.JSONDecodeError:
-        raise BadInput(f"{path} is not a keystore JSON file") from None
+    data = read_keystore(path)
     if password is None:
         password = os.environ.get("THEKEY_KEYSTORE_PASSWORD")
     if password is None:
         password = getpass(f"Password for {path}: ")
     try:
         key = Account.decrypt(data, password)
-    except ValueError:
+    except (KeyError, TypeError, AttributeError):
+        raise BadInput(f"{path} is not a valid keystore: {_KEYSTORE_SHAPE}") from None
+    except ValueError:  # eth-account's "MAC mismatch"
         raise BadInput(f"wrong password for keystore {path}") from None
     account: LocalAccount = Account.from_key(key)
     return account
+
+
+_KEYSTORE_SHAPE = "expected a Web3 Secret Storage (keystore v3) JSON file"
+
+
+def read_keystore(path: Path) -> dict[str, Any]:
+    """The JSON of a keystore v3 file, checked for the fields decryption needs (no password asked)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot read keystore {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise BadInput(f"{path} is not a keystore JSON file (not UTF-8 text)") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        raise BadInput(f"{path} is not a keystore JSON file") from None
+    crypto = data.get("crypto", data.get("Crypto")) if isinstance(data, dict) else None
+    if (
+        not isinstance(data, dict)
+        or data.get("version") != 3
+        or not isinstance(crypto, dict)
+        or not {"cipher", "ciphertext", "kdf", "kdfparams", "mac"} <= crypto.keys()
+    ):
+        raise BadInput(f"{path} is not a keystore: {_KEYSTORE_SHAPE}")
+    return data
 
 
 def write_keystore(account: LocalAccount, path: Path, password: str) -> Path:

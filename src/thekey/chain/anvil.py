@@ -23,34 +23,57 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
-from thekey.config import LOCAL_CHAIN_ID, project_root
+from thekey.config import LOCAL_CHAIN_ID, find_project_root
 from thekey.errors import ChainError, ConfigError
 
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
+#: The one line shown when no Anvil is found (the embedded node is a convenience; any node will do).
+NO_ANVIL = (
+    "no Anvil binary found: `npm install @foundry-rs/anvil` (or install Foundry with foundryup), "
+    "or set THEKEY_ANVIL=/path/to/anvil, or pass --rpc-url / --network to use a running node"
+)
+
+
 def anvil_binary() -> Path:
-    """The Anvil executable: ``THEKEY_ANVIL``, else the npm package's binary, else ``anvil`` on PATH."""
+    """The Anvil executable: ``THEKEY_ANVIL``, else the npm package's binary (in the checkout's or
+    the working directory's ``node_modules``), else ``anvil`` on PATH, else ``~/.foundry/bin/anvil``."""
     env = os.environ.get("THEKEY_ANVIL")
     if env:
         return Path(env)
     arch = {"x86_64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(platform.machine(), platform.machine())
-    system = platform.system().lower()
-    pkg = project_root() / "node_modules" / "@foundry-rs" / f"anvil-{system}-{arch}" / "bin" / "anvil"
-    if pkg.is_file():
-        return pkg
+    package = Path("node_modules") / "@foundry-rs" / f"anvil-{platform.system().lower()}-{arch}" / "bin" / "anvil"
+    root = find_project_root()
+    for folder in [root, Path.cwd()] if root is not None else [Path.cwd()]:
+        if (folder / package).is_file():
+            return folder / package
     from shutil import which
 
     found = which("anvil")
     if found:
         return Path(found)
-    raise ConfigError("anvil is not installed: run `npm ci` (package @foundry-rs/anvil)")
+    foundry = Path.home() / ".foundry" / "bin" / "anvil"
+    if foundry.is_file():
+        return foundry
+    raise ConfigError(NO_ANVIL)
 
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def _check_port_free(port: int) -> None:
+    """Refuse a port another process listens on: Anvil would exit, but the *other* node would
+    answer our readiness probe and we would report it as ours."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # a listener conflicts; TIME_WAIT does not
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            raise ChainError(f"port {port} is already in use on 127.0.0.1 (another node?): pick another port") from None
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -81,6 +104,8 @@ class Anvil:
         startup_timeout: float = 30.0,
     ) -> None:
         self.chain_id = chain_id
+        if port:
+            _check_port_free(port)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.mnemonic = DEV_MNEMONIC
@@ -110,18 +135,30 @@ class Anvil:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._proc is None or self._proc.poll() is not None:
-                raise ChainError(f"anvil exited during startup; log:\n{self.log()[-2000:]}")
+                self._proc = None
+                raise ChainError(f"anvil exited during startup: {self.last_log_line()} (log: {self.log_path})")
             try:
                 _rpc(self.url, "eth_chainId")
-                return
             except OSError:
                 time.sleep(0.05)
+                continue
+            if self._proc.poll() is None:  # the answer came from our process, not a squatter
+                return
         self.stop()
         raise ChainError(f"anvil did not answer on {self.url} within {timeout:g}s")
 
     @property
     def running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def exit_code(self) -> int | None:
+        """The process's exit status once it has ended (negative: killed by that signal)."""
+        return None if self._proc is None else self._proc.poll()
+
+    def last_log_line(self) -> str:
+        lines = [line.strip() for line in self.log().splitlines() if line.strip()]
+        return lines[-1] if lines else "no output"
 
     def log(self) -> str:
         try:

@@ -7,6 +7,7 @@ surface as :class:`~thekey.errors.ContractRevert` with the decoded custom error.
 
 from __future__ import annotations
 
+import os
 import time
 from functools import cached_property
 from typing import Any, cast
@@ -18,16 +19,41 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import ContractLogicError, TimeExhausted, Web3Exception
-from web3.types import RPCEndpoint, TxParams
+from web3.types import RPCEndpoint, TxParams, TxReceipt
 
 from thekey.build.artifacts import Artifacts, load_artifacts
 from thekey.chain.revert import ErrorDecoder
-from thekey.chain.transactions import NonceManager, Receipt
+from thekey.chain.transactions import GasPolicy, NonceManager, Receipt
 from thekey.config import LOCAL_CHAIN_ID
-from thekey.errors import BadInput, ChainError, ChainIdMismatch, ContractRevert, TransactionTimeout
+from thekey.errors import (
+    BadInput,
+    ChainError,
+    ChainIdMismatch,
+    ContractRevert,
+    InsufficientFunds,
+    NodeTimeout,
+    TransactionTimeout,
+)
 from thekey.hashing import keccak, to_checksum_address
 
 GAS_MARGIN = 1.25
+#: Seconds to wait for any one answer of the node, unless ``THEKEY_RPC_TIMEOUT`` or the caller says otherwise.
+DEFAULT_RPC_TIMEOUT = 10.0
+RPC_TIMEOUT_ENV = "THEKEY_RPC_TIMEOUT"
+
+
+def rpc_timeout_from_env() -> float:
+    """``THEKEY_RPC_TIMEOUT`` in seconds, else :data:`DEFAULT_RPC_TIMEOUT`."""
+    text = os.environ.get(RPC_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_RPC_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value < 86_400:
+        raise BadInput(f"{RPC_TIMEOUT_ENV}={text!r} is not a number of seconds (e.g. 10 or 2.5)")
+    return value
 
 
 def _revert_data(error: Any) -> bytes | None:
@@ -51,10 +77,21 @@ class Chain:
         artifacts: Artifacts | None = None,
         receipt_timeout: float = 120.0,
         poll_interval: float = 0.05,
+        rpc_timeout: float | None = None,
+        confirmations: int = 1,
+        gas_policy: GasPolicy | None = None,
     ) -> None:
+        if confirmations < 1:
+            raise BadInput(f"confirmations is at least 1 (the block that mines the transaction), not {confirmations}")
         self.w3 = w3
+        #: seconds each JSON-RPC request may take (``None``: whatever the caller's provider does)
+        self.rpc_timeout = rpc_timeout
+        #: where the node is (named in every error about it)
+        self.endpoint = str(getattr(w3.provider, "endpoint_uri", None) or "the node")
         try:
             self.chain_id = int(w3.eth.chain_id)
+        except requests.Timeout as exc:
+            raise self._unreachable("eth_chainId", exc) from None
         except (requests.RequestException, Web3Exception, OSError) as exc:
             raise ChainError(f"cannot reach the node: {exc}") from None
         if expected_chain_id is not None and self.chain_id != expected_chain_id:
@@ -62,18 +99,40 @@ class Chain:
         self._artifacts = artifacts
         self.receipt_timeout = receipt_timeout
         self.poll_interval = poll_interval
+        #: blocks a receipt must be deep (its own block counts) before ``wait`` returns it
+        self.confirmations = confirmations
+        self.gas_policy = gas_policy or GasPolicy()
         self.nonces = NonceManager(lambda a: int(self.rpc("eth_getTransactionCount", [a, "pending"]), 16))
 
     @classmethod
-    def connect(cls, rpc_url: str, *, expected_chain_id: int | None = None, **kwargs: Any) -> Chain:
+    def connect(
+        cls, rpc_url: str, *, expected_chain_id: int | None = None, rpc_timeout: float | None = None, **kwargs: Any
+    ) -> Chain:
+        """Connect over HTTP(S). Each JSON-RPC request waits at most ``rpc_timeout`` seconds
+        (default ``THEKEY_RPC_TIMEOUT``, else 10) and is not retried: a frozen node fails fast."""
         if not rpc_url.startswith(("http://", "https://")):
             raise BadInput(f"not an HTTP(S) JSON-RPC URL: {rpc_url!r}")
+        timeout = rpc_timeout if rpc_timeout is not None else rpc_timeout_from_env()
         # An endpoint's chain id never changes: cache it, or web3's validation middleware asks the
         # node for it twice before every eth_call (three round trips for one contract read).
-        provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}, cache_allowed_requests=True,
-                                     cacheable_requests={RPCEndpoint("eth_chainId")})  # fmt: skip
-        w3 = Web3(provider)
-        return cls(w3, expected_chain_id=expected_chain_id, **kwargs)
+        provider = Web3.HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": timeout},
+            exception_retry_configuration=None,
+            cache_allowed_requests=True,
+            cacheable_requests={RPCEndpoint("eth_chainId")},
+        )
+        return cls(Web3(provider), expected_chain_id=expected_chain_id, rpc_timeout=timeout, **kwargs)
+
+    def _unreachable(self, what: str, exc: BaseException) -> ChainError:
+        """The typed error for a request the node did not answer: a timeout names its bound."""
+        if isinstance(exc, requests.Timeout):
+            bound = f" within {self.rpc_timeout:g}s" if self.rpc_timeout is not None else " in time"
+            return NodeTimeout(
+                f"{what}: the node at {self.endpoint} did not answer{bound} (frozen or overloaded?; "
+                f"raise the bound with --rpc-timeout or {RPC_TIMEOUT_ENV})"
+            )
+        return ChainError(f"{what} failed: the node did not answer ({type(exc).__name__})")
 
     # -- what is on the other side -------------------------------------------------------
 
@@ -117,7 +176,7 @@ class Chain:
         try:
             response = self.w3.provider.make_request(RPCEndpoint(method), params or [])
         except (requests.RequestException, Web3Exception, OSError) as exc:
-            raise ChainError(f"{method} failed: the node did not answer ({type(exc).__name__})") from exc
+            raise self._unreachable(method, exc) from exc
         if "error" in response:
             error = response["error"]
             data = _revert_data(error)
@@ -125,9 +184,7 @@ class Chain:
                 raise self.decoder.decode(data or b"")
             message = str(error.get("message", error))
             if "insufficient funds" in message.lower():
-                raise ChainError(
-                    f"the sending account has too little ETH to pay for gas: fund it first ({method}: {message})"
-                )
+                raise InsufficientFunds(f"{method}: {message}")
             raise ChainError(f"{method}: {message}")
         return response["result"]
 
@@ -144,7 +201,7 @@ class Chain:
         except ContractLogicError as exc:
             raise self.decoder.decode(_revert_data(exc) or b"") from None
         except (requests.RequestException, OSError) as exc:
-            raise ChainError(f"call failed: the node did not answer ({type(exc).__name__})") from exc
+            raise self._unreachable("call", exc) from exc
 
     def deploy(self, name: str, *args: Any, sender: LocalAccount) -> tuple[Contract, Receipt]:
         artifact = self.artifacts.get(name)
@@ -169,13 +226,23 @@ class Chain:
             tip = int(self.rpc("eth_maxPriorityFeePerGas"), 16)
         except ChainError:
             tip = 10**9
-        return 2 * base + tip, tip
+        return self.gas_policy.fees(base, tip)
 
     def sign(self, tx: TxParams, sender: LocalAccount) -> tuple[bytes, str]:
         """Estimate, fill in fees and nonce, and sign; consumes the nonce. Returns (raw, hash).
 
         Estimation runs first, so a call that would revert raises ContractRevert and uses no nonce.
         """
+        try:
+            return self._sign(tx, sender)
+        except InsufficientFunds as exc:
+            raise InsufficientFunds(
+                f"the sending account {sender.address} has too little ETH to pay for gas: fund it first ({exc})",
+                account=sender.address,
+                local=self.is_local,
+            ) from None
+
+    def _sign(self, tx: TxParams, sender: LocalAccount) -> tuple[bytes, str]:
         fields: dict[str, Any] = dict(tx)
         fields.setdefault("value", 0)
         fields["from"] = sender.address
@@ -217,9 +284,33 @@ class Chain:
         return cast(dict[str, Any] | None, result)
 
     def wait(self, tx_hash: str, *, timeout: float | None = None, raw: bytes | None = None) -> Receipt:
-        """Wait for ``tx_hash`` to be mined; raise TransactionTimeout or the decoded revert."""
+        """Wait for ``tx_hash`` to be mined and ``confirmations`` deep; raise TransactionTimeout or
+        the decoded revert. A receipt that moves to another block meanwhile (a reorg) is waited for
+        again."""
         timeout = self.receipt_timeout if timeout is None else timeout
         deadline = time.monotonic() + timeout
+        receipt = self._mined(tx_hash, deadline, timeout, raw)
+        while self.confirmations > 1:
+            if self.block_number() >= int(receipt["blockNumber"]) + self.confirmations - 1:
+                again = self.receipt_or_none(tx_hash)
+                if again is not None and again["blockHash"] == HexBytes(receipt["blockHash"]).to_0x_hex():
+                    break
+                receipt = self._mined(tx_hash, deadline, timeout, raw)
+                continue
+            if time.monotonic() >= deadline:
+                raise TransactionTimeout(tx_hash, timeout, raw)
+            time.sleep(self.poll_interval)
+        address = receipt.get("contractAddress")
+        return Receipt(
+            tx_hash=tx_hash,
+            block_number=int(receipt["blockNumber"]),
+            gas_used=int(receipt["gasUsed"]),
+            contract_address=to_checksum_address(address) if address else None,
+            raw=receipt,
+        )
+
+    def _mined(self, tx_hash: str, deadline: float, timeout: float, raw: bytes | None) -> TxReceipt:
+        """The receipt once the transaction is in a block; its revert decoded if it failed."""
         while True:
             try:
                 receipt = self.w3.eth.get_transaction_receipt(HexBytes(tx_hash))
@@ -230,20 +321,13 @@ class Chain:
                 if "not found" not in str(exc).lower():
                     raise ChainError(f"waiting for {tx_hash}: {exc}") from exc
             except (requests.RequestException, OSError) as exc:
-                raise ChainError(f"waiting for {tx_hash}: the node did not answer ({type(exc).__name__})") from exc
+                raise self._unreachable(f"waiting for {tx_hash}", exc) from exc
             if time.monotonic() >= deadline:
                 raise TransactionTimeout(tx_hash, timeout, raw)
             time.sleep(self.poll_interval)
         if receipt["status"] != 1:
             raise self._replay_failure(tx_hash, receipt)
-        address = receipt.get("contractAddress")
-        return Receipt(
-            tx_hash=tx_hash,
-            block_number=int(receipt["blockNumber"]),
-            gas_used=int(receipt["gasUsed"]),
-            contract_address=to_checksum_address(address) if address else None,
-            raw=receipt,
-        )
+        return receipt
 
     def _replay_failure(self, tx_hash: str, receipt: Any) -> ContractRevert:
         tx = self.w3.eth.get_transaction(HexBytes(tx_hash))
@@ -269,6 +353,12 @@ class Chain:
         return int(
             self.rpc("eth_getBlockByNumber", [block if isinstance(block, str) else hex(block), False])["timestamp"], 16
         )
+
+    def now(self) -> int:
+        """The time a deadline or a validity counts from: the wall clock, or the latest block's
+        timestamp when the node is ahead of it (a development chain moved forward). An idle dev
+        chain's latest block can be hours old; counting from it would make signatures born expired."""
+        return max(int(time.time()), self.timestamp())
 
     def block_number(self) -> int:
         return int(self.rpc("eth_blockNumber"), 16)

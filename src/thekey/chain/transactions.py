@@ -1,4 +1,4 @@
-"""Nonces and receipts: the parts of the one sending path that keep state."""
+"""Nonces, fee policy and receipts: the parts of the one sending path that keep state or rules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from web3.types import TxReceipt
+
+from thekey.errors import ChainError
+
+GWEI = 10**9
+
+
+def gwei(wei: int) -> str:
+    return f"{wei / GWEI:.9f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class GasPolicy:
+    """EIP-1559 fee caps of a network (wei; None: no cap). The node's suggestion (twice the base
+    fee plus its tip) is cut to the caps; a base fee above ``max_fee_per_gas`` refuses to sign
+    rather than send a transaction that would wait unmined."""
+
+    max_fee_per_gas: int | None = None
+    max_priority_fee_per_gas: int | None = None
+
+    def fees(self, base_fee: int, tip: int) -> tuple[int, int]:
+        """(maxFeePerGas, maxPriorityFeePerGas) for a block whose base fee is ``base_fee``."""
+        if self.max_priority_fee_per_gas is not None:
+            tip = min(tip, self.max_priority_fee_per_gas)
+        max_fee = 2 * base_fee + tip
+        if self.max_fee_per_gas is not None:
+            if base_fee > self.max_fee_per_gas:
+                raise ChainError(
+                    f"the base fee is {gwei(base_fee)} gwei, above this network's cap of "
+                    f"{gwei(self.max_fee_per_gas)} gwei (max_fee_gwei): nothing was sent; raise the cap or wait"
+                )
+            max_fee = min(max_fee, self.max_fee_per_gas)
+            tip = min(tip, max_fee)
+        return max_fee, tip
 
 
 class NonceManager:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session
-from thekey.config import project_root
+from thekey.config import state_dir
 from thekey.errors import BadInput
 from thekey.identity.did import parse_did_or_address
 from thekey.parsing import parse_time
@@ -25,13 +25,14 @@ app = typer.Typer(
 DbOpt = Annotated[
     Path | None,
     typer.Option("--db", envvar="THEKEY_AUDIT_DB", dir_okay=False,
-                 help="SQLite index [default: .thekey/audit-<chainId>-<genesis>.sqlite in the project]."),
+                 help="SQLite index [default: audit-<chainId>-<genesis>.sqlite in .thekey/ of the checkout, "
+                 "else in $THEKEY_HOME or ~/.local/share/thekey]."),
 ]  # fmt: skip
 
 
 def _index(session: Session, db: Path | None) -> AuditIndex:
     chain = session.chain()
-    path = db or project_root() / ".thekey" / f"audit-{chain.chain_key}.sqlite"
+    path = db or state_dir() / f"audit-{chain.chain_key}.sqlite"
     path.parent.mkdir(parents=True, exist_ok=True)
     index = AuditIndex(session.deployment(chain), path)
     index.sync()

@@ -8,10 +8,11 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from thekey.build import compile_project
+from thekey.build import suite_artifacts
 from thekey.chain import Anvil, Chain, dev_accounts
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console
 from thekey.deploy import Deployment, SuiteConfig, deploy_suite
+from thekey.errors import ChainError
 from thekey.parsing import parse_duration, parse_party
 
 
@@ -44,10 +45,11 @@ def deploy(
     keystore: KeystoreOpt = None,
     json_out: JsonOut = False,
 ) -> None:
-    """Deploy the suite (skipping what is already deployed unchanged) and write
-    deployments/<chainId>-<genesis>.json (one manifest per chain: chain id + genesis block hash).
+    """Deploy the suite (skipping what is already deployed unchanged) and write its manifest: the
+    network's `manifest` file, else deployments/<chainId>-<genesis>.json (one per chain: chain id +
+    genesis block hash) in the checkout, or in $THEKEY_HOME or ~/.local/share/thekey outside one.
 
-    Without --rpc-url this deploys to a throw-away embedded Anvil, as a check that the suite deploys.
+    Without --rpc-url / --network this deploys to a throw-away embedded Anvil, as a check that the suite deploys.
     Admin transfers are two-step with a 2-day delay (OpenZeppelin AccessControlDefaultAdminRules).
     """
     admin_address = parse_party(admin) if admin is not None else None
@@ -55,11 +57,11 @@ def deploy(
     config = SuiteConfig(admin=admin_address, timelock_delay=delay)
     session = Session(rpc_url=rpc_url, chain_id=chain_id, account=account, keystore=keystore, json=json_out)
     try:
-        compile_project()
+        suite_artifacts()
         chain = session.chain(embedded_by_default=True)
         deployer = session.signer(chain)
         log = None if json_out else (lambda m: console.print(m, highlight=False))
-        deployment = deploy_suite(chain, deployer, config, log=log)
+        deployment = deploy_suite(chain, deployer, config, log=log, manifest=session.network.manifest)
         session.emit(deployment.manifest, lambda: console.print(_manifest_table(deployment)))
     finally:
         session.close()
@@ -71,7 +73,7 @@ def node(
     json_out: JsonOut = False,
 ) -> None:
     """Start a local Anvil, deploy the suite, print the RPC URL, addresses and funded accounts; run until Ctrl-C."""
-    compile_project()
+    suite_artifacts()
     with Anvil(port=port, chain_id=chain_id, accounts=20) as anvil:
         chain = Chain.connect(anvil.url, expected_chain_id=chain_id)
         accounts = dev_accounts(20)
@@ -97,7 +99,11 @@ def node(
             while anvil.running:
                 time.sleep(0.5)
         except KeyboardInterrupt:
-            pass
+            return
+        raise ChainError(
+            f"the Anvil node on {anvil.url} stopped unexpectedly (exit status {anvil.exit_code}); "
+            f"its log: {anvil.log_path}"
+        )
 
 
 def register(app: typer.Typer) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -15,12 +17,15 @@ from eth_account.signers.local import LocalAccount
 from rich.console import Console
 
 from thekey.chain import Anvil, Chain, Receipt, dev_accounts, signer_from_env
+from thekey.chain.keys import ManagedKey, find_key, list_keys
 from thekey.client import ContractClient
 from thekey.deploy import Deployment
-from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError
+from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError, NodeTimeout
+from thekey.networks import DEFAULT_RPC_URL, Network, resolve_network
 from thekey.parsing import parse_address
 
-DEFAULT_RPC_URL = "http://127.0.0.1:8545"
+#: seconds the node's latest block may lag the clock before commands say so
+CLOCK_LAG_NOTE = 60
 C = TypeVar("C", bound=ContractClient)
 
 # Off a terminal (logs, pipes) rich would assume 80 columns and cut table cells ("0x5FbDB…"):
@@ -32,12 +37,14 @@ err_console = Console(stderr=True, soft_wrap=True, width=None if sys.stderr.isat
 RpcUrl = Annotated[
     str | None,
     typer.Option(
-        "--rpc-url",
-        envvar="THEKEY_RPC_URL",
-        help=f"JSON-RPC endpoint of the node [default: {DEFAULT_RPC_URL}, as started by `thekey node`].",
+        "--rpc-url", "--network",
+        envvar=["THEKEY_RPC_URL", "THEKEY_NETWORK"],
+        help="JSON-RPC URL of the node, or the name of a network in thekey.toml / ~/.config/thekey/networks.toml "
+        f"(chain id, confirmations, fee caps, manifest) [default: `local`: {DEFAULT_RPC_URL}, as `thekey node` "
+        "serves].",
         show_default=False,
     ),
-]
+]  # fmt: skip
 ChainId = Annotated[
     int | None,
     typer.Option("--chain-id", envvar="THEKEY_CHAIN_ID", help="Refuse to sign unless the node reports this chain id."),
@@ -47,7 +54,8 @@ AccountOpt = Annotated[
     str | None,
     typer.Option(
         "--account", "-a",
-        help="Local chains only: the dev account to sign with, by index (0-19) or address [default: 0].",
+        help="The key to sign with: a managed key by alias or address (`thekey account list`), or on a "
+        "local chain a dev account by index (0-19) or address [default: dev account 0].",
     ),
 ]  # fmt: skip
 KeystoreOpt = Annotated[
@@ -73,34 +81,66 @@ class Session:
     _chain: Chain | None = field(default=None, repr=False)
     _anvil: Anvil | None = field(default=None, repr=False)
 
+    @cached_property
+    def network(self) -> Network:
+        """The ``--rpc-url`` / ``--network`` value resolved: a URL, a named network, or ``local``."""
+        return resolve_network(self.rpc_url)
+
     def chain(self, *, embedded_by_default: bool = False) -> Chain:
-        """Connect to ``--rpc-url``; with none given, start an embedded Anvil when the command
-        allows it, else connect to the default local node."""
+        """Connect to the network; for ``local`` start an embedded Anvil when the command allows it,
+        else connect to the default local node."""
         if self._chain is None:
-            if self.rpc_url is None and embedded_by_default:
+            network = self.network
+            if network.rpc_url is None and embedded_by_default:
                 self._anvil = Anvil()
-                self._chain = Chain.connect(self._anvil.url, expected_chain_id=self.chain_id)
+                self._chain = network.connect(self._anvil.url, expected_chain_id=self.chain_id)
             else:
-                url = self.rpc_url or DEFAULT_RPC_URL
+                url = network.rpc_url or DEFAULT_RPC_URL
                 try:
-                    self._chain = Chain.connect(url, expected_chain_id=self.chain_id)
-                except ChainIdMismatch:
+                    self._chain = network.connect(expected_chain_id=self.chain_id)
+                except (ChainIdMismatch, NodeTimeout):
                     raise
                 except ChainError:
-                    hint = "" if self.rpc_url else " (start one with `thekey node`, or pass --rpc-url)"
+                    hint = "" if network.rpc_url else " (start one with `thekey node`, or pass --rpc-url / --network)"
                     raise ChainError(f"no node answers at {url}{hint}") from None
         return self._chain
 
     def signer(self, chain: Chain | None = None) -> LocalAccount:
-        chain = chain or self.chain()
-        if self.keystore is not None or os.environ.get("THEKEY_PRIVATE_KEY"):
+        """The one key the options name: --keystore, THEKEY_PRIVATE_KEY, --account (a managed key,
+        or a dev account on a local chain), else dev account 0 on a local chain. Two at once: an error."""
+        env_key = os.environ.get("THEKEY_PRIVATE_KEY")
+        named = [n for n, v in (("--keystore", self.keystore), ("THEKEY_PRIVATE_KEY", env_key),
+                                ("--account", self.account)) if v]  # fmt: skip
+        if len(named) > 1:
+            raise BadInput(f"{' and '.join(named)} both name a signing key: give only one")
+        if self.keystore is not None or env_key:
             return signer_from_env(self.keystore)
+        managed = managed_key(self.account)
+        if managed is not None:
+            return managed.unlock()
+        chain = chain or self.chain()
         if not chain.is_local:
-            raise ConfigError("no signing key for a non-local chain: set THEKEY_PRIVATE_KEY or pass --keystore FILE")
+            raise ConfigError(
+                "no signing key for a non-local chain: pass --account ALIAS (a managed key), --keystore FILE, "
+                "or set THEKEY_PRIVATE_KEY"
+            )
         return dev_account(self.account)
 
+    def now(self) -> int:
+        """What deadlines and ``--valid-for`` count from: :meth:`Chain.now` (the later of the wall
+        clock and the node's latest block), with a note on stderr when the node is far behind."""
+        chain = self.chain()
+        block_time, wall = chain.timestamp(), int(time.time())
+        if wall - block_time > CLOCK_LAG_NOTE:
+            err_console.print(
+                f"note: the node's latest block is {wall - block_time} s behind the clock (an idle dev chain?); "
+                "deadlines count from the clock",
+                highlight=False,
+            )
+        return max(wall, block_time)
+
     def deployment(self, chain: Chain | None = None) -> Deployment:
-        return Deployment.load(chain or self.chain())
+        return Deployment.load(chain or self.chain(), manifest=self.network.manifest)
 
     def client(self, cls: type[C]) -> C:
         """The client ``cls`` bound to its contract in this chain's deployment manifest."""
@@ -124,6 +164,17 @@ class Session:
             console.print(human, highlight=False)
         else:
             human()
+
+
+def managed_key(selector: str | None) -> ManagedKey | None:
+    """The managed key ``--account`` names: an alias, or an address one of them holds; None for a
+    dev-account index or an address no managed key holds."""
+    if selector is None or selector.isdigit():
+        return None
+    if selector.lower().startswith("0x"):
+        address = parse_address(selector)
+        return next((k for k in list_keys() if k.address == address), None)
+    return find_key(selector)
 
 
 def dev_account(selector: str | None) -> LocalAccount:

@@ -27,7 +27,7 @@ from thekey.consent.ids import PURPOSES, SCOPES, documented_purpose, documented_
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
 from thekey.identity.did import EthrDID, did_for, parse_did
-from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
+from thekey.parsing import iso_time, label_hash, parse_address, parse_bytes32, parse_duration, parse_time
 
 app = typer.Typer(
     rich_markup_mode=None, help="Consent records: grant, revoke, check, list, record uses.", no_args_is_help=True
@@ -122,7 +122,7 @@ def grant(
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     chain = session.chain()
     signer = session.signer()
-    now = chain.timestamp()
+    now = session.now()
     if length:
         end = (start or now) + length
     req = GrantRequest(
@@ -205,7 +205,7 @@ def revoke(
     session, consents = open_client(ConsentRegistry, rpc_url, chain_id, account, keystore, json_out or sign_only)
     signer = session.signer()
     if sign_only:
-        session.emit(consents.sign_revoke(signer, cid, session.chain().timestamp() + sig_life).document())
+        session.emit(consents.sign_revoke(signer, cid, session.now() + sig_life).document())
         return
     session.emit_tx(f"consent {consent_id} revoked", consents.revoke(signer, cid), {"consentId": _hex(cid)})
 
@@ -370,7 +370,7 @@ def publish(
         now if at is None else at,
     )
     if sign_only:
-        session.emit(routes.sign_publish(signer, req, now + sig_life).document())
+        session.emit(routes.sign_publish(signer, req, session.now() + sig_life).document())
         return
     rid = routes.route_id(req.subject, req.organisation, cat)
     session.emit_tx(
@@ -409,7 +409,7 @@ def route_list(subject: Identity, rpc_url: RpcUrl = None, chain_id: ChainId = No
         rows,
         "\n".join(
             f"{r['organisation']}  {r['category']}  "
-            + (f"digest {r['digest']}  updated {r['updatedAt']}" if r["live"] else _NOT_LIVE)
+            + (f"digest {r['digest']}  updated {iso_time(r['updatedAt'])}" if r["live"] else _NOT_LIVE)
             for r in rows
         )
         or "no routes",

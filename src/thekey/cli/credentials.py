@@ -22,11 +22,12 @@ from thekey.credentials.issuance import (
 )
 from thekey.credentials.schemas import check_schema
 from thekey.credentials.status import PURPOSES, status_list_credential, status_pointer
-from thekey.credentials.vc import iso, type_hash, view
+from thekey.credentials.vc import type_hash, view
 from thekey.credentials.verify import verify_credential
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did
-from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time
+from thekey.parsing import iso_time as iso
+from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time, read_text
 
 issuer_app = typer.Typer(
     rich_markup_mode=None,
@@ -93,10 +94,9 @@ def _reason(text: str) -> bytes:
 
 
 def _read_json(path: Path) -> Any:
+    text = read_text(path)
     try:
-        return json.loads(path.read_text())
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{path} is not JSON: {exc.msg} (line {exc.lineno})") from None
 
@@ -139,7 +139,8 @@ def _issuer_action(
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     address = issuer.on(session)
     send = {"suspend": reg.suspend_issuer, "reinstate": reg.reinstate_issuer, "remove": reg.remove_issuer}[action]
-    session.emit_tx(f"issuer {address}: {action}", send(session.signer(), address, code), {"issuer": address})
+    done = {"suspend": "suspended", "reinstate": "reinstated", "remove": "removed for good"}[action]
+    session.emit_tx(f"issuer {address} {done}", send(session.signer(), address, code), {"issuer": address})
 
 
 @issuer_app.command("add")
@@ -341,8 +342,11 @@ def credential_issue(
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     who.on(session)  # a subject DID of another chain is refused, as `consent check` refuses it
     signer = session.signer()
-    vf = start if start is not None else session.chain().timestamp()
-    vu = vf + duration if duration is not None else end
+    # valid from the earlier of the node's clock and the wall clock (a verifier may read either);
+    # --valid-for counts from the later, so the credential is never born expired
+    now = session.now() if start is None else start
+    vf = start if start is not None else min(session.chain().timestamp(), now)
+    vu = now + duration if duration is not None else end
     with CredentialStore(store_path) as store:
         index = next_status_indexes(reg, signer.address, 1, store)[0]
         item = issue_credential(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from thekey.build import compile_project
+from thekey.build import suite_artifacts
 from thekey.chain import dev_accounts
 from thekey.cli.common import ChainId, JsonOut, RpcUrl, Session, console
+from thekey.cli.government import government_demo
 from thekey.deploy import deploy_suite
+from thekey.errors import BadInput
 from thekey.parsing import format_amount
 from thekey.workflow.demo import run_demo
 from thekey.workflow.flow import StepReport
@@ -25,7 +27,12 @@ def _show_step(step: StepReport) -> None:
         console.print(f"    [magenta]off chain[/] {note}", highlight=False)
 
 
-def demo(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = False) -> None:
+def demo(
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    json_out: JsonOut = False,
+    scenario: str = typer.Option("insurance", "--scenario", help="insurance (default) or government."),
+) -> None:
     """Run the mission's story: a Beijing resident is verified for a Singapore insurer and the
     verifier, the user and the hospital are paid in TKY; then an impostor is declined and the
     insurer refunded; then the audit. Starts an embedded Anvil unless --rpc-url is given (the
@@ -33,12 +40,21 @@ def demo(rpc_url: RpcUrl = None, chain_id: ChainId = None, json_out: JsonOut = F
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
     quiet = json_out
     try:
+        if scenario == "government":
+            return government_demo(session, rpc_url is not None, _show_step)
+        if scenario != "insurance":
+            raise BadInput(f"unknown --scenario {scenario!r} (insurance or government)")
         with console.status("compiling contracts…") if not quiet else _null():
-            compile_project()
+            suite_artifacts()
         chain = session.chain(embedded_by_default=True)
         accounts = dev_accounts(10)
         with console.status("deploying the suite…") if not quiet else _null():
-            deployment = deploy_suite(chain, session.signer(chain), write=rpc_url is not None)
+            deployment = deploy_suite(
+                chain,
+                session.signer(chain),
+                write=session.network.rpc_url is not None,
+                manifest=session.network.manifest,
+            )
         if not quiet:
             console.print(f"[bold]TheKey suite on chain {chain.chain_id}[/] ({chain.rpc('web3_clientVersion')})")
             for key, address in deployment.addresses.items():

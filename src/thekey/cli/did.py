@@ -30,7 +30,7 @@ from thekey.identity.registry import (
     name_bytes32,
     parse_reason,
 )
-from thekey.parsing import parse_bytes32, parse_duration, parse_party
+from thekey.parsing import parse_bytes32, parse_duration, parse_party, read_text
 
 app = typer.Typer(
     rich_markup_mode=None, help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True
@@ -112,7 +112,7 @@ def _change(
     registry = session.client(EIDRegistry)
     signer = session.signer()
     if sign_only:
-        deadline = session.chain().timestamp() + sig_valid_for
+        deadline = session.now() + sig_valid_for
         owner = registry.identity_owner(did.address)
         if owner == ZERO_ADDRESS:
             raise BadInput(f"{did} is deactivated: it can no longer change")
@@ -395,10 +395,7 @@ def relay(
 
 def _pepper(pepper_file: Path | None) -> bytes:
     if pepper_file is not None:
-        try:
-            return parse_pepper(pepper_file.read_text().strip())
-        except OSError as exc:
-            raise BadInput(f"cannot read {pepper_file}: {exc.strerror}") from None
+        return parse_pepper(read_text(pepper_file).strip())
     env = os.environ.get("THEKEY_PEPPER")
     if not env:
         raise BadInput("no pepper: pass --pepper-file or set THEKEY_PEPPER")
@@ -541,7 +538,7 @@ def rebind(
     src, dst = _on_chain(src, session), _on_chain(dst, session)
     binding = session.client(IdentityBinding)
     if sign_only:
-        deadline = session.chain().timestamp() + life
+        deadline = session.now() + life
         session.emit(binding.sign_rebind(session.signer(), src.address, dst.address, code, deadline).document())
         return
     session.emit_tx(f"{src} rebound to {dst}", binding.rebind(session.signer(), src.address, dst.address, code))
@@ -569,6 +566,54 @@ def rebind_accept(
     session.emit_tx(
         f"rebound to {did_for(session.chain().chain_id, signed.new)}",
         session.client(IdentityBinding).rebind_by_sig(session.signer(), signed),
+    )
+
+
+@app.command("admit-registrar")
+def admit_registrar(
+    registrar: DidArg,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Admit REGISTRAR (a KYC'd user agent) to bind DIDs to documents (governance only)."""
+    _registrar_role(registrar, rpc_url, chain_id, account, keystore, json_out, admit=True)
+
+
+@app.command("remove-registrar")
+def remove_registrar(
+    registrar: DidArg,
+    rpc_url: RpcUrl = None,
+    chain_id: ChainId = None,
+    account: AccountOpt = None,
+    keystore: KeystoreOpt = None,
+    json_out: JsonOut = False,
+) -> None:
+    """Remove REGISTRAR: it binds nothing more; its bindings stay (governance only)."""
+    _registrar_role(registrar, rpc_url, chain_id, account, keystore, json_out, admit=False)
+
+
+def _registrar_role(
+    registrar: str,
+    rpc_url: str | None,
+    chain_id: int | None,
+    account: str | None,
+    keystore: Path | None,
+    json_out: bool,
+    *,
+    admit: bool,
+) -> None:
+    ident = _identity(registrar)
+    session = _session(rpc_url, chain_id, account, keystore, json_out)
+    ident = _on_chain(ident, session)
+    binding = session.client(IdentityBinding)
+    change = binding.admit_registrar if admit else binding.remove_registrar
+    session.emit_tx(
+        f"registrar {ident.address} {'admitted' if admit else 'removed'}",
+        change(session.signer(), ident.address),
+        {"registrar": str(ident)},
     )
 
 

@@ -13,9 +13,18 @@ from typing import Annotated, Any
 import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, open_client
-from thekey.errors import BadInput
+from thekey.errors import BadInput, ContractRevert
 from thekey.identity.did import EthrDID, parse_did_or_address
-from thekey.parsing import format_amount, label_hash, parse_amount, parse_duration, parse_time
+from thekey.parsing import (
+    format_amount,
+    format_duration,
+    iso_time,
+    label_hash,
+    parse_amount,
+    parse_duration,
+    parse_time,
+    read_text,
+)
 from thekey.payments.escrow import (
     AgreementState,
     Escrow,
@@ -69,11 +78,7 @@ def _bps(text: str, what: str) -> int:
 
 
 def _read_draft(file: Path) -> tuple[Terms, dict[str, Any]]:
-    try:
-        text = file.read_text()
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    return draft_from_json(text)
+    return draft_from_json(read_text(file))
 
 
 def _write(path: Path, text: str) -> None:
@@ -129,12 +134,12 @@ def create(
     window = parse_duration(dispute_window)
     deadline_at = parse_time(due) if due is not None else None
     offset = parse_duration(due_in)
-    session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, True)
+    session, _escrow = open_client(Escrow, rpc_url, chain_id, account, keystore, False)
     network = session.chain().chain_id
     parties = _on(named[0], network), _on(named[1], network), _on(named[2], network)
     plan = Plan.of(*shares, [(_on(p, network), bps) for p, bps in payees])
     provider = session.signer().address
-    deadline = deadline_at if deadline_at is not None else session.chain().timestamp() + offset
+    deadline = deadline_at if deadline_at is not None else session.now() + offset
     draft = Terms(provider, *parties, wei, deadline, window, terms_hash, plan)
     draft.check()
     text = draft_to_json(draft, {})
@@ -177,12 +182,12 @@ def sign(
         if nonce_opt is not None
         else (escrow.nonce_of(signer.address) + sum(1 for r in acceptances if r != role and r in roles))
     )
-    acceptance = escrow.sign_acceptance(signer, terms, session.chain().timestamp() + duration, nonce=nonce)
+    acceptance = escrow.sign_acceptance(signer, terms, session.now() + duration, nonce=nonce)
     acceptances[role] = acceptance
     _write(file, draft_to_json(terms, acceptances))
     session.emit(
         {"role": role, **acceptance.to_json()},
-        f"signed {file} as the {role} (nonce {nonce}, valid until {acceptance.deadline})",
+        f"signed {file} as the {role} (nonce {nonce}, valid until {iso_time(acceptance.deadline)})",
     )
 
 
@@ -204,10 +209,21 @@ def fund(
     if signer.address != terms.provider:
         raise BadInput(f"the draft's provider is {terms.provider}; you sign as {signer.address}")
     va, ua = acceptances.get("verifier"), acceptances.get("user")
-    if allowance:
-        agreement_id, receipt = escrow.create(signer, terms, va, ua)
-    else:
-        agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
+    try:
+        if allowance:
+            agreement_id, receipt = escrow.create(signer, terms, va, ua)
+        else:
+            agreement_id, receipt = escrow.create_and_fund(signer, terms, va, ua)
+    except ContractRevert as exc:
+        # a relayed acceptance's nonce is spent: most likely this very draft was funded before
+        before = escrow.created_with(terms) if exc.name == "InvalidAccountNonce" else []
+        if not before:
+            raise
+        state = escrow.agreement(before[-1].id, terms)
+        raise BadInput(
+            f"{file} was already funded: agreement {state.id} ({state.status.label}, tx {before[-1].tx_hash}); "
+            f"nothing was sent — see `thekey escrow show {state.id}`"
+        ) from None
     status = escrow.agreement(agreement_id).status.label
     session.emit_tx(
         f"agreement {agreement_id} funded with {format_amount(terms.price)} TKY ({status})",
@@ -401,7 +417,8 @@ def show(
         lines = [
             _summary(state, now),
             f"  user {state.user}  arbiter {state.arbiter}",
-            f"  service deadline {state.service_deadline}, dispute window {state.dispute_window}s",
+            f"  service deadline {iso_time(state.service_deadline)}, "
+            f"dispute window {format_duration(state.dispute_window)}",
             f"  plan: verifier {terms.plan.shares[0]} bps → {format_amount(verifier)} TKY "
             f"(incl. dust {dust} wei); user {terms.plan.shares[1]} bps → {format_amount(user)} TKY",
             *(

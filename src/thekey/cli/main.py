@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
 import typer
 
 from thekey import __version__
-from thekey.cli import audit, build, chain, demo, nonce, serve, token
+from thekey.chain.connection import DEFAULT_RPC_TIMEOUT, RPC_TIMEOUT_ENV
+from thekey.cli import account, audit, build, chain, demo, dev, networks, nonce, serve, token
 from thekey.cli import consent as consent_cli
 from thekey.cli import credentials as credentials_cli
 from thekey.cli import did as did_cli
 from thekey.cli import escrow as escrow_cli
+from thekey.cli import presentations as presentations_cli
 from thekey.cli.common import err_console
-from thekey.errors import BadInput, ContractRevert, TheKeyError
+from thekey.errors import BadInput, ContractRevert, InsufficientFunds, TheKeyError
 
 app = typer.Typer(
     rich_markup_mode=None,
     name="thekey",
     help="TheKey — DIDs, credentials, consent and TKY payments on an Ethereum-compatible chain.\n\n"
-    "Commands that talk to a node use --rpc-url (default http://127.0.0.1:8545, as `thekey node` serves); "
-    "`deploy` and `demo` start an embedded Anvil when no --rpc-url is given.",
+    "Commands that talk to a node use --rpc-url URL or --network NAME (named in thekey.toml or "
+    "~/.config/thekey/networks.toml; default `local`: http://127.0.0.1:8545, as `thekey node` serves); "
+    "`deploy` and `demo` start an embedded Anvil for `local`.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -38,12 +42,24 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    rpc_timeout: float | None = typer.Option(
+        None,
+        "--rpc-timeout",
+        min=0.1,
+        max=86_399,
+        help=f"Seconds to wait for any one answer of the node [default: {DEFAULT_RPC_TIMEOUT:g}, "
+        f"or {RPC_TIMEOUT_ENV}].",
+        show_default=False,
+    ),
 ) -> None:
     """TheKey command line."""
+    if rpc_timeout is not None:  # read by every connection this command makes
+        os.environ[RPC_TIMEOUT_ENV] = f"{rpc_timeout:g}"
 
 
 build.register(app)
 chain.register(app)
+app.add_typer(account.app, name="account")
 app.add_typer(token.app, name="token")
 app.add_typer(did_cli.app, name="did")
 app.add_typer(consent_cli.app, name="consent")
@@ -52,9 +68,12 @@ app.add_typer(escrow_cli.app, name="escrow")
 app.add_typer(credentials_cli.issuer_app, name="issuer")
 app.add_typer(credentials_cli.schema_app, name="schema")
 app.add_typer(credentials_cli.credential_app, name="credential")
+presentations_cli.register(credentials_cli.credential_app)
 app.add_typer(audit.app, name="audit")
 app.add_typer(nonce.app, name="nonce")
+app.add_typer(dev.app, name="dev")
 demo.register(app)
+networks.register(app)
 serve.register(app)
 
 
@@ -78,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     except ContractRevert as exc:
         hint = _HINTS.get(exc.name or "")
         err_console.print(f"error: transaction {exc}" + (f" — {hint}" if hint else ""), highlight=False, markup=False)
+        return 1
+    except InsufficientFunds as exc:
+        hint = f" — on this local chain: `thekey dev fund {exc.account}`" if exc.local and exc.account else ""
+        err_console.print(f"error: {exc}{hint}", highlight=False)
         return 1
     except TheKeyError as exc:
         err_console.print(f"error: {exc}", highlight=False, markup=False)

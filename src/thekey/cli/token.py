@@ -98,7 +98,7 @@ def permit(
     """Sign an EIP-2612 permit offline and print it as JSON (submit it with `submit-permit`)."""
     spender, wei, duration = parse_party(spender), parse_amount(amount), parse_duration(valid_for)
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, True)
-    deadline = session.chain().timestamp() + duration
+    deadline = session.now() + duration
     p = token.sign_permit(session.signer(), spender, wei, deadline)
     session.emit({"owner": p.owner, "spender": p.spender, "value": str(p.value), "deadline": p.deadline,
                   "signature": "0x" + p.signature.hex()})  # fmt: skip

@@ -13,6 +13,7 @@ from thekey.consent.registry import ConsentKey, ConsentRegistry, UsageRecord
 from thekey.consent.routes import DataRoutes, route_digest
 from thekey.errors import TheKeyError
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
 
 
 class ConsentRequired(TheKeyError):
@@ -24,7 +25,7 @@ class DataIntegrityError(TheKeyError):
 
 
 @dataclass(frozen=True)
-class Delivery:
+class Delivery(HexFields):
     """What a holder hands over off chain: the data and the salt of its route digest."""
 
     data: bytes
@@ -32,7 +33,7 @@ class Delivery:
 
 
 @dataclass(frozen=True)
-class AccessResult:
+class AccessResult(HexFields):
     data: bytes
     consent_id: bytes
     usage: UsageRecord

@@ -18,6 +18,7 @@ from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, ContractRevert, TheKeyError
 from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import did_for
+from thekey.ids import HexFields
 
 GRANT_TYPES: dict[str, list[tuple[str, str]]] = {
     "Grant": [
@@ -141,7 +142,7 @@ class GrantRequest:
 
 
 @dataclass(frozen=True)
-class Consent:
+class Consent(HexFields):
     """A consent record as the registry holds it."""
 
     id: bytes
@@ -187,7 +188,7 @@ class Consent:
 
 
 @dataclass(frozen=True)
-class ConsentReceipt:
+class ConsentReceipt(HexFields):
     """The proof a subject keeps of a grant: what, to whom, for what, when, and where on chain."""
 
     consent_id: bytes
@@ -231,7 +232,7 @@ class ConsentReceipt:
 
 
 @dataclass(frozen=True)
-class SignedGrant:
+class SignedGrant(HexFields):
     """A grant signed off-line by ``signer`` (the subject's owner or delegate); anyone may relay it.
 
     ``serial`` is the number the new consent takes among its tuple's consents (the tuple's next
@@ -285,7 +286,7 @@ class SignedGrant:
 
 
 @dataclass(frozen=True)
-class SignedRevoke:
+class SignedRevoke(HexFields):
     """A revocation signed off-line by ``signer``; anyone may relay it. It names one consent,
     which can be revoked once, so no nonce is needed."""
 
@@ -320,7 +321,7 @@ class SignedRevoke:
 
 
 @dataclass(frozen=True)
-class UsageRecord:
+class UsageRecord(HexFields):
     """One recorded use of a consent (one ``ConsentUsed`` event): the audit trail."""
 
     consent_id: bytes

@@ -18,6 +18,7 @@ from thekey.consent.registry import SignedGrant, _bytes32, _hex
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
 
 PUBLISH_TYPES: dict[str, list[tuple[str, str]]] = {
     "PublishRoute": [
@@ -85,7 +86,7 @@ class RouteRequest:
 
 
 @dataclass(frozen=True)
-class Route:
+class Route(HexFields):
     """A published route: ``organisation`` holds ``category`` data of the DID with ``digest``.
 
     ``consent_id`` is the consent the last publication used and ``consent_uses`` how many of its
@@ -118,7 +119,7 @@ class Route:
 
 
 @dataclass(frozen=True)
-class SignedRoute:
+class SignedRoute(HexFields):
     """A publication signed by an actor for the organisation; anyone may relay it."""
 
     request: RouteRequest

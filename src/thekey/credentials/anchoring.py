@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
 
+from thekey.chain.connection import Chain
 from thekey.chain.transactions import Receipt
 from thekey.credentials.inspection import INSPECT_SIGNATURE, decode_reports, encode_queries
 from thekey.credentials.issuers import IssuerRegistry, IssuerStatus
 from thekey.credentials.schemas import SchemaRegistry
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.hashing import to_checksum_address
+from thekey.ids import HexFields
 
 #: The ERC-1056 delegate type whose valid delegates act for an issuer DID (anchor, change status).
 ISSUER_DELEGATE_TYPE = b"veriKey".ljust(32, b"\x00")
@@ -66,7 +69,7 @@ class StatusAction(IntEnum):
 
 
 @dataclass(frozen=True)
-class Anchor:
+class Anchor(HexFields):
     issuer: str
     schema_id: bytes
     anchored_at: int
@@ -81,7 +84,7 @@ class Anchor:
 
 
 @dataclass(frozen=True)
-class Query:
+class Query(HexFields):
     """One credential of ``issuer``'s namespace to inspect: ``root`` None for a single anchor,
     else a batch member."""
 
@@ -93,7 +96,7 @@ class Query:
 
 
 @dataclass(frozen=True)
-class Report:
+class Report(HexFields):
     validity: Validity
     issuer: str
     issuer_status: IssuerStatus
@@ -107,7 +110,7 @@ class Report:
 
 
 @dataclass(frozen=True)
-class SignedAnchor:
+class SignedAnchor(HexFields):
     """An anchor request signed offline by a controller (``signer``) of the issuer DID; anyone may relay it."""
 
     issuer: str
@@ -123,7 +126,7 @@ class SignedAnchor:
 
 
 @dataclass(frozen=True)
-class SignedBatch:
+class SignedBatch(HexFields):
     issuer: str
     signer: str
     root: bytes
@@ -154,11 +157,23 @@ def _anchor(raw: Sequence[Any]) -> Anchor:
     return Anchor(str(issuer), bytes(schema), int(at), int(vf), int(vu), int(index), int(count))
 
 
+@dataclass
+class StatusReservations:
+    """The highest status index this client handed out per issuer (lower-case address)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    top: dict[str, int] = field(default_factory=dict)
+
+
 class CredentialRegistry(IssuerRegistry, SchemaRegistry):
     """Issuers, schemas, anchors and status lists — one contract, one client."""
 
     ARTIFACT = "CredentialRegistry"
     KEY = "credentials"
+
+    def __init__(self, chain: Chain, address: str) -> None:
+        super().__init__(chain, address)
+        self.status_reservations = StatusReservations()
 
     # -- anchoring --------------------------------------------------------------------------
     def anchor(

@@ -19,12 +19,13 @@ from typing import Any
 from thekey.credentials.canonical import canonical_json
 from thekey.credentials.merkle import StandardMerkleTree
 from thekey.errors import BadInput
+from thekey.ids import HexFields
 
 DISCLOSURE_ENCODING = ("string", "string", "bytes32")
 
 
 @dataclass(frozen=True)
-class ClaimSecret:
+class ClaimSecret(HexFields):
     name: str
     value: Any
     salt: bytes
@@ -37,7 +38,7 @@ class ClaimSecret:
 
 
 @dataclass(frozen=True)
-class DisclosedClaim:
+class DisclosedClaim(HexFields):
     name: str
     value: Any
     salt: bytes

@@ -19,12 +19,13 @@ from thekey.credentials.store import CredentialStore
 from thekey.credentials.vc import build_credential, sign_credential, view
 from thekey.errors import BadInput
 from thekey.identity.did import did_for
+from thekey.ids import HexFields
 
 BATCH_EVIDENCE_TYPE = "TheKeyMerkleBatchAnchor"
 
 
 @dataclass(frozen=True)
-class IssuedCredential:
+class IssuedCredential(HexFields):
     credential: dict[str, Any]
     hash: bytes
     status_index: int
@@ -44,6 +45,20 @@ def next_status_indexes(
     return allocate(start, count)
 
 
+def reserve_status_index(registry: CredentialRegistry, issuer: str) -> int:
+    """The next free index of ``issuer``'s list (``next_status_indexes``), also past every index this
+    ``registry`` client reserved before: two credentials issued in a row, before either is anchored,
+    never share an index. Processes issuing for one issuer share a ``CredentialStore`` instead."""
+    reservations = registry.status_reservations
+    with reservations.lock:
+        index = next_status_indexes(registry, issuer, 1)[0]
+        after = reservations.top.get(issuer.lower())
+        if after is not None and index <= after:
+            index = allocate(after + 1, 1)[0]
+        reservations.top[issuer.lower()] = index
+    return index
+
+
 def issue_credential(
     registry: CredentialRegistry,
     issuer: LocalAccount,
@@ -54,16 +69,20 @@ def issue_credential(
     schema_id: bytes,
     valid_from: int,
     valid_until: int | None,
-    status_index: int,
+    status_index: int | None = None,
     disclosable: bool = False,
     created: int | None = None,
     credential_id: str | None = None,
     status_base: str | None = None,
 ) -> IssuedCredential:
-    """Build and sign a credential (nothing is sent). With ``disclosable`` the subject carries only
-    a Merkle root over salted claims; the secrets come back in ``secrets``. With ``status_base``
-    (a gateway's public URL) ``statusListCredential`` is the URL the gateway serves the list at."""
+    """Build and sign a credential (nothing is sent). Its status index is the next free one of the
+    issuer's list (``reserve_status_index``) unless the caller passes ``status_index``. With
+    ``disclosable`` the subject carries only a Merkle root over salted claims; the secrets come back
+    in ``secrets``. With ``status_base`` (a gateway's public URL) ``statusListCredential`` is the
+    URL the gateway serves the list at."""
     chain_id = registry.chain.chain_id
+    if status_index is None:
+        status_index = reserve_status_index(registry, issuer.address)
     secrets = None
     subject_claims: dict[str, Any] = dict(claims)
     if disclosable:

@@ -11,6 +11,7 @@ from eth_account.signers.local import LocalAccount
 from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
 
 GOVERNOR_ROLE = keccak(text="GOVERNOR_ROLE")
 
@@ -23,7 +24,7 @@ class IssuerStatus(IntEnum):
 
 
 @dataclass(frozen=True)
-class Issuer:
+class Issuer(HexFields):
     address: str
     id: int
     status: IssuerStatus

@@ -338,22 +338,30 @@ def signing_message(credential: dict[str, Any]) -> dict[str, Any]:
     return message
 
 
-def proof_domain(chain_id: int) -> dict[str, Any]:
-    return {"name": DOMAIN_NAME, "version": DOMAIN_VERSION, "chainId": chain_id}
+def proof_domain(chain_id: int, name: str = DOMAIN_NAME) -> dict[str, Any]:
+    """Veramo's domain: named after the primary type (``VerifiableCredential``, ``VerifiablePresentation``)."""
+    return {"name": name, "version": DOMAIN_VERSION, "chainId": chain_id}
 
 
-def sign(credential: dict[str, Any], private_key: bytes, options: dict[str, Any], chain_id: int) -> dict[str, Any]:
+def sign(
+    credential: dict[str, Any],
+    private_key: bytes,
+    options: dict[str, Any],
+    chain_id: int,
+    primary_type: str = PRIMARY_TYPE,
+) -> dict[str, Any]:
     """``credential`` (without a proof) with an EthereumEip712Signature2021 proof made with
-    ``options`` (``type`` is set; ``created``, ``proofPurpose``, ``verificationMethod`` given)."""
+    ``options`` (``type`` is set; ``created``, ``proofPurpose``, ``verificationMethod`` given).
+    A presentation is signed the same way with ``primary_type="VerifiablePresentation"``."""
     body = {k: v for k, v in credential.items() if k != "proof"}
     proof = {"type": PROOF_TYPE, **options}
     message = {**body, "proof": proof}
-    types = generate_types(message)
-    domain = proof_domain(chain_id)
-    digest = typed_data_digest(types, PRIMARY_TYPE, domain, message)
+    types = generate_types(message, primary_type)
+    domain = proof_domain(chain_id, primary_type)
+    digest = typed_data_digest(types, primary_type, domain, message)
     signature = PrivateKey(private_key).sign_recoverable(digest, hasher=None)
     proof_value = "0x" + (signature[:64] + bytes([signature[64] + 27])).hex()
-    eip712 = {"domain": domain, "types": types, "primaryType": PRIMARY_TYPE}
+    eip712 = {"domain": domain, "types": types, "primaryType": primary_type}
     return {**body, "proof": {**proof, "proofValue": proof_value, "eip712": eip712}}
 
 

@@ -22,12 +22,13 @@ from thekey.client import ContractClient
 from thekey.credentials.canonical import canonical_json
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields, Id
 
 _SCHEMA_RECORD = ["(address,uint32,uint32,uint64,uint64,bytes32)"]  # ISchemaRegistry.Schema
 
 
 @dataclass(frozen=True)
-class Schema:
+class Schema(HexFields):
     id: bytes
     publisher: str
     index: int
@@ -76,7 +77,7 @@ def schema_id(publisher: str, credential_type: bytes, document: dict[str, Any]) 
 
 
 @dataclass(frozen=True)
-class Registration:
+class Registration(HexFields):
     """One registration of a document, read from its ``SchemaRegistered`` event."""
 
     schema_id: bytes
@@ -105,7 +106,7 @@ class SchemaRegistry(ContractClient):
         data = schema_bytes(document)
         who = to_checksum_address(publisher or sender.address)
         sid = schema_id_of(who, credential_type, keccak(data))
-        return sid, self._send(sender, "registerSchema", who, data, credential_type, version)
+        return Id(sid), self._send(sender, "registerSchema", who, data, credential_type, version)
 
     def registrations(self, document: dict[str, Any]) -> list[Registration]:
         """Every registration of ``document`` (any publisher, any type), oldest first."""

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from thekey.errors import BadInput
+from thekey.ids import HexFields
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS credentials (
@@ -38,7 +39,7 @@ def default_path() -> Path:
 
 
 @dataclass(frozen=True)
-class StoredCredential:
+class StoredCredential(HexFields):
     hash: bytes
     role: str
     issuer: str

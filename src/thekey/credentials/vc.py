@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from eth_account.signers.local import LocalAccount
@@ -23,19 +22,17 @@ from thekey.credentials.proof import sign
 from thekey.errors import BadInput
 from thekey.hashing import keccak
 from thekey.identity.did import EthrDID, did_for, parse_did
+from thekey.ids import HexFields, Id
+from thekey.parsing import iso_time as iso
 from thekey.parsing import parse_time
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 SCHEMA_URI_PREFIX = "urn:thekey:schema:"
 
 
-def iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def type_hash(credential_type: str) -> bytes:
     """The on-chain credential type: keccak256 of the VC type name."""
-    return keccak(text=credential_type)
+    return Id(keccak(text=credential_type))
 
 
 def schema_uri(schema_id: bytes) -> str:
@@ -80,7 +77,7 @@ def build_credential(
 
 
 @dataclass(frozen=True)
-class CredentialView:
+class CredentialView(HexFields):
     """The parts of a credential the SDK reasons about, parsed once."""
 
     issuer: EthrDID

@@ -29,10 +29,12 @@ from thekey.credentials.issuers import IssuerStatus
 from thekey.credentials.proof import ProofError, proof_parameters, recover_signer
 from thekey.credentials.schemas import Schema, document_hash, schema_id_of
 from thekey.credentials.status import StatusPointer, status_pointer
-from thekey.credentials.vc import CredentialView, iso, type_hash, view
+from thekey.credentials.vc import CredentialView, type_hash, view
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
 from thekey.identity.did import parse_did
+from thekey.ids import HexFields
+from thekey.parsing import iso_time as iso
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Check:
 
 
 @dataclass(frozen=True)
-class VerificationResult:
+class VerificationResult(HexFields):
     credential_hash: bytes | None
     checks: tuple[Check, ...]
 

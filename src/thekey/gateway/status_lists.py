@@ -37,10 +37,10 @@ from thekey.credentials.anchoring import CredentialRegistry
 from thekey.credentials.issuers import IssuerStatus
 from thekey.credentials.proof import sign
 from thekey.credentials.status import Purpose, status_list_credential, words_to_bits
-from thekey.credentials.vc import iso
 from thekey.gateway.problems import Problem
 from thekey.identity.did import did_for
 from thekey.identity.did_document import DIDResolver
+from thekey.parsing import iso_time as iso
 
 MEDIA_TYPE = "application/vc+ld+json"
 KEY_ATTRIBUTE = "did/pub/Secp256k1/veriKey/hex"

@@ -26,7 +26,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +35,7 @@ from thekey.chain.connection import Chain
 from thekey.errors import BadInput, ChainError
 from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import NETWORK_NAMES
+from thekey.parsing import iso_time
 
 if TYPE_CHECKING:
     from thekey.deploy import Deployment
@@ -164,10 +164,6 @@ def _base58(raw: bytes) -> str:
             break
         out = _BASE58[0] + out
     return out
-
-
-def _iso(timestamp: int) -> str:
-    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _error(error: str, message: str) -> Resolution:
@@ -323,11 +319,11 @@ class DIDResolver:
         )
         meta: dict[str, Any] = {"deactivated": True} if deactivated else {}
         if version_id:
-            meta |= {"versionId": str(version_id), "updated": _iso(self.chain.timestamp(version_id))}
+            meta |= {"versionId": str(version_id), "updated": iso_time(self.chain.timestamp(version_id))}
         if next_version_id is not None:
             meta |= {
                 "nextVersionId": str(next_version_id),
-                "nextUpdate": _iso(self.chain.timestamp(next_version_id)),
+                "nextUpdate": iso_time(self.chain.timestamp(next_version_id)),
             }
         return Resolution({**document, **context}, meta, {"contentType": accept})
 

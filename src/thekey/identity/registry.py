@@ -18,6 +18,7 @@ from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
@@ -95,7 +96,7 @@ def name_bytes32(name: str | bytes) -> bytes:
 
 
 @dataclass(frozen=True)
-class SignedChange:
+class SignedChange(HexFields):
     """A change of an identity signed by its owner, ready for anyone to relay."""
 
     action: str  # a key of SIGNED_TYPES
@@ -144,7 +145,7 @@ def change_document(domain: Domain, action: str, message: dict[str, Any]) -> dic
 
 
 @dataclass(frozen=True)
-class Binding:
+class Binding(HexFields):
     """A commitment's binding (``identity`` is the zero address when unbound)."""
 
     commitment: bytes
@@ -165,8 +166,10 @@ class EIDRegistry(ContractClient):
 
     # -- reads ----------------------------------------------------------------------------
     def identity_owner(self, identity: str) -> str:
-        """The controller; the zero address once deactivated."""
-        return to_checksum_address(self._call("identityOwner", to_checksum_address(identity)))
+        """The controller; the zero address once deactivated (one raw ``eth_call``: verifiers ask
+        it for every presentation)."""
+        raw = self._call_raw("identityOwner(address)", bytes(12) + bytes.fromhex(to_checksum_address(identity)[2:]))
+        return to_checksum_address(raw[12:32])
 
     def is_deactivated(self, identity: str) -> bool:
         return bool(self._call("isDeactivated", to_checksum_address(identity)))
@@ -382,7 +385,7 @@ REBIND_TYPES: dict[str, list[tuple[str, str]]] = {
 
 
 @dataclass(frozen=True)
-class SignedRebind:
+class SignedRebind(HexFields):
     """An actor of the old DID agrees that its person moves to the new DID."""
 
     old: str

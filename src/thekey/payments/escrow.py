@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from enum import IntEnum
 from typing import Any
 
@@ -30,6 +29,8 @@ from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput, ChainError
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
+from thekey.parsing import iso_time
 from thekey.token.tky import Permit, Token
 
 BPS = 10_000
@@ -112,7 +113,7 @@ class Plan:
 
 
 @dataclass(frozen=True)
-class Terms:
+class Terms(HexFields):
     """What the provider proposes and the verifier and the user sign. Times are UNIX seconds."""
 
     provider: str
@@ -201,7 +202,7 @@ class Terms:
 
 
 @dataclass(frozen=True)
-class Acceptance:
+class Acceptance(HexFields):
     """A party's EIP-712 acceptance of some terms, relayed by the provider."""
 
     signer: str
@@ -246,7 +247,7 @@ def agreement_key(agreement_id: int, terms: Terms) -> bytes:
 
 
 @dataclass(frozen=True)
-class AgreementState:
+class AgreementState(HexFields):
     """An agreement: its terms (from its creation event) and its state as the contract stores it."""
 
     id: int
@@ -278,18 +279,20 @@ class AgreementState:
             return f"proposed — waiting for the {' and the '.join(waiting)} to accept"
         if s is Status.ACTIVE:
             if now > self.service_deadline:
-                deadline = _iso(self.service_deadline)
+                deadline = iso_time(self.service_deadline)
                 return f"active — service deadline {deadline} passed: the provider may reclaim"
-            return f"active — the verifier must complete by {_iso(self.service_deadline)}"
+            return f"active — the verifier must complete by {iso_time(self.service_deadline)}"
         if s is Status.COMPLETED:
             until = self.dispute_until or 0
             if now < until:
-                return f"completed — dispute window open until {_iso(until)}; the provider may confirm"
+                return f"completed — dispute window open until {iso_time(until)}; the provider may confirm"
             return "completed — dispute window closed: anyone may settle"
         if s is Status.DISPUTED:
             until = self.disputed_at + ARBITRATION_PERIOD
             if now < until:
-                return f"disputed — the arbiter may rule until {_iso(until)}; after that anyone may settle by the plan"
+                return (
+                    f"disputed — the arbiter may rule until {iso_time(until)}; after that anyone may settle by the plan"
+                )
             return "disputed — the arbiter did not rule in time: anyone may settle by the plan"
         return {
             Status.SETTLED: "settled — paid out by the plan",
@@ -329,10 +332,6 @@ class Created:
     terms: Terms
     block_number: int
     tx_hash: str = field(repr=False)
-
-
-def _iso(ts: int) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def acceptance_document(domain: Domain, terms: Terms, nonce: int, deadline: int) -> dict[str, Any]:
@@ -408,9 +407,18 @@ class Escrow(ContractClient):
         return found
 
     def _find_created(self, agreement_id: int) -> Created | None:
+        found = self._created_logs({"id": agreement_id})
+        return found[-1] if found else None
+
+    def created_with(self, terms: Terms) -> list[Created]:
+        """Every agreement created with exactly ``terms`` (a draft funded before shows up here)."""
+        found = self._created_logs({"provider": terms.provider, "verifier": terms.verifier})
+        return [c for c in found if c.terms == terms]
+
+    def _created_logs(self, filters: dict[str, Any]) -> list[Created]:
         try:
             logs = self.contract.events.AgreementCreated().get_logs(
-                from_block=0, to_block="latest", argument_filters={"id": agreement_id}
+                from_block=0, to_block="latest", argument_filters=filters
             )
         except (OSError, ValueError) as exc:
             raise ChainError(f"reading AgreementCreated logs failed: {exc}") from exc
@@ -421,9 +429,10 @@ class Escrow(ContractClient):
             if self.chain.rpc("eth_getBlockByNumber", [hex(log["blockNumber"]), False])["hash"]
             == "0x" + bytes(log["blockHash"]).hex()
         ]  # fmt: skip
-        if not canonical:
-            return None
-        log = canonical[-1]
+        return [self._created_from_log(log) for log in canonical]
+
+    @staticmethod
+    def _created_from_log(log: Any) -> Created:
         a = log["args"]
         terms = Terms(
             a["provider"],
@@ -436,7 +445,7 @@ class Escrow(ContractClient):
             bytes(a["termsHash"]),
             Plan(tuple(to_checksum_address(p) for p in a["payees"]), tuple(int(s) for s in a["shares"])),
         )
-        return Created(agreement_id, terms, int(log["blockNumber"]), log["transactionHash"].to_0x_hex())
+        return Created(int(a["id"]), terms, int(log["blockNumber"]), log["transactionHash"].to_0x_hex())
 
     # -- acceptances ----------------------------------------------------------------------
     def sign_acceptance(
@@ -498,7 +507,7 @@ class Escrow(ContractClient):
     ) -> tuple[int, Receipt]:
         """Sign a permit for exactly the price (valid one hour by default) and create-and-fund."""
         token = Token(self.chain, self.token_address())
-        deadline = permit_deadline if permit_deadline is not None else self.chain.timestamp() + 3600
+        deadline = permit_deadline if permit_deadline is not None else self.chain.now() + 3600
         permit = token.sign_permit(provider, self.address, terms.price, deadline)
         return self.create_with_permit(provider, terms, permit, verifier_acceptance, user_acceptance)
 

@@ -11,6 +11,7 @@ from thekey.chain.transactions import Receipt
 from thekey.client import ContractClient
 from thekey.eip712 import Domain, sign_typed_data, split_signature, typed_data
 from thekey.hashing import keccak, to_checksum_address
+from thekey.ids import HexFields
 
 PERMIT_TYPES = {
     "Permit": [
@@ -27,7 +28,7 @@ DEFAULT_ADMIN_ROLE = b"\x00" * 32
 
 
 @dataclass(frozen=True)
-class Permit:
+class Permit(HexFields):
     """A signed EIP-2612 permit, ready to submit by anyone."""
 
     owner: str

@@ -26,6 +26,7 @@ import yaml
 
 from thekey.errors import BadInput
 from thekey.hashing import keccak
+from thekey.ids import HexFields
 from thekey.parsing import format_amount, parse_amount
 
 
@@ -38,7 +39,7 @@ class Rule:
 
 
 @dataclass(frozen=True)
-class PolicyDecision:
+class PolicyDecision(HexFields):
     allowed: bool
     reason: str
     policy_version: bytes
@@ -50,7 +51,7 @@ class PolicyDecision:
 
 
 @dataclass(frozen=True)
-class Policy:
+class Policy(HexFields):
     name: str
     rules: tuple[Rule, ...]
     version: bytes

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from thekey.errors import BadInput, TheKeyError
 from thekey.hashing import keccak
+from thekey.ids import HexFields
 
 INFO = b"thekey/vault/v1 key-wrap"
 
@@ -39,7 +40,7 @@ def _kek(shared: bytes, record_id: bytes) -> bytes:
 
 
 @dataclass(frozen=True)
-class SealedRecord:
+class SealedRecord(HexFields):
     record_id: bytes  # keccak-256 of the plaintext: the content hash
     nonce: bytes
     ciphertext: bytes
