@@ -52,10 +52,10 @@ def serve(
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
 ) -> None:
-    """Serve DID resolution, status lists, credential verification and chain reads over HTTP (read only):
+    """Serve DID resolution, status lists, verification and chain reads over HTTP (read only):
     GET /1.0/identifiers/{did} (DIF Universal Resolver driver), GET /status-lists/… (W3C Bitstring
-    Status List credentials), POST /credentials/verify (W3C VC API), GET /anchors/…, /consents/…,
-    /agreements/…, GET /health, GET /ready, GET /openapi.json."""
+    Status List credentials), POST /credentials/verify and /presentations/verify (W3C VC API),
+    GET /anchors/…, /consents/…, /agreements/…, GET /health, GET /ready, GET /openapi.json."""
     base = check_base_url(public_url) if public_url is not None else None
     key = load_status_key(status_keystore)
     sock = listen(host, port)

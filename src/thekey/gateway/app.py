@@ -5,6 +5,9 @@
 - ``POST /credentials/verify`` — credential verification on the W3C VC API's shape, with the
   same checks ``thekey credential verify`` prints (concurrent requests share chain reads:
   ``thekey.gateway.verification``);
+- ``POST /presentations/verify`` — a holder-bound presentation for the caller's challenge and
+  domain (``thekey.credentials.presentation``), the same checks ``thekey credential
+  verify-presentation`` prints;
 - ``GET /anchors/{issuer}/{hash}`` — the chain's record of one anchored credential;
 - ``GET /status-lists/{chain}/{registry}/{issuer}/{purpose}`` — an issuer's on-chain status list
   as a signed W3C ``BitstringStatusListCredential`` (``thekey.gateway.status_lists``);
@@ -48,6 +51,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from thekey.consent.ids import documented_purpose, documented_scope
 from thekey.consent.registry import ConsentNotFound, ConsentRegistry
 from thekey.credentials.anchoring import CredentialRegistry, Query
+from thekey.credentials.presentation import verify_presentation
 from thekey.credentials.status import PURPOSES, Purpose, check_base_url
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, TheKeyError
@@ -57,6 +61,7 @@ from thekey.gateway.status_lists import StatusListConfig, StatusLists
 from thekey.gateway.verification import BatchVerifier
 from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.identity.did_document import DIDResolver, Resolution
+from thekey.identity.registry import EIDRegistry
 from thekey.payments.escrow import Escrow
 
 log = logging.getLogger("thekey.gateway")
@@ -219,6 +224,7 @@ class Gateway:
         self.deployment = deployment
         self.config = config or GatewayConfig()
         self.credentials = CredentialRegistry.from_deployment(deployment)
+        self.identities = EIDRegistry.from_deployment(deployment)
         self.consents = ConsentRegistry.from_deployment(deployment)
         self.escrow = Escrow.from_deployment(deployment)
         self.resolver = DIDResolver.from_deployment(deployment)
@@ -384,6 +390,64 @@ class Gateway:
                 "errors": [f"{c.name}: {c.reason}" for c in result.failures],
                 "credentialHash": report["credentialHash"],
                 "results": report["checks"],
+            }
+        )
+
+    async def verify_presentation(self, request: Request) -> Response:
+        """
+        summary: Verify a holder-bound presentation made for a challenge and domain (W3C VC API shape).
+        description: >-
+          The checks `thekey credential verify-presentation` prints: signature, holder (the signer
+          controls the holder DID now), challenge and domain (the caller's, given in `options`),
+          freshness and every embedded credential. The caller issues its challenges and keeps each
+          one single-use: the gateway does not track them.
+        requestBody:
+          required: true
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [verifiablePresentation, options]
+                properties:
+                  verifiablePresentation: {type: object}
+                  options:
+                    type: object
+                    required: [challenge, domain]
+                    properties: {challenge: {type: string}, domain: {type: string}}
+        responses:
+          200:
+            description: >-
+              Verification ran: `verified`, the passed `checks`, `errors` of the failed ones, and in
+              `results` the holder, the signer, every check and each credential's own result.
+          400: {description: "The body is not such a JSON object, or challenge or domain is missing."}
+          413: {description: The body is larger than the gateway accepts.}
+          415: {description: The body is not JSON.}
+        """
+        body = await self._json_body(request)
+        presentation = body.get("verifiablePresentation")
+        if not isinstance(presentation, dict):
+            raise Problem(400, "the body needs a `verifiablePresentation` JSON object", kind="invalid-request")
+        options = body.get("options")
+        if not isinstance(options, dict):
+            raise Problem(400, "the body needs `options` with the verifier's `challenge` and `domain`",
+                          kind="invalid-request")  # fmt: skip
+        unknown = sorted(set(options) - {"challenge", "domain"})
+        if unknown:
+            raise Problem(400, f"unsupported options: {', '.join(unknown)}", kind="invalid-request")
+        missing = [k for k in ("challenge", "domain") if not isinstance(options.get(k), str) or not options[k]]
+        if missing:
+            raise Problem(400, f"`options` needs a non-empty {' and '.join(missing)}", kind="invalid-request")
+        result = await run_in_threadpool(
+            verify_presentation, self.credentials, self.identities, presentation,
+            challenge=options["challenge"], domain=options["domain"],
+        )  # fmt: skip
+        return JSONResponse(
+            {
+                "verified": result.valid,
+                "checks": [c.name for c in result.checks if c.ok],
+                "warnings": [],
+                "errors": [f"{c.name}: {c.reason}" for c in result.failures],
+                "results": result.as_json(),
             }
         )
 
@@ -598,20 +662,13 @@ def create_app(deployment: Deployment, config: GatewayConfig | None = None) -> S
         Route("/ready", gw.ready, methods=["GET"]),
         Route("/1.0/identifiers/{identifier:path}", gw.resolve, methods=["GET"]),
         Route("/credentials/verify", gw.verify_credential, methods=["POST"]),
+        Route("/presentations/verify", gw.verify_presentation, methods=["POST"]),
         Route("/anchors/{issuer}/{hash}", gw.anchor, methods=["GET"]),
         Route("/status-lists/{chain}/{registry}/{issuer}/{purpose}", gw.status_list, methods=["GET"]),
         Route("/consents/authorized", gw.consent_authorized, methods=["GET"]),
         Route("/consents/{id}", gw.consent, methods=["GET"]),
         Route("/agreements/{id}", gw.agreement, methods=["GET"]),
     ]
-    # TODO(coordinator, issue 19): POST /presentations/verify. thekey.credentials.presentation
-    # (branch h/presentations) is not on this branch, so the route is not invented here. Once it is
-    # merged: a thin handler like verify_credential over the W3C VC API body
-    # {"verifiablePresentation": vp, "options": {"challenge": …, "domain": …}} (400 problem when
-    # either option is missing), running verify_presentation(self.credentials,
-    # EIDRegistry.from_deployment(deployment), vp, challenge=…, domain=…) in the threadpool and
-    # answering {"verified", "checks", "warnings", "errors", "results": result.as_json()}; then add
-    # ("/presentations/verify", "post") to test_openapi__documents_exactly_the_routes_served.
     routes.append(Route("/openapi.json", _openapi(routes), methods=["GET"], include_in_schema=True))
 
     async def http_error(request: Request, exc: Exception) -> Response:
