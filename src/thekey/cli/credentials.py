@@ -312,6 +312,13 @@ def credential_issue(
     valid_until: str | None = typer.Option(None, "--valid-until", help="End (UNIX or ISO 8601) [default: none]."),
     disclosable: bool = typer.Option(False, "--disclosable", help="Commit to salted claims (selective disclosure)."),
     anchor: bool = typer.Option(True, "--anchor/--no-anchor", help="Anchor now (or later, singly or in a batch)."),
+    status_base: str | None = typer.Option(
+        None,
+        "--status-base-url",
+        envvar="THEKEY_STATUS_BASE_URL",
+        help="Public URL of the gateway serving your status lists (`thekey serve --public-url`); "
+        "statusListCredential then points there [default: a urn:thekey:status URN].",
+    ),
     store_path: StoreOpt = None,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
@@ -353,6 +360,7 @@ def credential_issue(
             valid_until=vu,
             status_index=index,
             disclosable=disclosable,
+            status_base=status_base,
         )
         store.put(
             item.hash,

@@ -73,11 +73,13 @@ def issue_credential(
     disclosable: bool = False,
     created: int | None = None,
     credential_id: str | None = None,
+    status_base: str | None = None,
 ) -> IssuedCredential:
     """Build and sign a credential (nothing is sent). Its status index is the next free one of the
     issuer's list (``reserve_status_index``) unless the caller passes ``status_index``. With
     ``disclosable`` the subject carries only a Merkle root over salted claims; the secrets come back
-    in ``secrets``."""
+    in ``secrets``. With ``status_base`` (a gateway's public URL) ``statusListCredential`` is the
+    URL the gateway serves the list at."""
     chain_id = registry.chain.chain_id
     if status_index is None:
         status_index = reserve_status_index(registry, issuer.address)
@@ -95,7 +97,7 @@ def issue_credential(
         schema_id=schema_id,
         valid_from=valid_from,
         valid_until=valid_until,
-        status=status_entries(chain_id, registry.address, issuer.address, status_index),
+        status=status_entries(chain_id, registry.address, issuer.address, status_index, status_base),
         credential_id=credential_id,
     )
     signed = sign_credential(vc, issuer, chain_id, created if created is not None else valid_from)
