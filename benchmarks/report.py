@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import platform
+import re
 import subprocess
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -266,6 +267,33 @@ def batch_chart(path: Path, rows: list[GasRow]) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110, bbox_inches="tight")
     plt.close(fig)
+
+
+def _splice(old: list[Any], new: list[Any], ours: Any) -> list[Any]:
+    """``old`` with the items ``ours`` selects replaced by ``new``, where the first of them was."""
+    at = next((i for i, item in enumerate(old) if ours(item)), len(old))
+    kept = [item for item in old if not ours(item)]
+    return kept[:at] + new + kept[at:]
+
+
+def replace_throughput_rows(out: Path, prefix: str, rows: list[ThroughputRow]) -> list[Path]:
+    """Regenerate only the throughput rows named ``prefix…`` in ``out`` (``throughput.json`` and
+    the README's headline, table and target counts), keeping every other row as measured."""
+    json_path, readme = out / "throughput.json", out / "README.md"
+    data = json.loads(json_path.read_text())
+    data["rows"] = _splice(data["rows"], [r.to_json() for r in rows], lambda r: r["name"].startswith(prefix))
+    json_path.write_text(json.dumps(data, indent=1) + "\n")
+    lines = readme.read_text().splitlines()
+    lines = _splice(lines, headline([], rows), lambda line: line.startswith("- " + prefix))
+    table = throughput_table(rows).splitlines()[2:]
+    lines = _splice(lines, table, lambda line: line.startswith("| " + prefix))
+    gas = json.loads((out / "gas.json").read_text())["rows"]
+    statuses = [r["status"] for r in gas + data["rows"]]
+    counts = (f"Targets: {statuses.count(PASS)} PASS, {statuses.count(FAIL)} FAIL, "
+              f"{statuses.count(NOT_MEASURED)} not measured.")  # fmt: skip
+    lines = [re.sub(r"Targets: \d+ PASS, \d+ FAIL, \d+ not measured\.", counts, line) for line in lines]
+    readme.write_text("\n".join(lines) + "\n")
+    return [json_path, readme]
 
 
 def write_all(out: Path, env: dict[str, Any], gas: list[GasRow], throughput: list[ThroughputRow]) -> list[Path]:

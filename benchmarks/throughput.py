@@ -260,8 +260,8 @@ def run(bench: Bench) -> list[ThroughputRow]:
             rows.append(ThroughputRow(verify_name, sizes.verify, None, targets=targets, note=note))
         load_name = "gateway: verify credentials (POST /credentials/verify)"
         if "credentials" in state:
-            load = lambda: gateway_load.run(bench, state["credentials"][:1_000])  # noqa: E731
-            rows += _guard(load_name, 0, load, (Target("rate", 300), Target("p99", 100)))
+            load = lambda: gateway_load.run(bench, state["credentials"][:1_000], state["cs"].issuer)  # noqa: E731
+            rows += _guard(load_name, 0, load, gateway_load.VERIFY_TARGETS)
         log(f"[throughput] resolving a DID with {sizes.history:,} changes")
         resolve_name = f"resolve a DID with {sizes.history:,} changes (DIDResolver)"
         rows += _guard(resolve_name, 1, lambda: [_resolution(bench)], RESOLUTION_TARGETS)

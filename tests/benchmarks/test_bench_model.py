@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from benchmarks.floors import CLEAR_REFUND, SSTORE_NEW, SSTORE_UPDATE, TX, Floor, LogShape, calldata_cost
 from benchmarks.model import FAIL, NOT_MEASURED, PASS, GasRow, Target, ThroughputRow
-from benchmarks.report import headline
+from benchmarks.report import headline, replace_throughput_rows, write_all
 
 
 def test_floor__calldata_costs_4_per_zero_and_16_per_nonzero_byte() -> None:
@@ -58,3 +61,20 @@ def test_throughput_row__a_seconds_target_bounds_the_median() -> None:
     row.seconds = 1.2
     assert row.status == FAIL
     assert ThroughputRow("resolve", 1, None, targets=(target,)).status == NOT_MEASURED
+
+
+def test_report__replacing_one_sections_rows_keeps_the_others_and_recounts(tmp_path: Path) -> None:
+    gas = [GasRow("S", "op", 30_000, "ref", 100_000, targets=(Target("reference", 0.5),))]
+    keep = ThroughputRow("verify N", 10, 1.0, [1.0], targets=(Target("rate", 5),))
+    old = ThroughputRow("gateway: fetch", 10, 1.0, [1.0], targets=(Target("rate", 1_000),), p99_ms=3.0)
+    last = ThroughputRow("resolve", 1, 0.5, [0.5])
+    write_all(tmp_path, {"commit": "abc"}, gas, [keep, old, last])
+    assert "Targets: 2 PASS, 1 FAIL, 0 not measured." in (tmp_path / "README.md").read_text()
+    new = ThroughputRow("gateway: fetch", 5_000, 1.0, [1.0], targets=(Target("rate", 1_000),), p99_ms=2.0)
+    replace_throughput_rows(tmp_path, "gateway: ", [new])
+    rows = json.loads((tmp_path / "throughput.json").read_text())["rows"]
+    assert [(r["name"], r["items"]) for r in rows] == [("verify N", 10), ("gateway: fetch", 5_000), ("resolve", 1)]
+    readme = (tmp_path / "README.md").read_text()
+    assert "Targets: 3 PASS, 0 FAIL, 0 not measured." in readme
+    assert "- gateway: fetch: 5,000/s, p99 2.0 ms — PASS" in readme
+    assert readme.count("| gateway: fetch") == 1 and "| 5,000 |" in readme

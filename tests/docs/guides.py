@@ -170,6 +170,9 @@ def environment(home: Path, port: int) -> dict[str, str]:
         del env[key]
     env.update(
         HOME=str(home),
+        # manifests and indexes in the guide's own home: two nodes started in the same second share
+        # a genesis hash, so guides running side by side must not share the checkout's deployments/
+        THEKEY_HOME=str(home / ".local" / "share" / "thekey"),
         SOLCX_BINARY_PATH=os.environ.get("SOLCX_BINARY_PATH", str(Path.home() / ".solcx")),
         PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
         THEKEY_RPC_URL=f"http://127.0.0.1:{port}",

@@ -13,7 +13,7 @@ from eth_account.signers.local import LocalAccount
 
 from thekey.build import Artifacts
 from thekey.chain import Anvil, Chain, dev_accounts
-from thekey.deploy import Deployment, deploy_suite, manifest_path
+from thekey.deploy import Deployment, deploy_suite
 from thekey.events.pg_server import PostgresServer, server_binaries
 
 NO_POSTGRES = "PostgreSQL server binaries (initdb, pg_ctl) are not installed: `make setup` installs them"
@@ -56,12 +56,16 @@ def people() -> list[LocalAccount]:
 
 
 @pytest.fixture(scope="module")
-def own_suite(own_chain: Chain, people: list[LocalAccount]) -> Iterator[Deployment]:
-    """The suite on the module's node, its manifest in the project's (git-ignored) deployments
-    folder so that CLI subprocesses find it; removed afterwards."""
-    deployment = deploy_suite(own_chain, people[0])
-    yield deployment
-    manifest_path(own_chain).unlink(missing_ok=True)
+def own_suite(
+    own_chain: Chain, people: list[LocalAccount], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployment]:
+    """The suite on the module's node, its manifest in a data home of the module's own
+    (``THEKEY_HOME``, inherited by CLI subprocesses): two nodes started in the same second share a
+    genesis hash, so a shared deployments folder would mix up two workers' manifests."""
+    home = tmp_path_factory.mktemp("thekey-home")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("THEKEY_HOME", str(home))
+        yield deploy_suite(own_chain, people[0], folder=home / "deployments")
 
 
 @pytest.fixture

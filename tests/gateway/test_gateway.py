@@ -246,6 +246,8 @@ def test_openapi__documents_exactly_the_routes_served(gateway: Gateway) -> None:
     served = {
         ("/health", "get"), ("/ready", "get"), ("/1.0/identifiers/{identifier}", "get"),
         ("/credentials/verify", "post"), ("/anchors/{issuer}/{hash}", "get"), ("/openapi.json", "get"),
+        ("/status-lists/{chain}/{registry}/{issuer}/{purpose}", "get"), ("/consents/authorized", "get"),
+        ("/consents/{id}", "get"), ("/agreements/{id}", "get"), ("/presentations/verify", "post"),
     }  # fmt: skip
     documented = {(path, method) for path, ops in document["paths"].items() for method in ops}
     assert documented == served

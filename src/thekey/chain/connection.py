@@ -151,7 +151,15 @@ class Chain:
         if not rpc_url.startswith(("http://", "https://")):
             raise BadInput(f"not an HTTP(S) JSON-RPC URL: {rpc_url!r}")
         timeout = rpc_timeout if rpc_timeout is not None else rpc_timeout_from_env()
-        provider = Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": timeout}, exception_retry_configuration=None)
+        # An endpoint's chain id never changes: cache it, or web3's validation middleware asks the
+        # node for it twice before every eth_call (three round trips for one contract read).
+        provider = Web3.HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": timeout},
+            exception_retry_configuration=None,
+            cache_allowed_requests=True,
+            cacheable_requests={RPCEndpoint("eth_chainId")},
+        )
         return cls(Web3(provider), expected_chain_id=expected_chain_id, rpc_timeout=timeout, **kwargs)
 
     def _unreachable(self, what: str, exc: BaseException) -> ChainError:

@@ -26,7 +26,7 @@ from thekey.networks import DEFAULT_RPC_URL, Network, resolve_network
 from thekey.parsing import parse_address
 
 #: seconds the node's latest block may lag the clock before commands say so
-CLOCK_LAG_NOTE = 60
+CLOCK_LAG_NOTE = 600
 C = TypeVar("C", bound=ContractClient)
 
 # Off a terminal (logs, pipes) rich would assume 80 columns and cut table cells ("0x5FbDB…"):

@@ -337,6 +337,13 @@ def credential_issue(
         None, "--holder-jwk", help="sd-jwt: the holder's public JWK (JSON or @FILE; `thekey wallet key` prints it)."
     ),
     anchor: bool = typer.Option(True, "--anchor/--no-anchor", help="Anchor now (or later, singly or in a batch)."),
+    status_base: str | None = typer.Option(
+        None,
+        "--status-base-url",
+        envvar="THEKEY_STATUS_BASE_URL",
+        help="Public URL of the gateway serving your status lists (`thekey serve --public-url`); "
+        "statusListCredential then points there [default: a urn:thekey:status URN].",
+    ),
     store_path: StoreOpt = None,
     rpc_url: RpcUrl = None,
     chain_id: ChainId = None,
@@ -397,6 +404,7 @@ def credential_issue(
                 valid_from=vf,
                 valid_until=vu,
                 status_index=index,
+                status_base=status_base,
             )
             store.put(item.hash, item.credential, role="issued", issuer=signer.address, subject=subject,
                       status_index=index)  # fmt: skip

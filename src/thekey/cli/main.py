@@ -103,19 +103,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except BadInput as exc:
-        err_console.print(f"error: {exc}", highlight=False)
+    except BadInput as exc:  # markup=False: the message may quote input holding "[…]"
+        err_console.print(f"error: {exc}", highlight=False, markup=False)
         return 2
     except ContractRevert as exc:
         hint = _HINTS.get(exc.name or "")
-        err_console.print(f"error: transaction {exc}" + (f" — {hint}" if hint else ""), highlight=False)
+        err_console.print(f"error: transaction {exc}" + (f" — {hint}" if hint else ""), highlight=False, markup=False)
         return 1
     except InsufficientFunds as exc:
         hint = f" — on this local chain: `thekey dev fund {exc.account}`" if exc.local and exc.account else ""
         err_console.print(f"error: {exc}{hint}", highlight=False)
         return 1
     except TheKeyError as exc:
-        err_console.print(f"error: {exc}", highlight=False)
+        err_console.print(f"error: {exc}", highlight=False, markup=False)
         return 1
     finally:
         for name, value in saved.items():

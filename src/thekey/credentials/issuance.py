@@ -70,10 +70,12 @@ def issue_credential(
     status_index: int | None = None,
     created: int | None = None,
     credential_id: str | None = None,
+    status_base: str | None = None,
 ) -> IssuedCredential:
     """Build and sign a credential (nothing is sent). Its status index is the next free one of the
-    issuer's list (``reserve_status_index``) unless the caller passes ``status_index``. Selective
-    disclosure is the SD-JWT VC format (``thekey.credentials.sdjwt``)."""
+    issuer's list (``reserve_status_index``) unless the caller passes ``status_index``. With
+    ``status_base`` (a gateway's public URL) ``statusListCredential`` is the URL the gateway serves
+    the list at. Selective disclosure is the SD-JWT VC format (``thekey.credentials.sdjwt``)."""
     chain_id = registry.chain.chain_id
     if status_index is None:
         status_index = reserve_status_index(registry, issuer.address)
@@ -85,7 +87,7 @@ def issue_credential(
         schema_id=schema_id,
         valid_from=valid_from,
         valid_until=valid_until,
-        status=status_entries(chain_id, registry.address, issuer.address, status_index),
+        status=status_entries(chain_id, registry.address, issuer.address, status_index, status_base),
         credential_id=credential_id,
     )
     signed = sign_credential(vc, issuer, chain_id, created if created is not None else valid_from)

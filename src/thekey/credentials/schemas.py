@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import jsonschema
+from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_account.signers.local import LocalAccount
 
@@ -22,6 +23,8 @@ from thekey.credentials.canonical import canonical_json
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
 from thekey.ids import HexFields, Id
+
+_SCHEMA_RECORD = ["(address,uint32,uint32,uint64,uint64,bytes32)"]  # ISchemaRegistry.Schema
 
 
 @dataclass(frozen=True)
@@ -121,10 +124,13 @@ class SchemaRegistry(ContractClient):
         return self._send(sender, "deprecateSchema", schema_id)
 
     def get_schema(self, schema_id: bytes) -> Schema:
-        publisher, index, version, registered, deprecated, ctype = self._call("getSchema", schema_id)
+        # a raw eth_call (one round trip, no web3 contract machinery): every verification batch reads it
+        raw = self._call_raw("getSchema(bytes32)", abi_encode(["bytes32"], [schema_id]))
+        ((publisher, index, version, registered, deprecated, ctype),) = abi_decode(_SCHEMA_RECORD, raw)
         return Schema(
-            schema_id, str(publisher), int(index), int(version), int(registered), int(deprecated), bytes(ctype)
-        )
+            schema_id, to_checksum_address(publisher), int(index), int(version), int(registered), int(deprecated),
+            bytes(ctype),
+        )  # fmt: skip
 
     def schema_document(self, schema_id: bytes) -> dict[str, Any] | None:
         """The registered document, read back from its ``SchemaRegistered`` event (None if unknown)."""

@@ -4,6 +4,12 @@ List export (``BitstringStatusListCredential``, GZIP + base64url multibase ``u``
 On chain each issuer has one list held as 256-bit words of 128 two-bit cells (bit 2e =
 revoked, bit 2e+1 = suspended for entry e of a word). Index 128·k is reserved (its bit marks the
 word as allocated) and is never given to a credential; exports clear it.
+
+A list is named either by a URN (``urn:thekey:status:<chain>:<registry>:<issuer>:<purpose>``,
+which nothing fetches) or, when the issuer publishes through a gateway (``thekey serve``), by
+the stable URL ``<base>/status-lists/<chain>/<registry>/<issuer>/<purpose>`` that serves it as a
+signed ``BitstringStatusListCredential``. Both name the same on-chain list; the SDK reads the
+chain either way.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
@@ -24,6 +31,7 @@ ENTRIES_PER_WORD = 128
 MIN_LIST_BITS = 131_072  # the W3C minimum (16 KiB), for herd privacy
 Purpose = Literal["revocation", "suspension"]
 PURPOSES: tuple[Purpose, ...] = ("revocation", "suspension")
+LIST_PATH = "status-lists"  # <base>/status-lists/<chain>/<registry>/<issuer>/<purpose>
 
 
 def is_reserved(index: int) -> bool:
@@ -43,32 +51,65 @@ def allocate(start: int, count: int) -> list[int]:
     return out
 
 
-def list_url(chain_id: int, registry: str, issuer: str, purpose: Purpose) -> str:
-    """The URI naming an issuer's on-chain list for one purpose."""
-    return f"urn:thekey:status:{chain_id}:{to_checksum_address(registry)}:{to_checksum_address(issuer)}:{purpose}"
+def list_url(chain_id: int, registry: str, issuer: str, purpose: Purpose, base: str | None = None) -> str:
+    """The name of an issuer's on-chain list for one purpose: a URN, or under ``base`` (an HTTP(S)
+    URL where a gateway serves it) the list credential's URL."""
+    registry, issuer = to_checksum_address(registry), to_checksum_address(issuer)
+    if base is None:
+        return f"urn:thekey:status:{chain_id}:{registry}:{issuer}:{purpose}"
+    return f"{check_base_url(base)}/{LIST_PATH}/{chain_id}/{registry}/{issuer}/{purpose}"
+
+
+def check_base_url(base: str) -> str:
+    """``base`` without a trailing slash, once it is an absolute http(s) URL with no query or fragment."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise BadInput(
+            f"a status list base URL is an http(s) URL with a host, an optional path and no query, not {base!r}"
+        ) from None
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise BadInput(
+            f"a status list base URL is an http(s) URL with a host, an optional path and no query, not {base!r}"
+        )
+    return base.rstrip("/")
 
 
 @lru_cache(maxsize=1024)
 def parse_list_url(url: str) -> tuple[int, str, str, Purpose]:
-    parts = url.split(":")
-    if len(parts) != 7 or parts[:3] != ["urn", "thekey", "status"] or parts[6] not in PURPOSES:
+    """(chain id, registry, issuer, purpose) of a list's URN or gateway URL."""
+    if url.startswith(("http://", "https://")):
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            raise BadInput(f"not a TheKey status list URI: {url!r}") from None
+        segments = parts.path.split("/")
+        fields = segments[-5:] if len(segments) >= 6 and segments[-5] == LIST_PATH else None
+        names = None if fields is None or parts.query or parts.fragment else fields[1:]
+    else:
+        pieces = url.split(":")
+        names = pieces[3:] if len(pieces) == 7 and pieces[:3] == ["urn", "thekey", "status"] else None
+    if names is None or names[3] not in PURPOSES:
         raise BadInput(f"not a TheKey status list URI: {url!r}")
     try:
-        chain_id = int(parts[3])
-        registry, issuer = to_checksum_address(parts[4]), to_checksum_address(parts[5])
+        chain_id = int(names[0])
+        registry, issuer = to_checksum_address(names[1]), to_checksum_address(names[2])
     except ValueError:
         raise BadInput(f"not a TheKey status list URI: {url!r}") from None
-    purpose: Purpose = "revocation" if parts[6] == "revocation" else "suspension"
+    purpose: Purpose = "revocation" if names[3] == "revocation" else "suspension"
     return chain_id, registry, issuer, purpose
 
 
-def status_entries(chain_id: int, registry: str, issuer: str, index: int) -> list[dict[str, Any]]:
-    """The VC ``credentialStatus`` entries (revocation and suspension) for ``index``."""
+def status_entries(
+    chain_id: int, registry: str, issuer: str, index: int, base: str | None = None
+) -> list[dict[str, Any]]:
+    """The VC ``credentialStatus`` entries (revocation and suspension) for ``index``; with
+    ``base`` their ``statusListCredential`` is the gateway URL of the list."""
     if index < 1 or is_reserved(index):
         raise BadInput(f"status index {index} is reserved")
     out = []
     for purpose in PURPOSES:
-        url = list_url(chain_id, registry, issuer, purpose)
+        url = list_url(chain_id, registry, issuer, purpose, base)
         out.append(
             {
                 "id": f"{url}#{index}",
@@ -154,20 +195,34 @@ def bit_at(bits: bytes, index: int) -> bool:
 
 
 def status_list_credential(
-    chain_id: int, registry: str, issuer: str, purpose: Purpose, words: Sequence[int], valid_from: str
+    chain_id: int,
+    registry: str,
+    issuer: str,
+    purpose: Purpose,
+    words: Sequence[int],
+    valid_from: str,
+    *,
+    base: str | None = None,
+    valid_until: str | None = None,
+    ttl_ms: int | None = None,
 ) -> dict[str, Any]:
-    """A standard ``BitstringStatusListCredential`` (unsigned) exporting one purpose of a list."""
-    url = list_url(chain_id, registry, issuer, purpose)
+    """A standard ``BitstringStatusListCredential`` (unsigned) exporting one purpose of a list;
+    with ``base`` its ``id`` is the gateway URL, ``ttl_ms`` is the spec's cache hint."""
+    url = list_url(chain_id, registry, issuer, purpose, base)
+    subject: dict[str, Any] = {
+        "id": f"{url}#list",
+        "type": "BitstringStatusList",
+        "statusPurpose": purpose,
+        "encodedList": encode_list(words_to_bits(words, purpose)),
+    }
+    if ttl_ms is not None:
+        subject["ttl"] = ttl_ms
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2"],
         "id": url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
         "issuer": did_for(chain_id, issuer),
         "validFrom": valid_from,
-        "credentialSubject": {
-            "id": f"{url}#list",
-            "type": "BitstringStatusList",
-            "statusPurpose": purpose,
-            "encodedList": encode_list(words_to_bits(words, purpose)),
-        },
+        **({"validUntil": valid_until} if valid_until is not None else {}),
+        "credentialSubject": subject,
     }
