@@ -287,8 +287,8 @@ def test_cli_node__its_anvil_dying_is_exit_1_with_one_line(
     monkeypatch.setattr(cli_chain, "time", types.SimpleNamespace(sleep=kill_the_node))
     from thekey.chain.anvil import free_port
 
-    code = main(["node", "--port", str(free_port()), "--chain-id", "31339"])
+    code = main(["--quiet", "node", "--port", str(free_port()), "--chain-id", "31339"])
     out, err = capsys.readouterr()
     assert "Press Ctrl-C to stop." in out
-    assert code == 1 and len(err.strip().splitlines()) == 1
+    assert code == 1 and len(err.strip().splitlines()) == 1  # --quiet: no progress lines, the error alone
     assert "stopped unexpectedly (exit status -9)" in err and "Traceback" not in err
