@@ -28,7 +28,7 @@ class Fault:
     file: str
     old: str
     new: str
-    campaign: str  # the invariant test contract that must fail
+    campaign: str  # the test contracts that must fail (a `--match-contract` pattern)
     count: int = 1  # how many occurrences of `old` the patch replaces (0: all)
 
 
@@ -73,14 +73,19 @@ FAULTS = [
         "contracts/payments/PaymentEscrow.sol",
         "            uint256 verifierAmount = price - paid;\n",
         "            uint256 verifierAmount = (price * shares[0]) / BPS;\n",
-        "EscrowInvariants",
+        "EscrowInvariants|EscrowPayoutsTest",
     ),
 ]
 
 
 def _readable(line: str) -> str:
-    """A breach's kind is a bytes32 string: show it as text."""
-    return re.sub(r"0x([0-9a-f]{64})", lambda m: repr(bytes.fromhex(m.group(1)).rstrip(b"\0").decode()), line)
+    """A breach's kind is a bytes32 string: show it as text (other hex stays as it is)."""
+
+    def text(m: re.Match[str]) -> str:
+        raw = bytes.fromhex(m.group(1)).rstrip(b"\0")
+        return repr(raw.decode()) if raw and all(32 <= b < 127 for b in raw) else m.group(0)
+
+    return re.sub(r"0x([0-9a-f]{64})", text, line)
 
 
 def run(fault: Fault, root: Path, env: dict[str, str]) -> bool:
@@ -97,14 +102,15 @@ def run(fault: Fault, root: Path, env: dict[str, str]) -> bool:
     finally:
         path.write_text(original)
     out = proc.stdout + proc.stderr
-    failing = [line.strip() for line in out.splitlines() if line.lstrip().startswith("[FAIL")]
-    names = sorted(set(re.findall(r"^\s*(invariant_\w+)\(\) \(runs", out, flags=re.M)))
+    failing = list(dict.fromkeys(line.strip() for line in out.splitlines() if line.lstrip().startswith("[FAIL")))
+    names = sorted(set(re.findall(r"^\s*((?:invariant|test)\w+)\(.*?\) \(runs", out, flags=re.M)))
     caught = proc.returncode != 0 and bool(failing)
     verdict = "CAUGHT" if caught else "MISSED"
     print(f"{verdict}  {fault.name}  ({fault.file}; campaign {fault.campaign})")
     if caught:
         print(f"    failing invariant: {', '.join(names) or '?'}")
-        print(f"    {_readable(failing[0])[:400]}")
+        for line in failing:
+            print(f"    {_readable(line)[:400]}")
     return caught
 
 
