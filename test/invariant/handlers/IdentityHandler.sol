@@ -69,7 +69,8 @@ contract IdentityHandler is HandlerBase {
 
     /// @notice The owner hands its DID to a fresh key; a third of the time another DID's owner tries.
     function changeOwner(uint256 d, uint8 actorSeed) external {
-        address did = dids[d % DIDS];
+        d = d % DIDS;
+        address did = dids[d];
         bool foreign = actorSeed % 3 == 0;
         address actor = foreign ? ghostOwner(dids[(d + 1) % DIDS]) : ghostOwner(did);
         if (actor == address(0)) actor = did; // a deactivated DID: its raw key tries
@@ -162,7 +163,8 @@ contract IdentityHandler is HandlerBase {
 
     /// @notice Governance moves a person and its documents, or both DIDs sign for it, or an attacker tries.
     function rebind(uint256 f, uint256 t, uint8 how) external {
-        address from = dids[f % DIDS];
+        f = f % DIDS;
+        address from = dids[f];
         address to = dids[t % DIDS];
         how = how % 4;
         bool foreign = how >= 2;
