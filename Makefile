@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: setup demo test test-py test-ape test-forge prove forge-coverage bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
+.PHONY: setup demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed
 	@echo "setup 3/3: registering the solc compiler"
@@ -40,6 +40,7 @@ test-ape:
 
 # Foundry: invariant campaigns and fuzz tests in test/ (profile from FOUNDRY_PROFILE: default = CI,
 # >= 50,000 calls per invariant; deep = >= 5,000,000). forge compiles with the project's solc launcher.
+.PHONY: test-forge prove forge-coverage
 FORGE := node_modules/@foundry-rs/forge-linux-amd64/bin/forge
 SOLC_LAUNCHER = $$($(PY) -c 'from thekey.build.solc import ensure_solc; print(ensure_solc())')
 test-forge:
