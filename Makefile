@@ -45,7 +45,7 @@ demo: setup
 	$(BIN)/thekey demo
 	$(BIN)/thekey demo --scenario graduate
 
-test: setup test-py test-ape
+test: setup test-py test-ape test-forge
 
 test-py:
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
@@ -54,6 +54,28 @@ test-py:
 test-ape:
 	PATH="$$($(PY) -c 'from thekey.chain.anvil import anvil_binary; print(anvil_binary().parent)'):$$PATH" \
 	  $(BIN)/ape test tests/ape --network ethereum:local:foundry -c tests/ape/pytest.ini
+
+# Foundry: invariant campaigns and fuzz tests in test/ (profile from FOUNDRY_PROFILE: default = CI,
+# >= 50,000 calls per invariant; deep = >= 5,000,000). forge compiles with the project's solc launcher.
+.PHONY: test-forge prove forge-coverage
+FORGE := node_modules/@foundry-rs/forge-linux-amd64/bin/forge
+SOLC_LAUNCHER = $$($(PY) -c 'from thekey.build.solc import ensure_solc; print(ensure_solc())')
+test-forge:
+	FOUNDRY_SOLC=$(SOLC_LAUNCHER) $(FORGE) test $(FORGE_ARGS)
+
+# halmos symbolic proofs (check_ functions in test/halmos). halmos pins a `rich` that eth-ape's
+# does not accept, so it lives in its own venv. Part of `make deep-test` (the venv install and
+# halmos's own forge build take over a minute); its build goes to build/halmos.
+HALMOS_VENV := .venv-halmos
+$(HALMOS_VENV)/.installed:
+	@test -x $(HALMOS_VENV)/bin/python || $(PYTHON) -m venv $(HALMOS_VENV)
+	$(HALMOS_VENV)/bin/pip install --quiet halmos==0.3.3
+	@touch $@
+
+prove: setup $(HALMOS_VENV)/.installed
+	PATH="$(CURDIR)/$(dir $(FORGE)):$$PATH" FOUNDRY_SOLC=$(SOLC_LAUNCHER) \
+	  FOUNDRY_OUT=build/halmos/out FOUNDRY_CACHE_PATH=build/halmos/cache FOUNDRY_TEST=test/halmos \
+	  $(HALMOS_VENV)/bin/halmos --root . --forge-build-out build/halmos/out --function check_ --loop 12 $(HALMOS_ARGS)
 
 bench: setup
 	$(BIN)/python -m benchmarks
@@ -70,8 +92,11 @@ lint-py:
 lint-contracts:
 	$(PY) scripts/lint_contracts.py --json build/slither/summary.json
 
-# Long runs of the invariant machines and the fuzzers (hypothesis profile "deep").
+# Long runs: the forge campaigns' deep profile (>= 5,000,000 calls per invariant), the halmos
+# proofs, and the Python invariant machines and fuzzers (hypothesis profile "deep").
 deep-test: setup
+	FOUNDRY_PROFILE=deep $(MAKE) --no-print-directory test-forge
+	$(MAKE) --no-print-directory prove
 	THEKEY_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/stateful tests/security -p no:cacheprovider --timeout 3600 $(PYTEST_ARGS)
 
 # Python line + branch coverage of src/thekey over the whole pytest suite (report in build/coverage).
@@ -89,6 +114,12 @@ coverage: setup
 # Narrow it with SOL_COVERAGE_TESTS="tests/token tests/escrow". Report in build/sol-coverage.
 sol-coverage: setup
 	node_modules/.bin/hardhat --config scripts/sol_coverage.cjs coverage --solcoverjs scripts/sol_coverage.cjs
+
+# Solidity line/statement/branch/function coverage of the forge campaigns (no optimizer, as forge
+# coverage requires); lcov in build/forge/lcov.info. Short campaigns: coverage saturates early.
+forge-coverage: setup
+	FOUNDRY_SOLC=$(SOLC_LAUNCHER) FOUNDRY_INVARIANT_RUNS=20 FOUNDRY_FUZZ_RUNS=64 $(FORGE) coverage \
+	  --report summary --report lcov --report-file build/forge/lcov.info --no-match-coverage "test/|contracts/test/"
 
 node: setup
 	$(BIN)/thekey node

@@ -16,9 +16,9 @@ slither one entry file that imports every contract, so the whole suite is one co
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -33,6 +33,17 @@ FAIL_IMPACTS = ("High", "Medium")
 IMPACT_ORDER = ("High", "Medium", "Low", "Informational", "Optimization")
 EXCLUDED_DIRS = ("contracts/test/",)  # harnesses used only by tests, never deployed
 OZ_REMAP = "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/"
+
+
+# crytic-compile, given a single file, walks up from the working directory for a framework's
+# config and, finding foundry.toml (the forge tests' config), would run `forge config` and replace
+# the solc arguments with its own (concatenated without spaces). slither here compiles with the
+# launcher and the arguments below only: the walk is switched off for this run.
+_SLITHER_WITH_SOLC_ONLY = (
+    "import sys; import crytic_compile.crytic_compile as cc; "
+    "cc._locate_framework_root = lambda *args, **kwargs: (None, None); "
+    "from slither.__main__ import main; sys.argv[0] = 'slither'; sys.exit(main())"
+)
 
 
 def suite_sources(root: Path) -> list[str]:
@@ -57,22 +68,19 @@ def write_entry(root: Path, sources: list[str]) -> Path:
 def run_slither(root: Path, entry: Path) -> dict[str, Any]:
     settings = compiler_settings()
     solc = ensure_solc(settings.version)
-    slither = Path(sys.executable).with_name("slither")
-    if not slither.exists():
-        found = shutil.which("slither")
-        if found is None:
-            raise SystemExit("slither is not installed: run `make setup` (slither-analyzer is a dev dependency)")
-        slither = Path(found)
+    if importlib.util.find_spec("slither") is None:
+        raise SystemExit("slither is not installed: run `make setup` (slither-analyzer is a dev dependency)")
     with tempfile.TemporaryDirectory(prefix="thekey-slither-") as tmp:
         (Path(tmp) / "solc").symlink_to(solc)
         out = Path(tmp) / "slither.json"
         env = {**os.environ, "PATH": f"{tmp}{os.pathsep}{os.environ.get('PATH', '')}"}
         solc_args = f"--optimize --optimize-runs {settings.runs} --evm-version {settings.evm_version}"
         cmd = [
-            str(slither), str(entry.relative_to(root)),
+            sys.executable, "-c", _SLITHER_WITH_SOLC_ONLY, str(entry.relative_to(root)),
             "--solc-remaps", OZ_REMAP,
             "--solc-args", solc_args,
             "--filter-paths", "node_modules|contracts/test/",
+            "--compile-force-framework", "solc",
             "--json", str(out),
         ]  # fmt: skip
         proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True)

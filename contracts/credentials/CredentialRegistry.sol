@@ -391,7 +391,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
         uint64 validUntil,
         uint64 statusIndex,
         uint32 count
-    ) private {
+    ) internal {
         uint256 packed = uint256(issuerId) | (uint256(schemaIndex) << 32) | (uint256(uint40(_time())) << 64)
             | (uint256(validFrom) << 104) | (uint256(validUntil) << 144) | (uint256(statusIndex) << 184)
             | (uint256(count) << 224);
@@ -437,7 +437,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
     }
 
     /// @dev `word` with `action` applied to the entries flagged in `entries` (bit e = entry e).
-    function _apply(uint256 word, uint256 entries, StatusAction action) private pure returns (uint256) {
+    function _apply(uint256 word, uint256 entries, StatusAction action) internal pure returns (uint256) {
         uint256 revokeBits = _spread(entries);
         if (action == StatusAction.Revoke) return word | revokeBits;
         uint256 suspendBits = revokeBits << 1;
@@ -447,7 +447,7 @@ contract CredentialRegistry is SchemaRegistry, EIP712, SignerNonces, ICredential
     }
 
     /// @dev Spread 128 entry flags to the even bits of a word (bit e → bit 2e).
-    function _spread(uint256 x) private pure returns (uint256) {
+    function _spread(uint256 x) internal pure returns (uint256) {
         x &= type(uint128).max;
         x = (x | (x << 64)) & 0x0000000000000000FFFFFFFFFFFFFFFF0000000000000000FFFFFFFFFFFFFFFF;
         x = (x | (x << 32)) & 0x00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF00000000FFFFFFFF;

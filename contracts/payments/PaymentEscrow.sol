@@ -369,7 +369,7 @@ contract PaymentEscrow is IPaymentEscrow, EIP712, SignerNonces, ReentrancyGuardT
     }
 
     /// @dev Credits each payee its floor share and the verifier the rest (its share + dust).
-    function _settle(uint256 id, Agreement storage a, Terms calldata t) private {
+    function _settle(uint256 id, Agreement storage a, Terms calldata t) internal {
         a.status = Status.Settled;
         uint256 price = t.price;
         uint16[] calldata shares = t.plan.shares;
