@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from eth_account.signers.local import LocalAccount
@@ -32,8 +32,10 @@ def _show_step(step: StepReport) -> None:
         console.print(f"    [magenta]off chain[/] {note}", highlight=False)
 
 
-def _insurance(deployment: Deployment, accounts: list[LocalAccount], session: Session, quiet: bool) -> None:
-    transcript = run_demo(
+def _played(run: Callable[..., Any], deployment: Deployment, accounts: list[LocalAccount], session: Session,
+            quiet: bool) -> Any | None:  # fmt: skip
+    """Run a story, printing each step (or, with --json, emitting its transcript: then None)."""
+    transcript = run(
         deployment,
         accounts,
         on_step=None if quiet else _show_step,
@@ -41,6 +43,13 @@ def _insurance(deployment: Deployment, accounts: list[LocalAccount], session: Se
     )
     if quiet:
         session.emit(transcript.as_json())
+        return None
+    return transcript
+
+
+def _insurance(deployment: Deployment, accounts: list[LocalAccount], session: Session, quiet: bool) -> None:
+    transcript = _played(run_demo, deployment, accounts, session, quiet)
+    if transcript is None:
         return
     table = Table(title="Final TKY balances")
     table.add_column("party")
@@ -57,14 +66,8 @@ def _insurance(deployment: Deployment, accounts: list[LocalAccount], session: Se
 
 
 def _graduate(deployment: Deployment, accounts: list[LocalAccount], session: Session, quiet: bool) -> None:
-    transcript = run_graduate(
-        deployment,
-        accounts,
-        on_step=None if quiet else _show_step,
-        on_phase=None if quiet else (lambda p: console.rule(f"[bold]{p}")),
-    )
-    if quiet:
-        session.emit(transcript.as_json())
+    transcript = _played(run_graduate, deployment, accounts, session, quiet)
+    if transcript is None:
         return
     for case, outcome in transcript.cases.items():
         console.print(f"{case}: {outcome}", highlight=False)
