@@ -88,3 +88,23 @@ def test_reporter__animates_only_on_a_terminal_and_is_silenced_by_quiet(monkeypa
     assert not Reporter(enabled=False).enabled
     monkeypatch.setenv(QUIET_ENV, "1")
     assert not Reporter(enabled=True).enabled
+
+
+def test_reporter__a_bar_on_a_terminal_shows_counts_and_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from thekey.cli import progress
+
+    screen = io.StringIO()
+    monkeypatch.setattr(progress, "err", Console(file=screen, force_terminal=True, width=100))
+    shown = Reporter(enabled=True)
+    assert shown.animated
+    with shown.bar(3, "writing proofs") as bar:
+        for _ in range(3):
+            time.sleep(0.01)
+            shown.advance(bar, 1)
+        assert bar is not None and bar.tasks[0].completed == 3
+        assert bar.tasks[0].fields["rate"].endswith("/s")
+    assert "writing proofs" in screen.getvalue()

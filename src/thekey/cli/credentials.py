@@ -473,13 +473,19 @@ def credential_anchor_batch(
     json_out: JsonOut = False,
 ) -> None:
     """Anchor many issued credentials under one Merkle root; each file gets its proof."""
-    items = [_issued(_read_credential(f)) for f in files]
     session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
+    shown = session.progress
+    items = []
+    with shown.bar(len(files), "reading credentials") as bar:
+        for f in files:
+            items.append(_issued(_read_credential(f)))
+            shown.advance(bar, 1)
     root, receipt, done = anchor_batch(reg, session.signer(), items)
-    with CredentialStore(store_path) as store:
+    with CredentialStore(store_path) as store, shown.bar(len(files), "writing proofs") as bar:
         for f, item in zip(files, done, strict=True):
             _write_json(f, item.credential)
             store.mark_anchored(item.hash, item.credential)
+            shown.advance(bar, 1)
     session.emit_tx(
         f"anchored {len(items)} credentials under root {_hex(root)}",
         receipt,
