@@ -28,6 +28,14 @@ def test_readme__every_sdk_snippet_is_one_that_docs_sdk_runs() -> None:
         assert block in sdk_page, f"README's SDK snippet is not on docs/sdk.md (so no test runs it):\n{block}"
 
 
+def test_readme__the_events_example_is_the_one_the_events_tests_run() -> None:
+    readme = (ROOT / "README.md").read_text()
+    marker = "<!-- tested: tests/events/test_events_watch.py runs this block -->"
+    tested = (ROOT / "docs" / "events.md").read_text().split(marker)[1]
+    (block,) = FENCED.findall(_section(readme, "Events a backend can build on"))
+    assert block in tested
+
+
 @pytest.mark.parametrize("page", [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))], ids=lambda p: p.name)
 def test_docs__relative_links_point_at_files_that_exist(page: Path) -> None:
     text = page.read_text()
@@ -37,3 +45,12 @@ def test_docs__relative_links_point_at_files_that_exist(page: Path) -> None:
         if not target.startswith(("http://", "https://", "mailto:")) and not (page.parent / target).exists()
     ]
     assert not broken, f"{page.relative_to(ROOT)}: links to missing files: {broken}"
+
+
+def test_readme__the_scenario_excerpts_name_steps_the_stories_have() -> None:
+    readme = (ROOT / "README.md").read_text()
+    sources = "".join((ROOT / "src" / "thekey" / "workflow" / f).read_text() for f in ("graduate.py", "government.py"))
+    titles = re.findall(r"^[✔✖] Step \d+ — (.+): ", readme, re.M)
+    assert len(titles) >= 15
+    missing = [t for t in titles if t not in sources]
+    assert not missing, f"README shows steps the stories no longer have: {missing}"
