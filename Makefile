@@ -69,7 +69,7 @@ test-forge:
 HALMOS_VENV := .venv-halmos
 $(HALMOS_VENV)/.installed:
 	@test -x $(HALMOS_VENV)/bin/python || $(PYTHON) -m venv $(HALMOS_VENV)
-	$(HALMOS_VENV)/bin/pip install --quiet halmos==0.3.3
+	@scripts/heartbeat.sh "pip: installing halmos" $(HALMOS_VENV)/bin/pip install --quiet halmos==0.3.3
 	@touch $@
 
 prove: setup $(HALMOS_VENV)/.installed
