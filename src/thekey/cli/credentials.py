@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from thekey.cli.common import AccountOpt, ChainId, JsonOut, KeystoreOpt, RpcUrl, Session, console, open_client
+from thekey.cli.progress import Reporter
 from thekey.credentials import CredentialRegistry, CredentialStore, StatusAction, anchor_credential, credential_hash
 from thekey.credentials.anchoring import Query
 from thekey.credentials.issuance import (
@@ -473,13 +474,13 @@ def credential_anchor_batch(
     json_out: JsonOut = False,
 ) -> None:
     """Anchor many issued credentials under one Merkle root; each file gets its proof."""
-    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
-    shown = session.progress
+    shown = Reporter(enabled=not json_out)
     items = []
-    with shown.bar(len(files), "reading credentials") as bar:
+    with shown.bar(len(files), "reading credentials") as bar:  # bad input is refused before connecting
         for f in files:
             items.append(_issued(_read_credential(f)))
             shown.advance(bar, 1)
+    session, reg = open_client(CredentialRegistry, rpc_url, chain_id, account, keystore, json_out)
     root, receipt, done = anchor_batch(reg, session.signer(), items)
     with CredentialStore(store_path) as store, shown.bar(len(files), "writing proofs") as bar:
         for f, item in zip(files, done, strict=True):
