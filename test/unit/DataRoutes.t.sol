@@ -10,6 +10,16 @@ import {IConsentRegistry} from "../../contracts/interfaces/IConsentRegistry.sol"
 import {IDataRoutes} from "../../contracts/interfaces/IDataRoutes.sol";
 import {IERC1056} from "../../contracts/interfaces/IERC1056.sol";
 
+/// @notice Reaches `_isLive` with serial 0 (the public reads never pass it one: a route or link
+/// exists only under a consent).
+contract DataRoutesHarness is DataRoutes {
+    constructor(IERC1056 ids, ConsentRegistry consents) DataRoutes(address(0xAD), ids, consents) {}
+
+    function isLiveHere(uint32 serial) external view returns (bool) {
+        return _isLive(bytes32(0), address(1), address(2), bytes32(0), serial);
+    }
+}
+
 contract DataRoutesTest is Test {
     EIDRegistry internal ids;
     ConsentRegistry internal consents;
@@ -237,5 +247,11 @@ contract DataRoutesTest is Test {
         vm.prank(subject);
         routes.unlinkAccount(org, ACCOUNT);
         assertEq(routes.accountSubject(org, ACCOUNT), address(0), "unlinked");
+    }
+
+    function test_isLive__serial_zero_is_never_live() public {
+        DataRoutesHarness h = new DataRoutesHarness(IERC1056(address(ids)), consents);
+        assertTrue(!h.isLiveHere(0), "serial 0");
+        assertTrue(!h.isLiveHere(1), "no such consent");
     }
 }

@@ -6,6 +6,7 @@ import {Sig} from "../utils/Sig.sol";
 import {EIDRegistry} from "../../contracts/identity/EIDRegistry.sol";
 import {IEIDRegistry} from "../../contracts/interfaces/IEIDRegistry.sol";
 import {ISignerNonces} from "../../contracts/interfaces/ISignerNonces.sol";
+import {TestWallet} from "../../contracts/test/TestWallet.sol";
 
 contract EIDRegistryTest is Test {
     EIDRegistry internal reg;
@@ -126,5 +127,19 @@ contract EIDRegistryTest is Test {
         reg.invalidateNonces(3, 0);
         vm.expectRevert(abi.encodeWithSelector(ISignerNonces.NoncesInvalidCount.selector, uint256(type(uint16).max) + 1));
         reg.invalidateNonces(3, uint64(type(uint16).max) + 1);
+    }
+
+    function test_changeOwnerBySig__accepts_an_erc1271_owner_and_refuses_its_bad_signature() public {
+        TestWallet wallet = new TestWallet(id);
+        address w = address(wallet);
+        uint256 d = block.timestamp;
+        bytes memory s = _sig(keccak256(abi.encode(reg.CHANGE_OWNER_TYPEHASH(), w, NEW_OWNER, 0, d)));
+        reg.changeOwnerBySig(w, NEW_OWNER, d, s);
+        assertEq(reg.identityOwner(w), NEW_OWNER, "contract owner signed");
+        TestWallet other = new TestWallet(STRANGER);
+        address o = address(other);
+        s = _sig(keccak256(abi.encode(reg.CHANGE_OWNER_TYPEHASH(), o, NEW_OWNER, 0, d)));
+        vm.expectRevert(abi.encodeWithSelector(IEIDRegistry.EIDRegistryInvalidSignature.selector, o, o));
+        reg.changeOwnerBySig(o, NEW_OWNER, d, s);
     }
 }

@@ -11,6 +11,15 @@ interface IAccessErrors {
     error AccessControlUnauthorizedAccount(address account, bytes32 neededRole);
 }
 
+/// @notice Reaches the `_useCheckedNonce` override the compiler demands (no token function calls it).
+contract TheKeyTokenHarness is TheKeyToken {
+    constructor() TheKeyToken(address(0xAD), 1, address(0), 0) {}
+
+    function useCheckedNonce(address owner, uint256 keyNonce) external {
+        _useCheckedNonce(owner, keyNonce);
+    }
+}
+
 contract TheKeyTokenTest is Test {
     TheKeyToken internal tky;
     address internal constant ADMIN = address(0xAD);
@@ -96,5 +105,14 @@ contract TheKeyTokenTest is Test {
         vm.prank(HOLDER);
         tky.burn(1 ether);
         assertEq(tky.totalSupply(), 99 ether, "burnt");
+    }
+
+    function test_useCheckedNonce__takes_the_keyed_lane_and_refuses_a_replay() public {
+        TheKeyTokenHarness h = new TheKeyTokenHarness();
+        uint256 keyNonce = uint256(5) << 64;
+        h.useCheckedNonce(HOLDER, keyNonce);
+        assertEq(h.nonces(HOLDER, 5), keyNonce | 1, "lane advanced");
+        vm.expectRevert(abi.encodeWithSignature("InvalidAccountNonce(address,uint256)", HOLDER, keyNonce | 1));
+        h.useCheckedNonce(HOLDER, keyNonce);
     }
 }
