@@ -208,5 +208,6 @@ contract ConsentRegistryTest is Test {
         vm.prank(GRANTEE);
         ids.deactivate(GRANTEE);
         assertTrue(!reg.isAuthorized(subject, GRANTEE, SCOPE, PURPOSE), "grantee deactivated");
+        assertTrue(!reg.actsFor(GRANTEE, GRANTEE), "a deactivated DID has no actor");
     }
 }
