@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: postgres-server setup artifacts demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage sol-coverage node clean
+.PHONY: postgres-server setup artifacts demo test test-py test-ape bench lint lint-py lint-contracts deep-test coverage node clean
 
 setup: $(VENV)/.installed node_modules/.installed postgres-server
 	@echo "setup 3/3: registering the solc compiler"
@@ -108,15 +108,9 @@ coverage: setup
 	$(BIN)/coverage html -q -d build/coverage/html
 	$(BIN)/coverage json -q -o build/coverage/coverage.json
 
-# Solidity statement/branch coverage (solidity-coverage through Hardhat, solc-js from npm, offline):
-# instruments contracts/, serves the instrumented chain over JSON-RPC and runs the pytest suite
-# against it (scripts/sol_coverage.cjs + scripts/sol_coverage.py). Not part of `make test` (~7 min).
-# Narrow it with SOL_COVERAGE_TESTS="tests/token tests/escrow". Report in build/sol-coverage.
-sol-coverage: setup
-	node_modules/.bin/hardhat --config scripts/sol_coverage.cjs coverage --solcoverjs scripts/sol_coverage.cjs
-
-# Solidity line/statement/branch/function coverage of the forge campaigns (no optimizer, as forge
-# coverage requires); lcov in build/forge/lcov.info. Short campaigns: coverage saturates early.
+# Solidity line/statement/branch/function coverage (no optimizer, as forge coverage requires) of
+# the forge suites: the unit tests in test/unit in full, the campaigns shortened to 20 runs and the
+# fuzz tests to 64 cases (coverage saturates early); lcov in build/forge/lcov.info.
 forge-coverage: setup
 	FOUNDRY_SOLC=$(SOLC_LAUNCHER) FOUNDRY_INVARIANT_RUNS=20 FOUNDRY_FUZZ_RUNS=64 $(FORGE) coverage \
 	  --report summary --report lcov --report-file build/forge/lcov.info --no-match-coverage "test/|contracts/test/"
