@@ -569,52 +569,36 @@ def rebind_accept(
     )
 
 
-@app.command("admit-registrar")
-def admit_registrar(
-    registrar: DidArg,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Admit REGISTRAR (a KYC'd user agent) to bind DIDs to documents (governance only)."""
-    _registrar_role(registrar, rpc_url, chain_id, account, keystore, json_out, admit=True)
+def _registrar_command(admit: bool, doc: str) -> Callable[..., None]:
+    def command(
+        registrar: DidArg,
+        rpc_url: RpcUrl = None,
+        chain_id: ChainId = None,
+        account: AccountOpt = None,
+        keystore: KeystoreOpt = None,
+        json_out: JsonOut = False,
+    ) -> None:
+        ident = _identity(registrar)
+        session = _session(rpc_url, chain_id, account, keystore, json_out)
+        ident = _on_chain(ident, session)
+        binding = session.client(IdentityBinding)
+        change = binding.admit_registrar if admit else binding.remove_registrar
+        session.emit_tx(
+            f"registrar {ident.address} {'admitted' if admit else 'removed'}",
+            change(session.signer(), ident.address),
+            {"registrar": str(ident)},
+        )
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command("remove-registrar")
-def remove_registrar(
-    registrar: DidArg,
-    rpc_url: RpcUrl = None,
-    chain_id: ChainId = None,
-    account: AccountOpt = None,
-    keystore: KeystoreOpt = None,
-    json_out: JsonOut = False,
-) -> None:
-    """Remove REGISTRAR: it binds nothing more; its bindings stay (governance only)."""
-    _registrar_role(registrar, rpc_url, chain_id, account, keystore, json_out, admit=False)
-
-
-def _registrar_role(
-    registrar: str,
-    rpc_url: str | None,
-    chain_id: int | None,
-    account: str | None,
-    keystore: Path | None,
-    json_out: bool,
-    *,
-    admit: bool,
-) -> None:
-    ident = _identity(registrar)
-    session = _session(rpc_url, chain_id, account, keystore, json_out)
-    ident = _on_chain(ident, session)
-    binding = session.client(IdentityBinding)
-    change = binding.admit_registrar if admit else binding.remove_registrar
-    session.emit_tx(
-        f"registrar {ident.address} {'admitted' if admit else 'removed'}",
-        change(session.signer(), ident.address),
-        {"registrar": str(ident)},
-    )
+app.command("admit-registrar")(
+    _registrar_command(True, "Admit REGISTRAR (a KYC'd user agent) to bind DIDs to documents (governance only).")
+)
+app.command("remove-registrar")(
+    _registrar_command(False, "Remove REGISTRAR: it binds nothing more; its bindings stay (governance only).")
+)
 
 
 @app.command()

@@ -12,28 +12,12 @@ from typing import Any
 
 from thekey.errors import ConfigError
 from thekey.events.decoding import Event
-from thekey.events.store import COLUMNS, NO_END, Change, EventStore, event_row, row_events, select_events
+from thekey.events.store import COLUMNS, NO_END, Change, EventStore, event_row, row_events, schema, select_events
 
 #: the advisory lock of an index (an arbitrary 64-bit constant: "thekey-e" in ASCII)
 LOCK = 0x7468656B65792D65
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blocks (number BIGINT PRIMARY KEY, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    block_hash TEXT NOT NULL,
-    log_index  INTEGER NOT NULL,
-    block      BIGINT NOT NULL,
-    tx_hash    TEXT NOT NULL,
-    timestamp  BIGINT NOT NULL,
-    contract   TEXT NOT NULL,
-    address    TEXT NOT NULL,
-    event      TEXT NOT NULL,
-    args       TEXT NOT NULL,
-    PRIMARY KEY (block, log_index)
-);
-CREATE INDEX IF NOT EXISTS events_by_name ON events (event, timestamp);
-"""
+SCHEMA = schema("BIGINT")
 
 
 def _redact(url: str) -> str:

@@ -7,25 +7,9 @@ import sqlite3
 from pathlib import Path
 
 from thekey.events.decoding import Event
-from thekey.events.store import NO_END, Change, EventStore, event_row, row_events, select_events
+from thekey.events.store import NO_END, Change, EventStore, event_row, row_events, schema, select_events
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS blocks (number INTEGER PRIMARY KEY, hash TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (
-    block_hash TEXT NOT NULL,
-    log_index  INTEGER NOT NULL,
-    block      INTEGER NOT NULL,
-    tx_hash    TEXT NOT NULL,
-    timestamp  INTEGER NOT NULL,
-    contract   TEXT NOT NULL,
-    address    TEXT NOT NULL,
-    event      TEXT NOT NULL,
-    args       TEXT NOT NULL,
-    PRIMARY KEY (block, log_index)
-);
-CREATE INDEX IF NOT EXISTS events_by_name ON events (event, timestamp);
-"""
+SCHEMA = schema("INTEGER")
 
 
 class SqliteStore(EventStore):

@@ -86,6 +86,28 @@ class EventStore(abc.ABC):
 COLUMNS = "block_hash, log_index, block, tx_hash, timestamp, contract, address, event, args"
 
 
+def schema(bigint: str) -> str:
+    """The tables of an index, with ``bigint`` the database's 64-bit integer type (SQLite's
+    ``INTEGER``, which also makes ``blocks.number`` its rowid; PostgreSQL's ``BIGINT``)."""
+    return f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blocks (number {bigint} PRIMARY KEY, hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS events (
+    block_hash TEXT NOT NULL,
+    log_index  INTEGER NOT NULL,
+    block      {bigint} NOT NULL,
+    tx_hash    TEXT NOT NULL,
+    timestamp  {bigint} NOT NULL,
+    contract   TEXT NOT NULL,
+    address    TEXT NOT NULL,
+    event      TEXT NOT NULL,
+    args       TEXT NOT NULL,
+    PRIMARY KEY (block, log_index)
+);
+CREATE INDEX IF NOT EXISTS events_by_name ON events (event, timestamp);
+"""
+
+
 def event_row(e: Event) -> tuple[Any, ...]:
     return (e.block_hash, e.log_index, e.block, e.tx_hash, e.timestamp, e.contract, e.address, e.event,
             json.dumps(e.args, separators=(",", ":")))  # fmt: skip
