@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.29;
 
-import {PaymentEscrow} from "../../contracts/payments/PaymentEscrow.sol";
+import {IPaymentEscrow} from "../../contracts/interfaces/IPaymentEscrow.sol";
+import {SettleHarness} from "../utils/SettleHarness.sol";
 
 /// @notice halmos proofs (`make prove`) of what PaymentEscrow's settlement (`_settle`, the
-/// contract's own code, inherited) credits: for every price a `uint96` holds and every plan of 0-3
+/// contract's own code, behind `SettleHarness`) credits: for every price a `uint96` holds and every plan of 0-3
 /// payees whose shares sum to 10,000 basis points, each payee and the user exactly their floor share
 /// `price * share / 10_000`, the verifier exactly the price less those floors, the provider and the
 /// arbiter nothing; so the credits sum to the price. halmos leaves the 256-bit division
@@ -12,7 +13,7 @@ import {PaymentEscrow} from "../../contracts/payments/PaymentEscrow.sol";
 /// that the floors sum to at most the price (no wrap in the unchecked block), is the forge fuzz test
 /// `testFuzz_payoutsSumToThePrice` and the escrow campaign (docs/verification.md says why no solver
 /// here proves it). Addresses are distinct; a repeat only adds two credits on one address.
-contract EscrowPayoutsProof is PaymentEscrow {
+contract EscrowPayoutsProof {
     uint256 private constant BPS = 10_000;
 
     address private constant PROVIDER = address(0x1001);
@@ -20,14 +21,7 @@ contract EscrowPayoutsProof is PaymentEscrow {
     address private constant USER = address(0x1003);
     address private constant ARBITER = address(0x1004);
 
-    Agreement internal _scratch;
-
-    constructor() PaymentEscrow(address(0x70CE)) {}
-
-    /// The contract's own settlement over calldata terms (its only input form).
-    function settleHere(Terms calldata t) external {
-        _settle(1, _scratch, t);
-    }
+    SettleHarness internal immutable _escrow = new SettleHarness();
 
     function check_payoutsSumToThePrice_0payees(uint96 price, uint16 sv, uint16 su) public {
         uint16[] memory s = new uint16[](2);
@@ -64,7 +58,7 @@ contract EscrowPayoutsProof is PaymentEscrow {
         }
         assume(price > 0 && shareSum == BPS); // what `create` admits (PlanShareSum, zero price)
 
-        Terms memory t;
+        IPaymentEscrow.Terms memory t;
         t.provider = PROVIDER;
         t.verifier = VERIFIER;
         t.user = USER;
@@ -75,7 +69,7 @@ contract EscrowPayoutsProof is PaymentEscrow {
         for (uint256 i = 0; i < n; ++i) {
             t.plan.payees[i] = address(uint160(0x2000 + i));
         }
-        this.settleHere(t);
+        _escrow.settleHere(t);
 
         uint256 p = price;
         uint256 floors = 0;
@@ -84,17 +78,17 @@ contract EscrowPayoutsProof is PaymentEscrow {
             // in the same arithmetic and a wrap shows up as a failed assertion, never a revert
             for (uint256 i = 0; i < n; ++i) {
                 uint256 floor = (p * shares[i + 2]) / BPS;
-                assert(this.creditOf(t.plan.payees[i]) == floor);
+                assert(_escrow.creditOf(t.plan.payees[i]) == floor);
                 floors += floor;
             }
             uint256 userFloor = (p * shares[1]) / BPS;
-            assert(this.creditOf(USER) == userFloor);
+            assert(_escrow.creditOf(USER) == userFloor);
             floors += userFloor;
-            uint256 verifierCredit = this.creditOf(VERIFIER);
+            uint256 verifierCredit = _escrow.creditOf(VERIFIER);
             assert(verifierCredit == p - floors);
             assert(floors + verifierCredit == p);
         }
-        assert(this.creditOf(PROVIDER) == 0 && this.creditOf(ARBITER) == 0);
+        assert(_escrow.creditOf(PROVIDER) == 0 && _escrow.creditOf(ARBITER) == 0);
     }
 
     function assume(bool condition) internal pure {

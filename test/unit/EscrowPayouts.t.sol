@@ -2,19 +2,8 @@
 pragma solidity 0.8.29;
 
 import {Test} from "../utils/Test.sol";
-import {PaymentEscrow} from "../../contracts/payments/PaymentEscrow.sol";
 import {IPaymentEscrow} from "../../contracts/interfaces/IPaymentEscrow.sol";
-
-/// @notice PaymentEscrow's settlement (`_settle`, the contract's own code) behind an external entry.
-contract SettleHarness is PaymentEscrow {
-    Agreement internal _scratch;
-
-    constructor() PaymentEscrow(address(0x70CE)) {}
-
-    function settleHere(Terms calldata t) external {
-        _settle(1, _scratch, t);
-    }
-}
+import {SettleHarness} from "../utils/SettleHarness.sol";
 
 /// @notice Escrow payouts sum exactly to the price for any price and plan: each payee and the user
 /// their floor share, the verifier the rest (at least its floor, less than its floor plus one wei
