@@ -5,10 +5,12 @@ Each raises :class:`~thekey.errors.BadInput` with one clear sentence on bad inpu
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 from eth_utils import is_checksum_address, is_hex_address
 
@@ -19,6 +21,12 @@ from thekey.ids import Id
 UINT256_MAX = 2**256 - 1
 _DURATION = re.compile(r"^(\d+)\s*([smhdw]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def is_digits(text: str) -> bool:
+    """True when ``text`` is one or more ASCII digits 0-9 (``str.isdigit`` also takes "²" or "٣",
+    which ``int`` refuses or reads as a number nobody typed)."""
+    return text.isascii() and text.isdigit()
 
 
 def parse_address(text: str) -> str:
@@ -122,7 +130,7 @@ def iso_time(timestamp: int) -> str:
 def parse_time(text: str) -> int:
     """A UNIX timestamp from an integer or an ISO 8601 date/time (UTC when no zone is given)."""
     t = text.strip()
-    if t.isdigit():
+    if is_digits(t):
         return int(t)
     try:
         dt = datetime.fromisoformat(t.replace("Z", "+00:00"))
@@ -136,11 +144,31 @@ def parse_time(text: str) -> int:
     return ts
 
 
-def read_text(path: Path | str) -> str:
-    """The UTF-8 text of a file the user named; BadInput when it cannot be read or is not text."""
+def read_bytes(path: Path | str) -> bytes:
+    """The bytes of a file the user named; BadInput when it cannot be read."""
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_bytes()
     except OSError as exc:
         raise BadInput(f"cannot read {path}: {exc.strerror or exc}") from None
+    except ValueError:  # the operating system takes no file name holding a NUL character
+        raise BadInput(f"cannot read {str(path)!r}: a file name cannot hold a NUL character") from None
+
+
+def read_text(path: Path | str) -> str:
+    """The UTF-8 text of a file the user named; BadInput when it cannot be read or is not text."""
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise BadInput(f"{path} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})") from None
+        raise BadInput(f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
+
+
+def read_json(path: Path | str) -> Any:
+    """The JSON document in a file the user named; BadInput when it cannot be read or is not JSON."""
+    text = read_text(path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path} is not JSON: {exc.msg} (line {exc.lineno})") from None
+    except RecursionError:
+        raise BadInput(f"{path} is not JSON this tool reads: nested too deeply") from None

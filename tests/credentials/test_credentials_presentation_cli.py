@@ -98,8 +98,11 @@ def test_cli__a_sigauth_delegate_presents_for_the_holder_with_its_key_id(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["credential", "present", "missing.json", "--challenge", "c", "--domain", "d"], "missing.json: no such file"),
-        (["credential", "verify-presentation", "missing.json", "--challenge", "c", "--domain", "d"], "no such file"),
+        (["credential", "present", "missing.json", "--challenge", "c", "--domain", "d"], "cannot read missing.json"),
+        (
+            ["credential", "verify-presentation", "missing.json", "--challenge", "c", "--domain", "d"],
+            "cannot read missing.json",
+        ),
     ],
 )
 def test_cli__bad_input_is_one_line_and_exit_2(cli: Invoke, args: list[str], message: str) -> None:

@@ -127,6 +127,8 @@ def test_dev_account__by_index_address_and_refusals(accounts: list[LocalAccount]
     assert dev_account(accounts[9].address).address == accounts[9].address
     with pytest.raises(BadInput, match=r"out of range \(0-19\)"):
         dev_account("20")
+    with pytest.raises(BadInput, match="not an address"):
+        dev_account("²")  # str.isdigit() is true for it; it is not an index
     stranger = Account.create().address
     with pytest.raises(BadInput, match="not one of the local dev accounts"):
         dev_account(stranger)

@@ -159,7 +159,12 @@ def test_bad_input__one_line_exit_2(cli: Invoke, args: list[str], message: str) 
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "cannot read"), ("{oops", "is not a signed change"), ('{"action": "ChangeOwner"}', "signed")],
+    [
+        (None, "cannot read"),
+        ("{oops", "is not JSON"),
+        ("[1]", "is not a signed change"),
+        ('{"action": "ChangeOwner"}', "signed"),
+    ],
 )
 def test_relay__bad_file_exits_2(cli: Invoke, tmp_path: Path, content: str | None, message: str) -> None:
     path = tmp_path / "change.json"

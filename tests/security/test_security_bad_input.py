@@ -103,6 +103,7 @@ TEXT_PARSERS: list[Callable[..., Any]] = [
 @budget(60, 3000)
 @example(text="")
 @example(text="\x00")
+@example(text="²")  # str.isdigit() is true, int() refuses it (found by the deep profile)
 @example(text="0x" + "g" * 40)
 def test_text_parsers__return_a_value_or_raise_a_typed_error(parser: Callable[..., Any], text: str) -> None:
     _typed_or_value(parser, text)
@@ -357,6 +358,8 @@ def test_cli__bad_input_exits_2_with_one_line_and_sends_nothing(
     @given(value=garbage)
     @budget(4, 300)
     @example(value="0x12 34")
+    @example(value="*\x00")  # a NUL in a file name: the OS refuses it (found by the deep profile)
+    @example(value="'\x85")  # NEL quoted in the message: str.splitlines() breaks the line there
     def run(value: str) -> None:
         block = chain.block_number()
         nonce = chain.rpc("eth_getTransactionCount", ["0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266", "pending"])

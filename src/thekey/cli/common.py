@@ -23,7 +23,7 @@ from thekey.client import ContractClient
 from thekey.deploy import Deployment
 from thekey.errors import BadInput, ChainError, ChainIdMismatch, ConfigError, NodeTimeout
 from thekey.networks import DEFAULT_RPC_URL, Network, resolve_network
-from thekey.parsing import parse_address
+from thekey.parsing import is_digits, parse_address
 
 #: seconds the node's latest block may lag the clock before commands say so
 CLOCK_LAG_NOTE = 600
@@ -183,7 +183,7 @@ def named_key(account: str | None, keystore: Path | None) -> LocalAccount | None
 def managed_key(selector: str | None) -> ManagedKey | None:
     """The managed key ``--account`` names: an alias, or an address one of them holds; None for a
     dev-account index or an address no managed key holds."""
-    if selector is None or selector.isdigit():
+    if selector is None or is_digits(selector):
         return None
     if selector.lower().startswith("0x"):
         address = parse_address(selector)
@@ -195,7 +195,7 @@ def dev_account(selector: str | None) -> LocalAccount:
     accounts = dev_accounts(20)
     if selector is None:
         return accounts[0]
-    if selector.isdigit():
+    if is_digits(selector):
         i = int(selector)
         if i >= len(accounts):
             raise BadInput(f"--account index {i} is out of range (0-{len(accounts) - 1})")

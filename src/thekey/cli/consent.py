@@ -27,7 +27,16 @@ from thekey.consent.ids import PURPOSES, SCOPES, documented_purpose, documented_
 from thekey.errors import BadInput
 from thekey.hashing import to_checksum_address
 from thekey.identity.did import EthrDID, did_for, parse_did
-from thekey.parsing import iso_time, label_hash, parse_address, parse_bytes32, parse_duration, parse_time
+from thekey.parsing import (
+    iso_time,
+    label_hash,
+    parse_address,
+    parse_bytes32,
+    parse_duration,
+    parse_time,
+    read_bytes,
+    read_json,
+)
 
 app = typer.Typer(
     rich_markup_mode=None, help="Consent records: grant, revoke, check, list, record uses.", no_args_is_help=True
@@ -65,12 +74,7 @@ class _Id:
 
 
 def _read_json(file: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(file.read_text())
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    except ValueError:
-        raise BadInput(f"{file} is not JSON") from None
+    data = read_json(file)
     if not isinstance(data, dict):
         raise BadInput(f"{file} is not a JSON object")
     return data
@@ -350,11 +354,9 @@ def publish(
             raise BadInput("--data-file needs --salt")
         try:
             salt_bytes = bytes.fromhex(salt.removeprefix("0x"))
-            content = data_file.read_bytes()
         except ValueError:
             raise BadInput(f"--salt is not hex: {salt!r}") from None
-        except OSError as exc:
-            raise BadInput(f"cannot read {data_file}: {exc.strerror}") from None
+        content = read_bytes(data_file)
         dg = route_digest(content, salt_bytes)
     at = parse_time(updated_at) if updated_at else None
     sig_life = parse_duration(valid_for)
@@ -430,10 +432,7 @@ SecretFileOpt = Annotated[
 def _account_key(local_id: str, secret_file: Path | None) -> bytes:
     """The keyed hash of ``local_id`` under the organisation's key (file, or $THEKEY_ACCOUNT_SECRET)."""
     if secret_file is not None:
-        try:
-            secret = secret_file.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"cannot read {secret_file}: {exc.strerror}") from None
+        secret = read_bytes(secret_file)
     else:
         env = os.environ.get("THEKEY_ACCOUNT_SECRET")
         if not env:

@@ -30,7 +30,7 @@ from thekey.credentials.verify import verify_credential
 from thekey.errors import BadInput
 from thekey.identity.did import EthrDID, parse_did
 from thekey.parsing import iso_time as iso
-from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time, read_text
+from thekey.parsing import label_hash, parse_address, parse_bytes32, parse_duration, parse_time, read_json, read_text
 
 issuer_app = typer.Typer(
     rich_markup_mode=None,
@@ -96,29 +96,14 @@ def _reason(text: str) -> bytes:
     return label_hash(text)
 
 
-def _read_json(path: Path) -> Any:
-    text = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"{path} is not JSON: {exc.msg} (line {exc.lineno})") from None
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
-
-
 def _read_sd_jwt(path: Path) -> SdJwt | None:
     """The SD-JWT VC in ``path`` (its JWT header is base64url JSON: ``eyJ…``), else None (JSON: a W3C credential)."""
-    text = _read_text(path).strip()
+    text = read_text(path).strip()
     return parse_sd_jwt(text) if text.startswith("eyJ") else None
 
 
 def _read_credential(path: Path) -> dict[str, Any]:
-    doc = _read_json(path)
+    doc = read_json(path)
     if not isinstance(doc, dict):
         raise BadInput(f"{path} is not a credential JSON object")
     view(doc)
@@ -251,7 +236,7 @@ def schema_register(
     """Register a JSON Schema (draft 2020-12, checked first) for one credential type. Its id binds
     the publisher, the type and the keccak-256 of its RFC 8785 canonical form; the same document
     registered by someone else or for another type is another id (listed in the output)."""
-    doc, type_id = _read_json(file), _type_id(ctype)
+    doc, type_id = read_json(file), _type_id(ctype)
     if not isinstance(doc, dict):
         raise BadInput(f"{file} is not a JSON Schema object")
     check_schema(doc)
@@ -360,13 +345,13 @@ def credential_issue(
     if fmt == "sd-jwt":
         if holder_jwk is None:
             raise BadInput("an SD-JWT VC is bound to the holder's key: give --holder-jwk")
-        jwk = _read_json(Path(holder_jwk[1:])) if holder_jwk.startswith("@") else _parse_claims(holder_jwk)
+        jwk = read_json(Path(holder_jwk[1:])) if holder_jwk.startswith("@") else _parse_claims(holder_jwk)
         jwk_public_bytes(jwk)
     if not subject.strip().startswith("did:"):
         raise BadInput(f"--subject is a did:ethr DID, not {subject!r}")
     who = _Who(subject)
     sid = parse_bytes32(schema)
-    raw = _read_json(Path(claims[1:])) if claims.startswith("@") else _parse_claims(claims)
+    raw = read_json(Path(claims[1:])) if claims.startswith("@") else _parse_claims(claims)
     if not isinstance(raw, dict):
         raise BadInput("--claims must be a JSON object")
     start = parse_time(valid_from) if valid_from else None
@@ -536,7 +521,7 @@ def credential_verify(
         return
     if nonce is not None or audience is not None:
         raise BadInput("--nonce and --audience are for SD-JWT presentations")
-    doc = _read_json(file)
+    doc = read_json(file)
     if not isinstance(doc, dict):
         raise BadInput(f"{file} is not a credential JSON object")
     if holder is not None:

@@ -30,7 +30,7 @@ from thekey.identity.registry import (
     name_bytes32,
     parse_reason,
 )
-from thekey.parsing import parse_bytes32, parse_duration, parse_party, read_text
+from thekey.parsing import parse_bytes32, parse_duration, parse_party, read_json, read_text
 
 app = typer.Typer(
     rich_markup_mode=None, help="eID: did:ethr identities, DID documents, real-identity bindings.", no_args_is_help=True
@@ -380,10 +380,9 @@ def relay(
     json_out: JsonOut = False,
 ) -> None:
     """Submit a change signed by a DID's owner (any account pays the gas)."""
+    doc = read_json(file)
     try:
-        change = SignedChange.from_json(json.loads(file.read_text()))
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
+        change = SignedChange.from_json(doc)
     except (ValueError, KeyError, TypeError):
         raise BadInput(f"{file} is not a signed change (action, message, signature)") from None
     session = _session(rpc_url, chain_id, account, keystore, json_out)
@@ -556,12 +555,7 @@ def rebind_accept(
     json_out: JsonOut = False,
 ) -> None:
     """Submit the holder's signed move as the new DID's key (both keys must agree)."""
-    try:
-        signed = SignedRebind.from_document(json.loads(file.read_text()))
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
-    except ValueError:
-        raise BadInput(f"{file} is not JSON") from None
+    signed = SignedRebind.from_document(read_json(file))
     session = _session(rpc_url, chain_id, account, keystore, json_out)
     session.emit_tx(
         f"rebound to {did_for(session.chain().chain_id, signed.new)}",

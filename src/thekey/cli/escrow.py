@@ -18,6 +18,7 @@ from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.parsing import (
     format_amount,
     format_duration,
+    is_digits,
     iso_time,
     label_hash,
     parse_amount,
@@ -72,7 +73,7 @@ def _pairs(items: list[str] | None, what: str) -> list[tuple[EthrDID, str]]:
 
 
 def _bps(text: str, what: str) -> int:
-    if not text.strip().isdigit() or not 0 <= int(text) <= 10_000:
+    if not is_digits(text.strip()) or not 0 <= int(text) <= 10_000:
         raise BadInput(f"{what} must be basis points between 0 and 10000, got {text!r}")
     return int(text)
 

@@ -86,6 +86,17 @@ serve.register(app)
 watch.register(app)
 
 
+def _print_error(message: str) -> None:
+    """Print ``error: <message>`` as exactly one line, whatever input the message quotes.
+
+    Non-printable characters (a newline, U+0085, a control code in a file name or a value) are
+    shown escaped as Python would (``\\x85``), so the message stays one line; markup and
+    highlighting are off because the message may quote input holding ``[…]``.
+    """
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+    err_console.print(f"error: {shown}", highlight=False, markup=False)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI: user mistakes print one line and exit 2; failures exit 1; never a traceback.
 
@@ -103,19 +114,19 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except BadInput as exc:  # markup=False: the message may quote input holding "[…]"
-        err_console.print(f"error: {exc}", highlight=False, markup=False)
+    except BadInput as exc:
+        _print_error(str(exc))
         return 2
     except ContractRevert as exc:
         hint = _HINTS.get(exc.name or "")
-        err_console.print(f"error: transaction {exc}" + (f" — {hint}" if hint else ""), highlight=False, markup=False)
+        _print_error(f"transaction {exc}" + (f" — {hint}" if hint else ""))
         return 1
     except InsufficientFunds as exc:
         hint = f" — on this local chain: `thekey dev fund {exc.account}`" if exc.local and exc.account else ""
-        err_console.print(f"error: {exc}{hint}", highlight=False)
+        _print_error(f"{exc}{hint}")
         return 1
     except TheKeyError as exc:
-        err_console.print(f"error: {exc}", highlight=False, markup=False)
+        _print_error(str(exc))
         return 1
     finally:
         for name, value in saved.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -27,6 +27,7 @@ from thekey.errors import BadInput
 from thekey.identity.did import did_for, parse_did
 from thekey.identity.did_document import DIDResolver
 from thekey.identity.registry import EIDRegistry
+from thekey.parsing import read_json
 
 ChallengeOpt = Annotated[
     str, typer.Option("--challenge", help="The verifier's challenge (from `credential challenge`).")
@@ -46,15 +47,6 @@ ChallengesFile = Annotated[
 def _tracker(path: Path | None, ttl: int = DEFAULT_TTL) -> ChallengeTracker:
     default = Path(os.environ.get("HOME", ".")) / ".thekey" / "challenges.json"
     return ChallengeTracker(ttl, path=path or default)
-
-
-def _read(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except FileNotFoundError:
-        raise BadInput(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"{path} is not a JSON file ({type(exc).__name__})") from None
 
 
 def challenge(
@@ -86,7 +78,7 @@ def present(
     json_out: JsonOut = False,
 ) -> None:
     """Holder: sign a VC 2.0 presentation of credentials for the verifier's challenge and domain."""
-    credentials = [_read(f) for f in files]
+    credentials = [read_json(f) for f in files]
     for f, vc in zip(files, credentials, strict=True):
         if not isinstance(vc, dict):
             raise BadInput(f"{f} is not a credential JSON object")
@@ -125,7 +117,7 @@ def verify(
 ) -> None:
     """Verifier: check a presentation — signature, holder's control of its DID, challenge (issued
     here, answered once), domain, freshness and every credential; exit 0 only when all pass."""
-    vp = _read(file)
+    vp = read_json(file)
     session = Session(rpc_url=rpc_url, chain_id=chain_id, json=json_out)
     try:
         deployment = session.deployment()

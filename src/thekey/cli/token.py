@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +17,7 @@ from thekey.parsing import (
     parse_bytes32,
     parse_duration,
     parse_party,
+    read_json,
 )
 from thekey.token.tky import Permit, Token
 
@@ -113,12 +113,10 @@ def submit_permit(
     json_out: JsonOut = False,
 ) -> None:  # fmt: skip
     """Submit a signed permit (any account may pay the gas)."""
+    d = read_json(file)
     try:
-        d = json.loads(file.read_text())
         sig = bytes.fromhex(str(d["signature"]).removeprefix("0x"))
         p = Permit(parse_address(d["owner"]), parse_address(d["spender"]), int(d["value"]), int(d["deadline"]), sig)
-    except OSError as exc:
-        raise BadInput(f"cannot read {file}: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError):
         raise BadInput(f"{file} is not a permit JSON document (owner, spender, value, deadline, signature)") from None
     session, token = open_client(Token, rpc_url, chain_id, account, keystore, json_out)

@@ -32,6 +32,7 @@ from thekey.credentials import CredentialRegistry
 from thekey.credentials.jws import public_jwk
 from thekey.credentials.wallet import Wallet, default_path
 from thekey.errors import BadInput
+from thekey.parsing import read_text
 
 app = typer.Typer(
     rich_markup_mode=None,
@@ -66,13 +67,6 @@ def _open(path: Path | None) -> Wallet:
     return Wallet(where, passphrase(confirm=not where.exists()))
 
 
-def _read(path: Path) -> str:
-    try:
-        return path.read_text()
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
-
-
 def _holder(account: str | None, keystore: Path | None) -> LocalAccount:
     """Your key, offline: --keystore, THEKEY_PRIVATE_KEY or a managed key, else a local dev account."""
     return named_key(account, keystore) or dev_account(account)
@@ -91,7 +85,7 @@ def wallet_receive(
     json_out: JsonOut = False,
 ) -> None:
     """Keep a credential the issuer handed you (with every disclosure: the issuer is not needed again)."""
-    item = _open(wallet).receive(_read(file))
+    item = _open(wallet).receive(read_text(file))
     s = item.summary()
     Session(json=json_out).emit(s, f"received {item.format} {item.id}: {s['type']} from {s['issuer']}")
 

@@ -14,12 +14,13 @@ from thekey.cli.common import ChainId, RpcUrl, Session
 from thekey.errors import BadInput
 from thekey.events import EventIndex, Watcher
 from thekey.events.index import CHUNK
+from thekey.parsing import is_digits
 
 
 def _start(value: str) -> int | None:
     if value == "cursor":
         return None
-    if not value.isdigit():
+    if not is_digits(value):
         raise BadInput(f"--from {value!r}: a block number or 'cursor'")
     return int(value)
 

@@ -32,6 +32,7 @@ from coincurve import PrivateKey, PublicKey
 from thekey.eip712 import SECP256K1_N
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
+from thekey.parsing import is_digits
 
 PROOF_TYPE = "EthereumEip712Signature2021"
 PRIMARY_TYPE = "VerifiableCredential"
@@ -165,7 +166,7 @@ class _Codec:
         if ftype.endswith("]"):
             inner = self._encoder(ftype[: ftype.rindex("[")])
             size = ftype[ftype.rindex("[") + 1 : -1]
-            if size and not size.isdigit():
+            if size and not is_digits(size):
                 raise ProofError(f"unknown EIP-712 type {ftype}")
             length = int(size) if size else None
 

@@ -18,6 +18,7 @@ from eth_utils import event_abi_to_log_topic
 
 from thekey.deploy import Deployment
 from thekey.hashing import keccak
+from thekey.parsing import is_digits
 
 JSON_SAFE = 2**53
 
@@ -94,7 +95,7 @@ def _word_expression(kind: str, word: str) -> str | None:
         return f"U({word})"
     if kind.startswith("int"):
         return f"S({word})"
-    if kind.startswith("bytes") and kind[5:].isdigit():
+    if kind.startswith("bytes") and is_digits(kind[5:]):
         return f"'0x' + {word}[:{2 * int(kind[5:])}]"
     return None
 

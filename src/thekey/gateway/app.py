@@ -62,6 +62,7 @@ from thekey.gateway.verification import BatchVerifier
 from thekey.identity.did import EthrDID, parse_did_or_address
 from thekey.identity.did_document import DIDResolver, Resolution
 from thekey.identity.registry import EIDRegistry
+from thekey.parsing import is_digits
 from thekey.payments.escrow import Escrow
 
 log = logging.getLogger("thekey.gateway")
@@ -544,7 +545,7 @@ class Gateway:
           404: {description: No such agreement.}
         """
         raw = request.path_params["id"]
-        if not (raw.isascii() and raw.isdigit()) or int(raw) < 1 or len(raw) > 78:
+        if not is_digits(raw) or int(raw) < 1 or len(raw) > 78:
             raise Problem(400, f"an agreement id is a positive integer, not {raw!r}", kind="invalid-request")
         agreement_id = int(raw)
 
@@ -618,7 +619,7 @@ class Gateway:
                           kind="unsupported-media-type")  # fmt: skip
         limit = self.config.max_body_bytes
         declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
+        if declared is not None and is_digits(declared) and int(declared) > limit:
             raise Problem(413, f"the body is {declared} bytes; the limit is {limit}", kind="body-too-large")
         chunks, size = [], 0
         async for chunk in request.stream():

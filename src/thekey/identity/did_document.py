@@ -35,7 +35,7 @@ from thekey.chain.connection import Chain
 from thekey.errors import BadInput, ChainError
 from thekey.hashing import keccak, to_checksum_address
 from thekey.identity.did import NETWORK_NAMES
-from thekey.parsing import iso_time
+from thekey.parsing import is_digits, iso_time
 
 if TYPE_CHECKING:
     from thekey.deploy import Deployment
@@ -297,7 +297,7 @@ class DIDResolver:
         block_height: int | None = None
         for part in query.split("&") if query else []:
             key, _, value = part.partition("=")
-            if key == "versionId" and value.strip().lstrip("-").isdigit():
+            if key == "versionId" and is_digits(value.strip().lstrip("-")):
                 block_height = int(value)
         ident = m.group("id")
         controller_key: str | None = None

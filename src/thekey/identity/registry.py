@@ -19,6 +19,7 @@ from thekey.eip712 import Domain, sign_typed_data, typed_data
 from thekey.errors import BadInput
 from thekey.hashing import keccak, to_checksum_address
 from thekey.ids import HexFields
+from thekey.parsing import is_digits
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 REGISTRAR_ROLE = keccak(text="REGISTRAR_ROLE")
@@ -427,6 +428,6 @@ def parse_reason(text: str) -> int:
     t = text.strip().lower()
     if t in REASONS:
         return REASONS[t]
-    if t.isdigit() and 0 < int(t) < 2**16:
+    if is_digits(t) and 0 < int(t) < 2**16:
         return int(t)
     raise BadInput(f"bad reason {text!r}: one of {', '.join(REASONS)} or a number 1-65535")
