@@ -97,7 +97,7 @@ lint-contracts:
 deep-test: setup
 	FOUNDRY_PROFILE=deep $(MAKE) --no-print-directory test-forge
 	$(MAKE) --no-print-directory prove
-	THEKEY_HYPOTHESIS_PROFILE=deep $(BIN)/pytest tests/stateful tests/security -p no:cacheprovider --timeout 3600 $(PYTEST_ARGS)
+	THEKEY_HYPOTHESIS_PROFILE=deep $(BIN)/pytest -n 2 tests/stateful tests/security -p no:cacheprovider --timeout 3600 $(PYTEST_ARGS)
 
 # Python line + branch coverage of src/thekey over the whole pytest suite (report in build/coverage).
 coverage: setup
