@@ -41,6 +41,7 @@ from thekey.credentials.vc import view
 from thekey.credentials.verify import VerificationResult, verify_credential
 from thekey.errors import BadInput
 from thekey.identity.did import parse_did
+from thekey.parsing import read_text
 
 FORMAT = "thekey-wallet/1"
 SCRYPT = {"n": 2**15, "r": 8, "p": 1}
@@ -229,10 +230,9 @@ class Wallet:
 
 
 def _read_json(path: Path) -> Any:
+    text = read_text(path)
     try:
-        return json.loads(path.read_text())
-    except OSError as exc:
-        raise BadInput(f"cannot read {path}: {exc.strerror}") from None
+        return json.loads(text)
     except json.JSONDecodeError:
         raise BadInput(f"{path} is not a wallet file (not JSON)") from None
 

@@ -27,7 +27,7 @@ import yaml
 from thekey.errors import BadInput
 from thekey.hashing import keccak
 from thekey.ids import HexFields
-from thekey.parsing import format_amount, parse_amount
+from thekey.parsing import format_amount, parse_amount, read_text
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,7 @@ class Policy(HexFields):
 
     @classmethod
     def load(cls, path: Path) -> Policy:
-        try:
-            text = Path(path).read_text()
-        except OSError as exc:
-            raise BadInput(f"cannot read rules file {path}: {exc.strerror}") from None
-        return cls.parse(text, str(path))
+        return cls.parse(read_text(path), str(path))
 
     @classmethod
     def parse(cls, text: str, where: str = "rules") -> Policy:
